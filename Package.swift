@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// rootsync: sync for grassroots government data (根数据库) across city, district, street and community.
+// No Swift package dependencies by design: C system libraries enter through system-library targets only.
+import PackageDescription
+
+let package = Package(
+    name: "rootsync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rootsync", targets: ["rootsync"]),
+    ],
+    targets: [
+        // C system libraries: a modulemap and shim.h each, nothing else.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // The only Swift module that sees CSQLite.
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // Ordered JSON with a strict, depth-limited parser: CLI output, files and the wire format.
+        .target(name: "JSON"),
+        // National standards: ID numbers, credit codes, division codes, code sets, item formats.
+        .target(name: "Standards", resources: [.copy("Resources")]),
+        // Commands and runtime of the agent.
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON"]),
+        .executableTarget(name: "rootsync", dependencies: ["Agent"]),
+
+        .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,173 @@
+import Foundation
+import JSON
+import Testing
+@testable import Agent
+
+@Suite("rootsync check")
+struct CheckCommandTests {
+    @Test func validIDExitsZeroWithParsedFields() throws {
+        let r = runCLI(["check", "id", "11010519491231002X", "--json"])
+        #expect(r.code == .success)
+        let o = try #require(try r.jsonLines().first)
+        #expect(o["valid"] == true)
+        #expect(o["birth_date"] == "1949-12-31")
+        #expect(o["sex"] == "2")
+        #expect(o["address_code"] == "110105")
+        #expect(o["errors"] == .array([]))
+    }
+
+    @Test func invalidIDExitsOneAndNamesTheRule() throws {
+        let r = runCLI(["check", "id", "110105194912310021", "--json"])
+        #expect(r.code == .failure)
+        let o = try #require(try r.jsonLines().first)
+        #expect(o["valid"] == false)
+        let rules = o["errors"]?.arrayValue?.compactMap { $0["rule"]?.stringValue }
+        #expect(rules == ["id.check_char"])
+        #expect(o["errors"]?.arrayValue?.first?["message_zh"]?.stringValue?.contains("校验位") == true)
+    }
+
+    @Test func readableOutputForPeople() {
+        let r = runCLI(["check", "id", "11010519491231002X"])
+        #expect(r.code == .success)
+        #expect(r.out.contains("有效 valid"))
+        #expect(r.out.contains("1949-12-31"))
+    }
+
+    @Test func historicalCountyAndNewCountyBothValid() throws {
+        // A person born in 1990 whose number carries 150603 (康巴什区, created 2016): valid.
+        let body = "15060319900101001"
+        let id = body + String(CitizenIDCheckDigit.compute(body))
+        #expect(runCLI(["check", "id", id]).code == .success)
+        #expect(runCLI(["check", "division", "152701"]).code == .success)
+    }
+
+    @Test func usccStartingWithYIsValidWhenChecksPass() throws {
+        // Y (其他) + 1 + 150603 + org code body + checks, computed here.
+        let code = try #require(USCCBuilder.make(prefix: "Y1150603", orgBody: "MA0C1234"))
+        let r = runCLI(["check", "uscc", code, "--json"])
+        #expect(r.code == .success, "\(code): \(r.out)")
+    }
+
+    @Test func divisionLevelsAndParents() throws {
+        let r = runCLI(["check", "division", "150603002001", "--json"])
+        let o = try #require(try r.jsonLines().first)
+        #expect(o["level"] == "community")
+        #expect(o["parent_code"] == "150603002")
+        let bad = runCLI(["check", "division", "159999", "--json"])
+        #expect(bad.code == .failure)
+    }
+
+    @Test func batchModeReadsStdinAndPrintsOneObjectPerLine() throws {
+        let r = runCLI(["check", "id"], stdin: "\u{FEFF}11010519491231002X\r\n440524188001010014\n\nnot-an-id\n")
+        #expect(r.code == .failure)
+        let objects = try r.jsonLines()
+        #expect(objects.count == 3)
+        #expect(objects.map { $0["valid"] } == [true, true, false])
+    }
+
+    @Test func unknownOptionIsAUsageError() {
+        let r = runCLI(["check", "id", "--frobnicate"])
+        #expect(r.code == .usage)
+        #expect(r.err.contains("--frobnicate"))
+        #expect(r.err.contains("rootsync help check id"))
+    }
+
+    @Test func unknownCommandAndMissingSubcommandAreUsageErrors() {
+        #expect(runCLI(["frobnicate"]).code == .usage)
+        #expect(runCLI(["check"]).code == .usage)
+        #expect(runCLI(["check", "id", "a", "b"]).code == .usage)
+        #expect(runCLI(["check", "id", "--json=yes"]).code == .usage)
+    }
+
+    @Test func helpIsGeneratedForEveryCommand() {
+        let top = runCLI(["help"])
+        #expect(top.code == .success)
+        for command in RootsyncCLI.commands {
+            let name = command.path.joined(separator: " ")
+            #expect(top.out.contains(name))
+            let page = runCLI(["help"] + command.path)
+            #expect(page.code == .success)
+            #expect(page.out.contains("用法 Usage: rootsync \(name)"))
+            #expect(runCLI(command.path + ["--help"]).out == page.out)
+        }
+    }
+
+    @Test func jsonErrorsAreJSON() throws {
+        let r = runCLI(["check", "id", "--nope", "--json"])
+        #expect(r.code == .usage)
+        let o = try JSONParser.parse(r.err.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(o["error"] == "usage")
+    }
+
+    @Test func executableChecksAHundredThousandValuesFromStdin() throws {
+        // Seeded mix of valid and corrupted numbers through the real binary.
+        var rng = SeededRandom(seed: 7)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = ""
+        var expectedValid = 0
+        let count = 100_000
+        for i in 0..<count {
+            let body = "150603" + String(format: "%04d%02d%02d", 1950 + Int(rng.next() % 60), 1 + Int(rng.next() % 12), 1 + Int(rng.next() % 28)) + String(format: "%03d", i % 1000)
+            let check = CitizenIDCheckDigit.compute(body)
+            if rng.next() % 4 == 0 {
+                let wrong = check == "1" ? "2" : "1"
+                text += body + wrong + "\n"
+            } else {
+                text += body + String(check) + "\n"
+                expectedValid += 1
+            }
+        }
+        let input = dir.appendingPathComponent("ids.txt")
+        try text.write(to: input, atomically: true, encoding: .utf8)
+        let r = try runProcess(["check", "id"], stdinFile: input, timeout: 120)
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == count)
+        #expect(lines.filter { $0.contains("\"valid\":true") }.count == expectedValid)
+    }
+}
+
+/// GB 11643 MOD 11-2, computed independently of the Standards module for cross-checking.
+enum CitizenIDCheckDigit {
+    static func compute(_ first17: String) -> Character {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(first17, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        return Array("10X98765432")[sum % 11]
+    }
+}
+
+/// GB 32100 codes built from the standard's rules, independently of the Standards module.
+enum USCCBuilder {
+    static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+    static func make(prefix: String, orgBody: String) -> String? {
+        let orgWeights = [3, 7, 9, 10, 5, 8, 4, 2]
+        let orgSum = zip(orgBody, orgWeights).reduce(0) { acc, p in
+            let v = p.0.isNumber ? Int(String(p.0))! : Int(p.0.asciiValue!) - 55
+            return acc + v * p.1
+        }
+        let c = 11 - orgSum % 11
+        let orgCheck = c == 10 ? "X" : c == 11 ? "0" : String(c)
+        let first17 = prefix + orgBody + orgCheck
+        let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+        var sum = 0
+        for (ch, w) in zip(first17, weights) {
+            guard let v = alphabet.firstIndex(of: ch) else { return nil }
+            sum += v * w
+        }
+        return first17 + String(alphabet[(31 - sum % 31) % 31])
+    }
+}
+
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

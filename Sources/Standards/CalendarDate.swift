@@ -1,0 +1,83 @@
+import Foundation
+
+/// A day in the proleptic Gregorian calendar, without time zone.
+///
+/// Birth dates and catalogue dates are calendar days, not instants; keeping them as plain
+/// year-month-day avoids time-zone shifts and lets validation check leap years exactly.
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Returns nil unless the three numbers name a real day (29 February only in leap years).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYYMMDD`.
+    public init?(compact text: String) {
+        guard text.count == 8, let digits = DigitString(text) else { return nil }
+        self.init(year: digits.int(0, 4), month: digits.int(4, 2), day: digits.int(6, 2))
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2 else { return nil }
+        self.init(compact: parts.joined())
+    }
+
+    /// `YYYY-MM-DD`, the form rootsync stores and shows.
+    public var iso: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    /// `YYYYMMDD`, the form used inside ID numbers and D8 items.
+    public var compact: String { "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))" }
+    public var description: String { iso }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public static func isLeapYear(_ year: Int) -> Bool {
+        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeapYear(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Today's date at a fixed UTC offset; China (UTC+8) has no daylight saving, so a fixed
+    /// offset is exact and avoids depending on the machine's time-zone database.
+    public static func today(utcOffsetSeconds: Int = 8 * 3600, now: Date = Date()) -> CalendarDate {
+        let seconds = Int(now.timeIntervalSince1970.rounded(.down)) + utcOffsetSeconds
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return fromDaysSinceEpoch(days)
+    }
+
+    /// Converts days since 1970-01-01 to a date (H. Hinnant's civil_from_days).
+    static func fromDaysSinceEpoch(_ days: Int) -> CalendarDate {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        // The arithmetic above only produces real dates.
+        return CalendarDate(year: year, month: month, day: day)!
+    }
+}
+
+private func pad(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The GB/T 2260 administrative division codes rootsync knows, plus township (乡级) names.
+///
+/// Holds current and historical county-level codes together because ID numbers and old records
+/// keep the code of the place and year they were issued in, and those stay valid for good.
+/// Township codes (9 digits, NBS 统计用区划代码 2023) come from a separate, partial list; it
+/// covers only Ordos, so an unlisted township is not an error.
+public struct DivisionTable: Sendable, Equatable {
+    /// A 6-digit province, prefecture or county code.
+    public struct Division: Sendable, Hashable, Codable {
+        public var code: String
+        public var name: String
+        /// False for codes that no longer appear in the current GB/T 2260 list.
+        public var isCurrent: Bool
+        /// Other names the same code has carried (when a code was reused or renamed).
+        public var otherNames: [String]
+
+        public init(code: String, name: String, isCurrent: Bool, otherNames: [String] = []) {
+            self.code = code
+            self.name = name
+            self.isCurrent = isCurrent
+            self.otherNames = otherNames
+        }
+    }
+
+    /// A 9-digit township-level (街道/镇/乡/苏木/开发区) code.
+    public struct Township: Sendable, Hashable, Codable {
+        /// NBS 2023 9-digit code, the code rootsync uses.
+        public var code: String
+        public var name: String
+        /// The 6-digit county the township belongs to.
+        public var countyCode: String
+        /// MCA 2025 12-digit code when the list has one; numbering differs from NBS.
+        public var mcaCode: String?
+
+        public init(code: String, name: String, countyCode: String, mcaCode: String? = nil) {
+            self.code = code
+            self.name = name
+            self.countyCode = countyCode
+            self.mcaCode = mcaCode
+        }
+    }
+
+    private var divisionsByCode: [String: Division]
+    private var townshipsByCode: [String: Township]
+
+    /// Builds a table from rows already in memory (tests, or data from another source).
+    /// A code listed twice is merged: a current row wins the name, the other names are kept.
+    public init(divisions: [Division], townships: [Township] = []) {
+        var byCode: [String: Division] = [:]
+        for division in divisions {
+            guard var existing = byCode[division.code] else {
+                byCode[division.code] = division
+                continue
+            }
+            if division.isCurrent && !existing.isCurrent {
+                var replacement = division
+                replacement.otherNames = Self.merged(existing.otherNames + [existing.name], without: division.name)
+                existing = replacement
+            } else {
+                existing.otherNames = Self.merged(existing.otherNames + [division.name] + division.otherNames,
+                                                  without: existing.name)
+            }
+            byCode[division.code] = existing
+        }
+        divisionsByCode = byCode
+        townshipsByCode = Dictionary(townships.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private static func merged(_ names: [String], without name: String) -> [String] {
+        var seen: Set<String> = [name]
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    // MARK: Lookup
+
+    /// The 6-digit division with this code, current or historical.
+    public func division(_ code: String) -> Division? { divisionsByCode[code] }
+
+    /// The 9-digit township with this code, if the township list has it.
+    public func township(_ code: String) -> Township? { townshipsByCode[code] }
+
+    /// True when the 6-digit code is a GB/T 2260 code of any year.
+    public func contains(_ code: String) -> Bool { divisionsByCode[code] != nil }
+
+    /// Townships of one county, in code order.
+    public func townships(inCounty countyCode: String) -> [Township] {
+        townshipsByCode.values.filter { $0.countyCode == countyCode }.sorted { $0.code < $1.code }
+    }
+
+    /// All 6-digit divisions, in code order.
+    public var divisions: [Division] { divisionsByCode.values.sorted { $0.code < $1.code } }
+    /// All townships, in code order.
+    public var townships: [Township] { townshipsByCode.values.sorted { $0.code < $1.code } }
+
+    // MARK: Loading
+
+    /// Reads `gbt2260-divisions.tsv` (`code  name  current|historical`) and optionally
+    /// `ordos-townships.tsv` (`county_code  county  township  nbs2023_9digit  mca2025_12digit`).
+    public static func load(divisionsTSV: URL, townshipsTSV: URL?) throws -> DivisionTable {
+        let divisions = try TSVTable(contentsOf: divisionsTSV)
+        let townships = try townshipsTSV.map { try TSVTable(contentsOf: $0) }
+        return try DivisionTable(divisionTable: divisions, townshipTable: townships)
+    }
+
+    /// Same as `load`, from file contents already in memory.
+    public static func parse(divisionsTSV: String, townshipsTSV: String? = nil) throws -> DivisionTable {
+        let divisions = try TSVTable(text: divisionsTSV, source: "divisions")
+        let townships = try townshipsTSV.map { try TSVTable(text: $0, source: "townships") }
+        return try DivisionTable(divisionTable: divisions, townshipTable: townships)
+    }
+
+    /// Loads the tables shipped in the module's resources, reporting any problem.
+    public static func loadBundled() throws -> DivisionTable {
+        try load(divisionsTSV: StandardsResources.url("gbt2260-divisions.tsv"),
+                 townshipsTSV: StandardsResources.url("ordos-townships.tsv"))
+    }
+
+    /// The shipped tables, loaded once on first use (a `static let` is lazy and thread-safe).
+    /// A broken shipped file is a packaging bug, so this stops with the file and line; call
+    /// `loadBundled()` to handle the error instead.
+    public static let bundled: DivisionTable = {
+        do {
+            return try loadBundled()
+        } catch {
+            fatalError("Standards: bundled division tables cannot be loaded: \(error)")
+        }
+    }()
+
+    private init(divisionTable: TSVTable, townshipTable: TSVTable?) throws {
+        let codeColumn = try divisionTable.column("code")
+        let nameColumn = try divisionTable.column("name")
+        let statusColumn = try divisionTable.column("status")
+        var divisions: [Division] = []
+        for row in divisionTable.rows {
+            let code = row[codeColumn]
+            guard code.count == 6, DigitString(code) != nil else {
+                throw divisionTable.error(row, "division code must be 6 digits, found '\(code)'")
+            }
+            let name = row[nameColumn]
+            guard !name.isEmpty else { throw divisionTable.error(row, "division \(code) has no name") }
+            let isCurrent: Bool
+            switch row[statusColumn].lowercased() {
+            case "current": isCurrent = true
+            case "historical": isCurrent = false
+            default: throw divisionTable.error(row, "status must be 'current' or 'historical', found '\(row[statusColumn])'")
+            }
+            divisions.append(Division(code: code, name: name, isCurrent: isCurrent))
+        }
+
+        var townships: [Township] = []
+        if let table = townshipTable {
+            let countyColumn = try table.column("county_code")
+            let nameColumn = try table.column("township")
+            let codeColumn = try table.column("nbs2023_9digit")
+            let mcaColumn = table.header.firstIndex(of: "mca2025_12digit")
+            for row in table.rows {
+                let county = row[countyColumn]
+                let code = row[codeColumn]
+                // A township the NBS list lacks has no code rootsync can use.
+                if code.isEmpty { continue }
+                guard code.count == 9, DigitString(code) != nil, code.hasPrefix(county) else {
+                    throw table.error(row, "township code must be 9 digits starting with county \(county), found '\(code)'")
+                }
+                let mca = mcaColumn.map { row[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+                if let mca, mca.count != 12 || DigitString(mca) == nil {
+                    throw table.error(row, "MCA code must be 12 digits, found '\(mca)'")
+                }
+                townships.append(Township(code: code, name: row[nameColumn], countyCode: county, mcaCode: mca))
+            }
+        }
+        self.init(divisions: divisions, townships: townships)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import Standards
+
+/// SplitMix64: a tiny, well-known PRNG, so randomized tests replay exactly from a seed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The seed for randomized tests: `ROOTSYNC_SEED` (decimal or 0x-hex) when set, else fixed.
+enum TestSeed {
+    static let value: UInt64 = {
+        guard let text = ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] else { return 0x5EED_2026 }
+        if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) ?? 0x5EED_2026 }
+        return UInt64(text) ?? 0x5EED_2026
+    }()
+    static let iterations = 2_000
+    static var reproduce: String { "seed=\(value) (rerun with ROOTSYNC_SEED=\(value))" }
+}
+
+/// A small division table, independent of the bundled data files.
+enum Fixtures {
+    static let divisionsTSV = """
+        # test fixture in the format of gbt2260-divisions.tsv
+        code\tname\tstatus
+        110000\t北京市\tcurrent
+        110100\t市辖区\tcurrent
+        110105\t朝阳区\tcurrent
+        110108\t海淀区\tcurrent
+        150000\t内蒙古自治区\tcurrent
+        150600\t鄂尔多斯市\tcurrent
+        150602\t东胜区\tcurrent
+        150603\t康巴什区\tcurrent
+        150621\t达拉特旗\tcurrent
+        152700\t伊克昭盟\thistorical
+        152701\t东胜市\thistorical
+        350000\t福建省\tcurrent
+        350100\t福州市\tcurrent
+        420000\t湖北省\tcurrent
+        429004\t仙桃市\tcurrent
+        440000\t广东省\tcurrent
+        440300\t深圳市\tcurrent
+        440500\t汕头市\tcurrent
+        440524\t潮阳县\thistorical
+
+        """
+    static let townshipsTSV = """
+        # test fixture in the format of ordos-townships.tsv
+        county_code\tcounty\ttownship\tnbs2023_9digit\tmca2025_12digit
+        150602\t东胜区\t交通街道\t150602001\t150602001000
+        150602\t东胜区\t泊尔江海子镇\t150602100\t150602106000
+        150603\t康巴什区\t哈巴格希街道\t150603001\t150603001000
+        150603\t康巴什区\t青春山街道\t150603002\t150603002000
+        150603\t康巴什区\t鄂尔多斯市高新技术产业园区\t150603400\t
+        150621\t达拉特旗\t展旦召苏木\t150621200\t150621201000
+
+        """
+    static let table: DivisionTable = {
+        do { return try DivisionTable.parse(divisionsTSV: divisionsTSV, townshipsTSV: townshipsTSV) } catch {
+            fatalError("fixture tables do not parse: \(error)")
+        }
+    }()
+    static let countyCodes = ["110105", "110108", "150602", "150603", "150621", "152701", "429004", "440524"]
+    static let today = CalendarDate(year: 2025, month: 6, day: 1)!
+}
+
+/// Check-character arithmetic written out again from the standards, so the tests do not
+/// trust the code under test to make their own vectors.
+enum Reference {
+    static let usccAlphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+    static func idCheck(_ first17: String) -> Character {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(first17, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        return Array("10X98765432")[sum % 11]
+    }
+
+    static func orgCheck(_ body: String) -> Character {
+        let weights = [3, 7, 9, 10, 5, 8, 4, 2]
+        var sum = 0
+        for (char, weight) in zip(body, weights) {
+            sum += (char.isNumber ? Int(String(char))! : Int(char.asciiValue!) - 55) * weight
+        }
+        let c = 11 - sum % 11
+        return c == 10 ? "X" : c == 11 ? "0" : Character(String(c))
+    }
+
+    static func usccCheck(_ first17: String) -> Character {
+        var sum = 0
+        var weight = 1
+        for char in first17 {
+            sum += usccAlphabet.firstIndex(of: char)! * weight
+            weight = weight * 3 % 31
+        }
+        return usccAlphabet[(31 - sum % 31) % 31]
+    }
+
+    /// A valid 18-digit ID for the given parts.
+    static func id(county: String, birth: String, sequence: String) -> String {
+        let first17 = county + birth + sequence
+        return first17 + String(idCheck(first17))
+    }
+
+    /// A valid credit code for the given parts (org body of 8 characters).
+    static func uscc(_ authorityAndType: String, division: String, body: String) -> String {
+        let first17 = authorityAndType + division + body + String(orgCheck(body))
+        return first17 + String(usccCheck(first17))
+    }
+}
+
+/// Random valid values for property tests.
+enum Generate {
+    static func id<R: RandomNumberGenerator>(_ rng: inout R) -> String {
+        let county = Fixtures.countyCodes.randomElement(using: &rng)!
+        let year = Int.random(in: 1850...2024, using: &rng)
+        let month = Int.random(in: 1...12, using: &rng)
+        let day = Int.random(in: 1...CalendarDate.daysIn(month: month, year: year), using: &rng)
+        let birth = String(format: "%04d%02d%02d", year, month, day)
+        return Reference.id(county: county, birth: birth, sequence: String(format: "%03d", Int.random(in: 0...999, using: &rng)))
+    }
+
+    static let authorityTypes = ["11", "12", "13", "19", "21", "29", "31", "32", "33", "34", "35", "39", "41", "49",
+                                 "51", "52", "53", "59", "61", "62", "69", "71", "72", "79", "81", "89", "91", "92",
+                                 "93", "A1", "A9", "N1", "N2", "N3", "N9", "Y1"]
+
+    static func uscc<R: RandomNumberGenerator>(_ rng: inout R) -> String {
+        let pair = authorityTypes.randomElement(using: &rng)!
+        let division = (Fixtures.countyCodes + ["150600", "100000"]).randomElement(using: &rng)!
+        let body = String((0..<8).map { _ in Reference.usccAlphabet.randomElement(using: &rng)! })
+        return Reference.uscc(pair, division: division, body: body)
+    }
+}
+
+extension Array where Element == ValidationIssue {
+    var rules: [String] { map(\.rule) }
+}

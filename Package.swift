@@ -24,14 +24,26 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // Ordered JSON with a strict, depth-limited parser: CLI output, files and the wire format.
         .target(name: "JSON"),
+        // Streaming CSV (RFC 4180) in UTF-8 or GB18030, as Chinese Excel saves it.
+        .target(name: "CSV"),
         // National standards: ID numbers, credit codes, division codes, code sets, item formats.
         .target(name: "Standards", resources: [.copy("Resources")]),
+        // 政务数据目录: resources, fields, groups, code sets, sharing rules; record validation.
+        .target(name: "Catalogue", dependencies: ["JSON", "Standards"], resources: [.copy("Resources")]),
+        // Causal metadata and merge rules, pure: actors, dots, version vectors, HLC, winners, tags.
+        .target(name: "Causality", dependencies: ["JSON", "Standards"]),
+        // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
+        .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "CausalityTests", dependencies: ["Causality"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica"]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),

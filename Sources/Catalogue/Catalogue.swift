@@ -1,0 +1,215 @@
+import Foundation
+import JSON
+import Standards
+
+/// 政务数据目录: the resources, fields, code sets and sharing rules every replica's schema and
+/// every validation follow. Published by the city as numbered versions.
+public struct Catalogue: Sendable, Equatable {
+    public static let format = "rootsync-catalogue/1"
+
+    public let version: Int
+    public let published: String
+    public let resources: [Resource]
+    /// Code sets defined by the catalogue itself (local, class 2 and so on).
+    public let localCodeSets: [CodeSet]
+    /// The national code sets shipped with the Standards module.
+    public let standardCodeSets: CodeSets
+    /// The catalogue's own JSON, kept so it can be stored and sent exactly as published.
+    public let source: JSONValue
+
+    public func resource(_ name: String) -> Resource? { resources.first { $0.name == name } }
+
+    public func codeSet(_ id: String) -> CodeSet? {
+        localCodeSets.first { $0.id == id } ?? standardCodeSets[id]
+    }
+
+    /// The default catalogue shipped with rootsync (version 1).
+    public static func bundledDefault() throws -> Catalogue {
+        guard let url = Bundle.module.url(forResource: "default-catalogue", withExtension: "json")
+                ?? Bundle.module.url(forResource: "default-catalogue", withExtension: "json", subdirectory: "Resources") else {
+            throw CatalogueError(["default-catalogue.json is missing from the installation"])
+        }
+        return try parse(data: Array(try Data(contentsOf: url)))
+    }
+
+    public static func parse(data: [UInt8], standardCodeSets: CodeSets? = nil) throws -> Catalogue {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes: data) } catch { throw CatalogueError(["\(error)"]) }
+        return try parse(json, standardCodeSets: standardCodeSets ?? CodeSets.loadBundled())
+    }
+
+    /// Parses and checks a catalogue, reporting every problem found.
+    public static func parse(_ json: JSONValue, standardCodeSets: CodeSets) throws -> Catalogue {
+        var p = CatalogueParser(standard: standardCodeSets)
+        let catalogue = p.catalogue(json)
+        guard p.problems.isEmpty, let catalogue else { throw CatalogueError(p.problems) }
+        return catalogue
+    }
+
+    init(version: Int, published: String, resources: [Resource], localCodeSets: [CodeSet],
+         standardCodeSets: CodeSets, source: JSONValue) {
+        self.version = version
+        self.published = published
+        self.resources = resources
+        self.localCodeSets = localCodeSets
+        self.standardCodeSets = standardCodeSets
+        self.source = source
+    }
+}
+
+/// Reads a catalogue's JSON, collecting problems instead of stopping at the first.
+struct CatalogueParser {
+    let standard: CodeSets
+    var problems: [String] = []
+
+    init(standard: CodeSets) { self.standard = standard }
+
+    mutating func catalogue(_ json: JSONValue) -> Catalogue? {
+        guard let root = json.objectValue else { problems.append("the catalogue must be a JSON object"); return nil }
+        if root["format"]?.stringValue != Catalogue.format {
+            problems.append("format must be \"\(Catalogue.format)\"")
+        }
+        guard let version = root["version"]?.int64Value, version > 0 else {
+            problems.append("version must be a positive integer"); return nil
+        }
+        let published = root["published"]?.stringValue ?? ""
+        var local: [CodeSet] = []
+        for (i, set) in (root["code_sets"]?.arrayValue ?? []).enumerated() {
+            if let s = codeSet(set, at: i) { local.append(s) }
+        }
+        var resources: [Resource] = []
+        guard let list = root["resources"]?.arrayValue, !list.isEmpty else {
+            problems.append("resources must be a non-empty array"); return nil
+        }
+        for (i, r) in list.enumerated() {
+            if let resource = resource(r, at: i, localSets: local) {
+                if resources.contains(where: { $0.name == resource.name }) {
+                    problems.append("resource \(resource.name) is defined twice")
+                }
+                resources.append(resource)
+            }
+        }
+        return Catalogue(version: Int(version), published: published, resources: resources,
+                         localCodeSets: local, standardCodeSets: standard, source: json)
+    }
+
+    mutating func codeSet(_ json: JSONValue, at i: Int) -> CodeSet? {
+        guard let id = json["id"]?.stringValue, id.count == 5, id.allSatisfy(\.isNumber) else {
+            problems.append("code_sets[\(i)]: id must be a 5-digit code set code (class digit + 4-digit sequence)")
+            return nil
+        }
+        let title = json["title"]?.stringValue ?? id
+        var entries: [CodeSet.Entry] = []
+        for e in json["entries"]?.arrayValue ?? [] {
+            guard let pair = e.arrayValue, pair.count == 2, let code = pair[0].stringValue, let name = pair[1].stringValue else {
+                problems.append("code set \(id): every entry must be [code, name]")
+                continue
+            }
+            entries.append(.init(code: code, name: name))
+        }
+        if entries.isEmpty { problems.append("code set \(id) has no entries") }
+        if Set(entries.map(\.code)).count != entries.count { problems.append("code set \(id) repeats a code") }
+        return CodeSet(id: id, designation: id, title: title, entries: entries)
+    }
+
+    static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, s.count <= 48, ("a"..."z").contains(first) else { return false }
+        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    mutating func level(_ text: String?, _ context: String) -> DivisionLevel? {
+        guard let text else { return nil }
+        guard let level = DivisionLevel(rawValue: text), level != .province else {
+            problems.append("\(context): authority must be city, district, street or community, not \(text)")
+            return nil
+        }
+        return level
+    }
+
+    mutating func resource(_ json: JSONValue, at i: Int, localSets: [CodeSet]) -> Resource? {
+        guard let name = json["name"]?.stringValue, Self.isIdentifier(name) else {
+            problems.append("resources[\(i)]: name must be a lowercase identifier (a-z, 0-9, _)")
+            return nil
+        }
+        let where_ = "resource \(name)"
+        let label = json["label"]?.stringValue ?? name
+        guard let shareText = json["share"]?.stringValue, let share = ShareType(rawValue: shareText) else {
+            problems.append("\(where_): share must be one of \(ShareType.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        var fields: [DataItem] = []
+        for (j, f) in (json["fields"]?.arrayValue ?? []).enumerated() {
+            guard let fname = f["name"]?.stringValue, Self.isIdentifier(fname) else {
+                problems.append("\(where_): fields[\(j)] needs a lowercase identifier name"); continue
+            }
+            guard let formatText = f["format"]?.stringValue else {
+                problems.append("\(where_).\(fname): format is required (e.g. C..50, N..10,2, D8)"); continue
+            }
+            let format: ItemFormat
+            do { format = try ItemFormat.parse(formatText) } catch {
+                problems.append("\(where_).\(fname): \(error)"); continue
+            }
+            var check: DataItem.Check?
+            if let c = f["check"]?.stringValue {
+                check = DataItem.Check(rawValue: c)
+                if check == nil { problems.append("\(where_).\(fname): unknown check \(c)") }
+            }
+            let codeSet = f["code_set"]?.stringValue
+            if let codeSet, !localSets.contains(where: { $0.id == codeSet }) && standard[codeSet] == nil {
+                problems.append("\(where_).\(fname): unknown code set \(codeSet)")
+            }
+            let kind: DataItem.Kind = f["kind"]?.stringValue == "tags" ? .tags : .value
+            if fields.contains(where: { $0.name == fname }) { problems.append("\(where_): field \(fname) is defined twice") }
+            fields.append(DataItem(name: fname, label: f["label"]?.stringValue ?? fname, format: format,
+                                   codeSet: codeSet, check: check, required: f["required"]?.boolValue ?? false, kind: kind))
+        }
+        if fields.isEmpty { problems.append("\(where_): fields must not be empty") }
+        let key = json["key"]?.stringValue ?? ""
+        let scope = json["scope"]?.stringValue ?? ""
+        if let k = fields.first(where: { $0.name == key }) {
+            if !k.required { problems.append("\(where_): key field \(key) must be required") }
+        } else { problems.append("\(where_): key \(key) is not one of its fields") }
+        if let s = fields.first(where: { $0.name == scope }) {
+            if s.check != .division || !s.required { problems.append("\(where_): scope field \(scope) must be a required division code (check: division)") }
+        } else { problems.append("\(where_): scope \(scope) is not one of its fields") }
+
+        var groups: [FieldGroup] = []
+        var grouped: [String: String] = [:]
+        for (j, g) in (json["groups"]?.arrayValue ?? []).enumerated() {
+            guard let gname = g["name"]?.stringValue, Self.isIdentifier(gname) else {
+                problems.append("\(where_): groups[\(j)] needs a lowercase identifier name"); continue
+            }
+            let members = (g["fields"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if members.isEmpty { problems.append("\(where_): group \(gname) has no fields") }
+            let isTags = g["kind"]?.stringValue == "tags"
+            for m in members {
+                guard let item = fields.first(where: { $0.name == m }) else {
+                    problems.append("\(where_): group \(gname) names unknown field \(m)"); continue
+                }
+                if let other = grouped[m] { problems.append("\(where_): field \(m) is in groups \(other) and \(gname)") }
+                grouped[m] = gname
+                if isTags != (item.kind == .tags) {
+                    problems.append("\(where_): tag fields go in tag groups only (\(m) in \(gname))")
+                }
+            }
+            if groups.contains(where: { $0.name == gname }) { problems.append("\(where_): group \(gname) is defined twice") }
+            groups.append(FieldGroup(name: gname, label: g["label"]?.stringValue ?? gname, fields: members,
+                                     authority: level(g["authority"]?.stringValue, "\(where_).\(gname)"), isTagSet: isTags))
+        }
+        for f in fields where grouped[f.name] == nil { problems.append("\(where_): field \(f.name) is in no group") }
+        if let keyGroup = grouped[key], let scopeGroup = grouped[scope], keyGroup == scopeGroup, key == scope {
+            problems.append("\(where_): key and scope must be different fields")
+        }
+        var rules: [RecordRule] = []
+        for r in json["rules"]?.arrayValue ?? [] {
+            if r["rule"]?.stringValue == "id_agrees", let id = r["id"]?.stringValue, fields.contains(where: { $0.name == id }) {
+                rules.append(.idAgrees(id: id, sex: r["sex"]?.stringValue, birthDate: r["birth_date"]?.stringValue))
+            } else {
+                problems.append("\(where_): unknown or incomplete rule \(r.text)")
+            }
+        }
+        return Resource(name: name, label: label, key: key, scope: scope, share: share,
+                        existenceAuthority: level(json["existence_authority"]?.stringValue, "\(where_).existence_authority"),
+                        fields: fields, groups: groups, rules: rules)
+    }
+}

@@ -1,0 +1,19 @@
+import Standards
+
+/// Fields that state one fact together and so change and merge as a unit, with the level that is
+/// its single authoritative source (一数一源).
+public struct FieldGroup: Sendable, Equatable {
+    public let name: String
+    public let label: String
+    public let fields: [String]
+    public let authority: DivisionLevel?
+    public let isTagSet: Bool
+
+    public init(name: String, label: String, fields: [String], authority: DivisionLevel?, isTagSet: Bool = false) {
+        self.name = name
+        self.label = label
+        self.fields = fields
+        self.authority = authority
+        self.isTagSet = isTagSet
+    }
+}

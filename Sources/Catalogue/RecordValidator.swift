@@ -1,0 +1,165 @@
+import JSON
+import Standards
+
+/// Validates records against the catalogue and the national standards before anything is written.
+/// Returns every problem, each naming its field, so a clerk can fix a row in one pass.
+public struct RecordValidator: Sendable {
+    public let catalogue: Catalogue
+    public let divisions: DivisionTable
+    /// Fixed "today" for tests; nil means the current date in China.
+    public var today: CalendarDate?
+
+    public init(catalogue: Catalogue, divisions: DivisionTable, today: CalendarDate? = nil) {
+        self.catalogue = catalogue
+        self.divisions = divisions
+        self.today = today
+    }
+
+    /// Normalizes the fields given in `patch` (dates to YYYYMMDD, code names to codes, 15-digit IDs
+    /// to 18, trimmed text, "" to null) and checks each. Unknown fields are errors.
+    public func normalize(_ resource: Resource, patch: JSONObject) -> (values: [String: JSONValue], issues: [ValidationIssue]) {
+        var values: [String: JSONValue] = [:]
+        var issues: [ValidationIssue] = []
+        for (name, raw) in patch {
+            guard let item = resource.field(name) else {
+                issues.append(issue(name, "record.unknown_field", "\(resource.label)没有字段“\(name)”",
+                                    "\(resource.name) has no field '\(name)'"))
+                continue
+            }
+            let (value, problems) = normalize(item, raw)
+            issues += problems
+            if problems.isEmpty { values[name] = value }
+        }
+        return (values, issues)
+    }
+
+    /// Checks a complete record (after merging a patch with what was stored): required fields
+    /// and rules across fields.
+    public func checkComplete(_ resource: Resource, record: [String: JSONValue]) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for item in resource.fields where item.required && (record[item.name] ?? .null) == .null {
+            issues.append(issue(item.name, "record.required", "必须填写“\(item.label)”", "\(item.name) (\(item.label)) is required"))
+        }
+        for rule in resource.rules {
+            switch rule {
+            case .idAgrees(let idField, let sexField, let birthField):
+                guard let id = record[idField]?.stringValue else { continue }
+                let parsed = CitizenID.check(id, field: idField, divisions: divisions, today: today)
+                guard parsed.isValid else { continue }
+                if let sexField, let sex = record[sexField]?.stringValue, let idSex = parsed.sex,
+                   sex != idSex, sex == "1" || sex == "2" {
+                    issues.append(issue(sexField, "record.id_sex",
+                        "性别与身份证号码不符：号码表明为\(idSex == "1" ? "男" : "女")性",
+                        "sex does not agree with the ID number, which says \(idSex == "1" ? "male" : "female")"))
+                }
+                if let birthField, let birth = record[birthField]?.stringValue, let idBirth = parsed.birthDate,
+                   birth != idBirth.replacingOccurrences(of: "-", with: "") {
+                    issues.append(issue(birthField, "record.id_birth_date",
+                        "出生日期与身份证号码不符：号码表明为 \(idBirth)",
+                        "birth date does not agree with the ID number, which says \(idBirth)"))
+                }
+            }
+        }
+        return issues
+    }
+
+    /// Normalizes one field value.
+    public func normalize(_ item: DataItem, _ raw: JSONValue) -> (JSONValue, [ValidationIssue]) {
+        if item.kind == .tags { return normalizeTags(item, raw) }
+        var text: String
+        switch raw {
+        case .null: return (.null, [])
+        case .string(let s): text = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .number(let n): text = n
+        case .bool(let b) where item.format.type == .logical: text = b ? "1" : "0"
+        default:
+            return (.null, [issue(item.name, "record.type", "“\(item.label)”应为文字，实为\(raw.typeName)",
+                                  "\(item.name) must be text, found \(raw.typeName)")])
+        }
+        if text.isEmpty { return (.null, []) }
+        text = item.format.normalize(text)
+        var issues: [ValidationIssue] = []
+        switch item.check {
+        case .citizenID?:
+            let r = CitizenID.check(text, field: item.name, divisions: divisions, today: today)
+            issues += r.issues
+            if let n = r.normalized, r.isValid { text = n }
+        case .uscc?:
+            let r = CreditCode.check(text, field: item.name, divisions: divisions)
+            issues += r.issues
+            if let n = r.normalized, r.isValid { text = n }
+        case .division?:
+            let r = DivisionCode.check(text, field: item.name, table: divisions)
+            issues += r.issues
+            if r.isValid, let level = r.level, level == .province || level == .city {
+                issues.append(issue(item.name, "record.scope_level", "“\(item.label)”应为区县、街道或社区代码",
+                                    "\(item.name) must be a district, street or community code"))
+            }
+        case .phone?:
+            let allowed = Set("0123456789+- ")
+            let digits = text.filter(\.isNumber).count
+            if !text.allSatisfy({ allowed.contains($0) }) || digits < 7 || digits > 15 {
+                issues.append(issue(item.name, "record.phone", "电话号码格式不正确：\(text)",
+                                    "not a phone number: \(text)"))
+            }
+        case nil: break
+        }
+        if let setID = item.codeSet, let set = catalogue.codeSet(setID), !set.contains(code: text) {
+            if let code = set.code(forName: text) {
+                text = code
+            } else {
+                issues += set.check(text, field: item.name)
+            }
+        }
+        if issues.isEmpty { issues += item.format.check(text, field: item.name) }
+        if !issues.isEmpty { return (.null, issues) }
+        switch item.sqlType {
+        case "INTEGER", "NUMERIC", "REAL":
+            if item.format.type == .logical { return (.number(text == "1" || text == "true" || text == "是" ? "1" : "0"), []) }
+            return (.number(Self.canonicalNumber(text)), [])
+        default:
+            return (.string(text), [])
+        }
+    }
+
+    /// Removes a leading plus and redundant zeros so "007" and "7" are the same stored value.
+    static func canonicalNumber(_ text: String) -> String {
+        var s = text
+        var sign = ""
+        if s.hasPrefix("+") { s.removeFirst() } else if s.hasPrefix("-") { s.removeFirst(); sign = "-" }
+        var parts = s.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        while parts[0].count > 1 && parts[0].hasPrefix("0") { parts[0].removeFirst() }
+        if parts.count == 2 {
+            while parts[1].hasSuffix("0") { parts[1].removeLast() }
+            if parts[1].isEmpty { parts.removeLast() }
+        }
+        let body = parts.joined(separator: ".")
+        return body == "0" ? "0" : sign + body
+    }
+
+    /// Tag values: an array of short strings, or one string separated by ; ， 、 or commas.
+    func normalizeTags(_ item: DataItem, _ raw: JSONValue) -> (JSONValue, [ValidationIssue]) {
+        var tags: [String]
+        switch raw {
+        case .null: return (.array([]), [])
+        case .array(let a):
+            guard a.allSatisfy({ $0.stringValue != nil }) else {
+                return (.null, [issue(item.name, "record.type", "标签必须是文字", "tags must be strings")])
+            }
+            tags = a.compactMap(\.stringValue)
+        case .string(let s):
+            tags = s.split(whereSeparator: { ";；,，、|".contains($0) }).map(String.init)
+        default:
+            return (.null, [issue(item.name, "record.type", "标签应为文字列表", "tags must be a list of strings")])
+        }
+        tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        var issues: [ValidationIssue] = []
+        for t in tags { issues += item.format.check(t, field: item.name) }
+        let distinct = Array(Set(tags)).sorted()
+        return issues.isEmpty ? (.array(distinct.map { .string($0) }), []) : (.null, issues)
+    }
+
+    func issue(_ field: String, _ rule: String, _ zh: String, _ en: String) -> ValidationIssue {
+        ValidationIssue(field: field, rule: rule, messageZh: zh, messageEn: en)
+    }
+}

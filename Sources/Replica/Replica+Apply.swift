@@ -1,0 +1,76 @@
+import Catalogue
+import Causality
+import JSON
+import SQLite
+
+extension Replica {
+    /// The one entry point for versions received from another node. Runs in one transaction:
+    /// either the whole batch is stored or nothing is. Idempotent: versions already held are
+    /// skipped. Each version is checked against the catalogue before anything is written.
+    @discardableResult
+    public func apply(_ versions: [GroupVersion], from link: String) throws -> ApplyResult {
+        for v in versions { try checkRemote(v) }
+        return try db.transaction {
+            try drainCaptured()
+            var result = ApplyResult()
+            var clock = try clock()
+            var touched: [String: (Resource, String)] = [:]
+            var order: [String] = []
+            for v in versions {
+                if try hasVersion(v.dot) { result.skipped += 1; continue }
+                do { try clock.observe(v.hlc, now: now()) } catch {
+                    throw ReplicaError.badRemoteVersion("\(v.resource) \(v.key) \(v.dot): \(error)")
+                }
+                let current = try currentVersions(v.resource, v.key, group: v.group)
+                let (_, superseded, accepted) = Resolution.insert(v, into: current)
+                try insertVersion(v, link: link, current: accepted)
+                try markSuperseded(superseded)
+                result.applied += 1
+                let id = v.resource + "\u{0}" + v.key
+                if touched[id] == nil {
+                    touched[id] = (try resource(v.resource), v.key)
+                    order.append(id)
+                }
+            }
+            try setMeta("hlc", String(clock.last))
+            for id in order {
+                let (r, key) = touched[id]!
+                try refresh(r, key)
+            }
+            result.records = order.count
+            return result
+        }
+    }
+
+    /// A received version must name a known resource and group and carry values that pass the
+    /// catalogue's checks: a node never stores data it cannot validate.
+    func checkRemote(_ v: GroupVersion) throws {
+        func bad(_ why: String) -> ReplicaError { .badRemoteVersion("\(v.resource) \(v.key) \(v.group) \(v.dot): \(why)") }
+        guard let r = catalogue.resource(v.resource) else { throw bad("unknown resource") }
+        guard !v.key.isEmpty, v.key.utf8.count <= 256 else { throw bad("bad key") }
+        if v.isExistence {
+            guard v.values.count == 1, v.values["deleted"]?.boolValue != nil else { throw bad("existence needs {\"deleted\": bool}") }
+            return
+        }
+        guard let g = r.group(v.group) else { throw bad("unknown group") }
+        for (field, value) in v.values {
+            guard g.fields.contains(field), let item = r.field(field) else { throw bad("field \(field) is not in group \(g.name)") }
+            if g.isTagSet {
+                do { _ = try TagElement.decode(value) } catch { throw bad("\(error)") }
+                continue
+            }
+            let (normalized, issues) = validator.normalize(item, value)
+            if let first = issues.first { throw bad("\(field): \(first.messageEn)") }
+            if normalized != value { throw bad("\(field) is not in standard form") }
+        }
+        for field in g.fields where v.values[field] == nil { throw bad("missing field \(field)") }
+    }
+
+    /// Versions in change-feed order after position `after`, with the link each came from.
+    public func feed(after: Int64, limit: Int) throws -> [(position: Int64, version: GroupVersion, link: String)] {
+        try db.all("""
+            SELECT \(Self.versionColumns), v.id, v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            WHERE v.id > ? ORDER BY v.id LIMIT ?
+            """, after, limit) { (row: Row) in (row.int64(9), try Self.decodeVersion(row), row.string(10)) }
+    }
+}

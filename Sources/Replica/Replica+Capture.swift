@@ -1,0 +1,91 @@
+import Catalogue
+import Causality
+import JSON
+import SQLite
+import Standards
+
+/// A write made straight into the replica's tables that failed validation.
+public struct InvalidWrite: Sendable, Equatable {
+    public let resource: String
+    public let key: String
+    public let row: JSONValue
+    public let problems: [ValidationIssue]
+    public let atMilliseconds: Int64
+}
+
+extension Replica {
+    /// Turns writes made by other programs (captured by triggers) into versions, exactly as if
+    /// they had been made through rootsync. Invalid ones are listed in `_rs_invalid` instead of
+    /// being propagated. Runs at the start of every rootsync write transaction.
+    @discardableResult
+    func drainCaptured() throws -> Int {
+        guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }
+        let keys = try db.all("""
+            SELECT resource, key, min(at_ms) FROM _rs_capture WHERE id <= ? AND key IS NOT NULL
+            GROUP BY resource, key ORDER BY min(id)
+            """, last) { ($0.string(0), $0.string(1), $0.int64(2)) }
+        for (resourceName, key, atMs) in keys {
+            guard let r = catalogue.resource(resourceName) else { continue }
+            try captureExternal(r, key, atMilliseconds: atMs)
+        }
+        try db.run("DELETE FROM _rs_capture WHERE id <= ?", last)
+        return keys.count
+    }
+
+    /// Captures pending external writes now (e.g. before reading the change feed).
+    public func captureExternalWrites() throws -> Int {
+        let n = try db.transaction { try drainCaptured() }
+        if n > 0 { try writeLease() }
+        return n
+    }
+
+    func captureExternal(_ r: Resource, _ key: String, atMilliseconds: Int64) throws {
+        let q = Database.quote
+        let sql = "SELECT \(r.fields.map { q($0.name) }.joined(separator: ", ")) FROM \(q(r.name)) WHERE \(q(r.key)) = ?"
+        let row: JSONObject? = try db.first(sql, key) { row in
+            var o = JSONObject()
+            for (i, f) in r.fields.enumerated() { o.append(f.name, Self.jsonValue(row.value(i), for: f)) }
+            return o
+        }
+        let wallTime = max(atMilliseconds, 0)
+        if let row {
+            do {
+                try db.transaction { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }
+            } catch let error as ReplicaError {
+                let problems = Self.issues(of: error)
+                try db.run("""
+                    INSERT INTO _rs_invalid(resource, key, row, problems, at_ms) VALUES(?, ?, ?, ?, ?)
+                    ON CONFLICT(resource, key) DO UPDATE SET row = excluded.row, problems = excluded.problems, at_ms = excluded.at_ms
+                    """, r.name, key, JSONValue.object(row).text,
+                    JSONValue.array(problems.map { ["field": .string($0.field), "rule": .string($0.rule),
+                                                    "message_zh": .string($0.messageZh), "message_en": .string($0.messageEn)] }).text,
+                    atMilliseconds)
+            }
+        } else {
+            try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key)
+            let current = try currentVersions(r.name, key)
+            guard !current.isEmpty,
+                  let view = try? RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
+                                                     existenceAuthority: r.existenceAuthority),
+                  view.visible else { return }
+            try writeExistence(r, key, deleted: true, current: current,
+                               scope: view.values[r.scope]?.stringValue ?? "", wallTime: wallTime)
+            try refresh(r, key)
+        }
+    }
+
+    /// Direct writes waiting for correction.
+    public func invalidWrites() throws -> [InvalidWrite] {
+        try db.all("SELECT resource, key, row, problems, at_ms FROM _rs_invalid ORDER BY at_ms") { row in
+            let problems = (try? JSONParser.parse(row.string(3)))?.arrayValue ?? []
+            return InvalidWrite(
+                resource: row.string(0), key: row.string(1),
+                row: (try? JSONParser.parse(row.string(2))) ?? .null,
+                problems: problems.map {
+                    ValidationIssue(field: $0["field"]?.stringValue ?? "", rule: $0["rule"]?.stringValue ?? "",
+                                    messageZh: $0["message_zh"]?.stringValue ?? "", messageEn: $0["message_en"]?.stringValue ?? "")
+                },
+                atMilliseconds: row.int64(4))
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Catalogue
+import Causality
+import JSON
+import SQLite
+import Standards
+
+extension Replica {
+    /// Inserts or updates one record: fields not given stay as they are. Everything is validated
+    /// first; on any problem nothing is written and every problem is reported.
+    @discardableResult
+    public func put(_ resourceName: String, _ patch: JSONObject) throws -> WriteResult {
+        let result = try db.transaction {
+            try drainCaptured()
+            return try writeLocal(try resource(resourceName), patch, wallTime: now())
+        }
+        try writeLease()
+        return result
+    }
+
+    /// Puts many records in one transaction: all or nothing. Problems are reported per record
+    /// (1-based position in `patches`) before anything is written.
+    public func putAll(_ resourceName: String, _ patches: some Sequence<(line: Int, patch: JSONObject)>) throws -> [WriteResult] {
+        let r = try resource(resourceName)
+        let results = try db.transaction {
+            try drainCaptured()
+            var results: [WriteResult] = []
+            var problems: [ValidationIssue] = []
+            for (line, patch) in patches {
+                do {
+                    try db.transaction { results.append(try writeLocal(r, patch, wallTime: now())) }
+                } catch let error as ReplicaError {
+                    problems += Self.issues(of: error).map {
+                        ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
+                                        messageEn: "line \(line): \($0.messageEn)")
+                    }
+                }
+            }
+            if !problems.isEmpty { throw ReplicaError.invalid(problems) }
+            return results
+        }
+        try writeLease()
+        return results
+    }
+
+    static func issues(of error: ReplicaError) -> [ValidationIssue] {
+        if case .invalid(let issues) = error { return issues }
+        return [ValidationIssue(field: "", rule: "record.refused", messageZh: error.messageZh, messageEn: error.description)]
+    }
+
+    /// Deletes a record: a versioned tombstone, kept and propagated like any other write.
+    public func delete(_ resourceName: String, key: String) throws {
+        try db.transaction {
+            try drainCaptured()
+            try deleteLocal(try resource(resourceName), key, wallTime: now())
+        }
+        try writeLease()
+    }
+
+    // MARK: Internals (inside a transaction)
+
+    func writeLocal(_ r: Resource, _ patch: JSONObject, wallTime: Int64, keyMustBe rawKey: String? = nil) throws -> WriteResult {
+        let (values, issues) = validator.normalize(r, patch: patch)
+        if !issues.isEmpty { throw ReplicaError.invalid(issues) }
+        guard let key = values[r.key]?.stringValue else {
+            let label = r.field(r.key)?.label ?? r.key
+            throw ReplicaError.invalid([ValidationIssue(field: r.key, rule: "record.required",
+                messageZh: "必须填写“\(label)”", messageEn: "\(r.key) (\(label)) is required")])
+        }
+        if let rawKey, rawKey != key {
+            throw ReplicaError.invalid([ValidationIssue(field: r.key, rule: "record.key_form",
+                messageZh: "主键应写成标准形式 \(key)", messageEn: "the key must be written in its standard form \(key)")])
+        }
+        let current = try currentVersions(r.name, key)
+        let view = current.isEmpty ? nil : try RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
+                                                                  existenceAuthority: r.existenceAuthority)
+        let isNew = !(view?.visible ?? false)
+        let existing = isNew ? [:] : view!.values
+        var merged = existing
+        for (k, v) in values { merged[k] = v }
+        merged[r.key] = .string(key)
+
+        let completeIssues = validator.checkComplete(r, record: merged)
+        if !completeIssues.isEmpty { throw ReplicaError.invalid(completeIssues) }
+        let jurisdiction = node.jurisdiction
+        let newScope = merged[r.scope]?.stringValue ?? ""
+        for scope in [existing[r.scope]?.stringValue, newScope].compactMap({ $0 }) where !jurisdiction.contains(scope) {
+            throw ReplicaError.outsideJurisdiction(resource: r.name, key: key, scope: scope, jurisdiction: node.code)
+        }
+
+        var written: [String] = []
+        var newDots: [Dot] = []
+        if isNew {
+            // A new or re-created record: an existence version that has seen everything held.
+            let dot = try nextDot()
+            var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
+            vector.add(dot)
+            let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
+                                 hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(false))]), scope: newScope)
+            try insertVersion(v, link: "", current: true)
+            try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot))
+            newDots.append(dot)
+        }
+        for g in r.groups {
+            let groupCurrent = current[g.name] ?? []
+            let changed: Bool
+            if isNew {
+                changed = !groupCurrent.isEmpty || g.fields.contains { (merged[$0] ?? .null) != .null && merged[$0] != .array([]) }
+            } else {
+                changed = g.fields.contains { f in values[f] != nil && values[f] != (existing[f] ?? .null) }
+            }
+            guard changed else { continue }
+            let dot = try nextDot()
+            var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
+            vector.add(dot)
+            var groupValues = JSONObject()
+            for f in g.fields {
+                if g.isTagSet {
+                    let wanted = Set((merged[f]?.arrayValue ?? []).compactMap(\.stringValue))
+                    let held = try Resolution.mergeTags(groupCurrent, field: f).filter { wanted.contains($0.tag) }
+                    let heldTags = Set(held.map(\.tag))
+                    let added = wanted.subtracting(heldTags).map { TagElement(tag: $0, dot: dot) }
+                    groupValues.append(f, TagElement.encode(held + added))
+                } else {
+                    groupValues.append(f, merged[f] ?? .null)
+                }
+            }
+            let v = GroupVersion(resource: r.name, key: key, group: g.name, dot: dot, vector: vector,
+                                 hlc: try tick(at: wallTime), values: groupValues, scope: newScope)
+            try insertVersion(v, link: "", current: true)
+            try markSuperseded(groupCurrent.map(\.dot))
+            written.append(g.name)
+            newDots.append(dot)
+        }
+        if !newDots.isEmpty { try refresh(r, key) }
+        try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key)
+        return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
+    }
+
+    func deleteLocal(_ r: Resource, _ key: String, wallTime: Int64) throws {
+        let current = try currentVersions(r.name, key)
+        guard !current.isEmpty,
+              let view = try RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
+                                                existenceAuthority: r.existenceAuthority) as RecordView?,
+              view.visible else {
+            throw ReplicaError.notFound(resource: r.name, key: key)
+        }
+        if let scope = view.values[r.scope]?.stringValue, !node.jurisdiction.contains(scope) {
+            throw ReplicaError.outsideJurisdiction(resource: r.name, key: key, scope: scope, jurisdiction: node.code)
+        }
+        try writeExistence(r, key, deleted: true, current: current, scope: view.values[r.scope]?.stringValue ?? "", wallTime: wallTime)
+        try refresh(r, key)
+    }
+
+    /// An existence version that has seen every current version of the record.
+    func writeExistence(_ r: Resource, _ key: String, deleted: Bool, current: [String: [GroupVersion]], scope: String, wallTime: Int64) throws {
+        let dot = try nextDot()
+        var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
+        vector.add(dot)
+        let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
+                             hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(deleted))]), scope: scope)
+        try insertVersion(v, link: "", current: true)
+        try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot))
+    }
+
+    func tick(at wallTime: Int64) throws -> Int64 {
+        var c = try clock()
+        let t = c.tick(now: wallTime)
+        try setMeta("hlc", String(c.last))
+        return t
+    }
+}

@@ -1,0 +1,140 @@
+import Catalogue
+import Causality
+import JSON
+import SQLite
+
+extension Replica {
+    static let versionColumns = "a.name, v.seq, v.resource, v.key, v.grp, v.hlc, v.vv, v.vals, v.scope"
+
+    static func decodeVersion(_ row: Row, offset o: Int = 0) throws -> GroupVersion {
+        guard let actor = Actor(row.string(o)) else { throw CausalityError.malformed("bad actor \(row.string(o))") }
+        return GroupVersion(
+            resource: row.string(o + 2), key: row.string(o + 3), group: row.string(o + 4),
+            dot: Dot(actor: actor, seq: row.int64(o + 1)),
+            vector: try VersionVector(json: try JSONParser.parse(row.string(o + 6))),
+            hlc: row.int64(o + 5),
+            values: try JSONParser.parse(row.string(o + 7)).objectValue ?? JSONObject(),
+            scope: row.string(o + 8))
+    }
+
+    /// Stores one version (the caller has checked it is new). Returns its change-feed position.
+    @discardableResult
+    func insertVersion(_ v: GroupVersion, link: String, current: Bool) throws -> Int64 {
+        try db.run("""
+            INSERT INTO _rs_version(actor, seq, resource, key, grp, hlc, vv, vals, scope, link, current)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, try actorID(v.dot.actor), v.dot.seq, v.resource, v.key, v.group, v.hlc,
+            v.vector.json.text, JSONValue.object(v.values).text, v.scope, link, current)
+        return db.lastInsertRowID
+    }
+
+    func hasVersion(_ dot: Dot) throws -> Bool {
+        try db.scalarInt("""
+            SELECT 1 FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?
+            """, dot.actor.description, dot.seq) != nil
+    }
+
+    func markSuperseded(_ dots: [Dot]) throws {
+        for d in dots {
+            try db.run("""
+                UPDATE _rs_version SET current = 0
+                WHERE seq = ? AND actor = (SELECT id FROM _rs_actor WHERE name = ?)
+                """, d.seq, d.actor.description)
+        }
+    }
+
+    /// Current versions of one group of one record.
+    func currentVersions(_ resource: String, _ key: String, group: String) throws -> [GroupVersion] {
+        try db.all("""
+            SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            WHERE v.resource = ? AND v.key = ? AND v.grp = ? AND v.current = 1
+            """, resource, key, group) { try Self.decodeVersion($0) }
+    }
+
+    /// Current versions of every group of one record.
+    public func currentVersions(_ resource: String, _ key: String) throws -> [String: [GroupVersion]] {
+        var out: [String: [GroupVersion]] = [:]
+        try db.forEach("""
+            SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            WHERE v.resource = ? AND v.key = ? AND v.current = 1
+            """, resource, key) { row in
+            let v = try Self.decodeVersion(row)
+            out[v.group, default: []].append(v)
+        }
+        return out
+    }
+
+    /// Every version of a record, current or superseded, in arrival order (history).
+    public func allVersions(_ resource: String, _ key: String) throws -> [(version: GroupVersion, current: Bool, link: String)] {
+        try db.all("""
+            SELECT \(Self.versionColumns), v.current, v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            WHERE v.resource = ? AND v.key = ? ORDER BY v.id
+            """, resource, key) { (try Self.decodeVersion($0), $0.int(9) == 1, $0.string(10)) }
+    }
+
+    /// The record as its current versions say it is.
+    public func view(_ resource: Resource, _ key: String) throws -> RecordView? {
+        let current = try currentVersions(resource.name, key)
+        if current.isEmpty { return nil }
+        return try RecordView.resolve(current: current, policies: policies[resource.name] ?? [:],
+                                      existenceAuthority: resource.existenceAuthority)
+    }
+
+    /// Recomputes a record from its current versions and writes the visible row (or removes it)
+    /// and the record's bookkeeping. The one place resource tables are written by rootsync.
+    @discardableResult
+    func refresh(_ resource: Resource, _ key: String) throws -> RecordView? {
+        guard let view = try view(resource, key) else { return nil }
+        let q = Database.quote
+        try guarded {
+            if view.visible {
+                let names = resource.fields.map(\.name)
+                let sql = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
+                    + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
+                let args: [SQLBindable?] = resource.fields.map { f in
+                    f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
+                }
+                try db.run(sql, arguments: args)
+            } else {
+                try db.run("DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?", key)
+            }
+        }
+        var scope = view.values[resource.scope]?.stringValue ?? ""
+        if scope.isEmpty {
+            scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key) ?? ""
+        }
+        try db.run("""
+            INSERT INTO _rs_record(resource, key, scope, visible, deleted, conflicts) VALUES(?, ?, ?, ?, ?, ?)
+            ON CONFLICT(resource, key) DO UPDATE SET scope = excluded.scope, visible = excluded.visible,
+                deleted = excluded.deleted, conflicts = excluded.conflicts
+            """, resource.name, key, scope, view.visible, view.deleted, view.conflicts.joined(separator: ","))
+        return view
+    }
+
+    static func sqlValue(_ value: JSONValue, for field: DataItem) -> SQLValue {
+        switch value {
+        case .null: return .null
+        case .string(let s): return .text(s)
+        case .number(let n):
+            if let i = Int64(n) { return .integer(i) }
+            return Double(n).map { .real($0) } ?? .text(n)
+        case .bool(let b): return .integer(b ? 1 : 0)
+        case .array, .object: return .text(value.text)
+        }
+    }
+
+    /// Reads a table cell back as JSON: numbers stay numbers, tag columns become arrays.
+    static func jsonValue(_ value: SQLValue, for field: DataItem) -> JSONValue {
+        switch value {
+        case .null: return .null
+        case .integer(let i): return field.sqlType == "TEXT" ? .string(String(i)) : .number(String(i))
+        case .real(let d):
+            if field.sqlType == "TEXT" { return .string(String(d)) }
+            return .number(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d))
+        case .text(let s):
+            if field.kind == .tags, let parsed = try? JSONParser.parse(s), case .array = parsed { return parsed }
+            return .string(s)
+        case .blob(let b): return .string(String(decoding: b, as: UTF8.self))
+        }
+    }
+}

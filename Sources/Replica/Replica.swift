@@ -1,0 +1,177 @@
+import Catalogue
+import Causality
+import Foundation
+import JSON
+import SQLite
+import Standards
+
+/// One node's SQLite replica: the resource tables, every version of every field group, the
+/// change feed, conflicts, and the capture of writes made by other programs. Not thread-safe:
+/// open one `Replica` per thread (SQLite's WAL lets them share the file).
+public final class Replica {
+    public let db: Database
+    public let path: String
+    public let node: NodeIdentity
+    public private(set) var catalogue: Catalogue
+    public let validator: RecordValidator
+    /// Wall clock in milliseconds; replaceable in tests.
+    public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// How far in the future a received version's timestamp may be.
+    public var maxClockDriftMilliseconds: Int64 = 10 * 60 * 1000
+
+    var policies: [String: [String: GroupPolicy]] = [:]
+
+    // MARK: Opening
+
+    /// Creates a new replica file for `node` with `catalogue` installed.
+    public static func create(path: String, node: NodeIdentity, catalogue: Catalogue,
+                              divisions: DivisionTable) throws -> Replica {
+        if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
+        let db = try Database(path: path)
+        try db.transaction {
+            try db.execute(ReplicaSchema.bookkeeping)
+            let meta: [(String, String)] = [
+                ("schema_version", String(ReplicaSchema.version)), ("node", node.code), ("node_name", node.name),
+                ("level", node.level.rawValue), ("parent", node.parent ?? ""), ("epoch", "1"), ("seq", "0"),
+                ("hlc", "0"), ("database_id", UUID().uuidString), ("catalogue_version", String(catalogue.version)),
+            ]
+            for (k, v) in meta { try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?)", k, v) }
+            try installCatalogue(catalogue, db: db)
+        }
+        try db.setUserVersion(ReplicaSchema.version)
+        let replica = try Replica(db: db, path: path, divisions: divisions)
+        try replica.writeLease()
+        return replica
+    }
+
+    /// Opens an existing replica, taking a new epoch if the file may have gone back in time.
+    public static func open(path: String, divisions: DivisionTable) throws -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.notAReplica(path: path) }
+        let db = try Database(path: path)
+        guard try db.tableExists("_rs_meta") else { throw ReplicaError.notAReplica(path: path) }
+        let replica = try Replica(db: db, path: path, divisions: divisions)
+        try replica.checkLease()
+        return replica
+    }
+
+    private init(db: Database, path: String, divisions: DivisionTable) throws {
+        self.db = db
+        self.path = path
+        func meta(_ name: String) throws -> String {
+            guard let v = try db.scalarText("SELECT value FROM _rs_meta WHERE name = ?", name) else {
+                throw ReplicaError.notAReplica(path: path)
+            }
+            return v
+        }
+        let parent = try meta("parent")
+        node = NodeIdentity(code: try meta("node"), name: try meta("node_name"),
+                            level: DivisionLevel(rawValue: try meta("level")) ?? .community,
+                            parent: parent.isEmpty ? nil : parent)
+        guard let json = try db.scalarText("SELECT json FROM _rs_catalogue ORDER BY version DESC LIMIT 1") else {
+            throw ReplicaError.notAReplica(path: path)
+        }
+        catalogue = try Catalogue.parse(data: Array(json.utf8))
+        validator = RecordValidator(catalogue: catalogue, divisions: divisions)
+        policies = Self.policies(of: catalogue)
+    }
+
+    static func installCatalogue(_ catalogue: Catalogue, db: Database) throws {
+        try db.run("INSERT OR REPLACE INTO _rs_catalogue(version, json, installed_at) VALUES(?, ?, datetime('now'))",
+                   catalogue.version, catalogue.source.text)
+        for r in catalogue.resources { try db.execute(ReplicaSchema.createTable(r)) }
+    }
+
+    static func policies(of catalogue: Catalogue) -> [String: [String: GroupPolicy]] {
+        var out: [String: [String: GroupPolicy]] = [:]
+        for r in catalogue.resources {
+            var p: [String: GroupPolicy] = [:]
+            for g in r.groups { p[g.name] = GroupPolicy(authority: g.authority, isTagSet: g.isTagSet, fields: g.fields) }
+            out[r.name] = p
+        }
+        return out
+    }
+
+    public func resource(_ name: String) throws -> Resource {
+        guard let r = catalogue.resource(name) else { throw ReplicaError.unknownResource(name) }
+        return r
+    }
+
+    // MARK: Meta, actor, counters, clock
+
+    func meta(_ name: String) throws -> String? {
+        try db.scalarText("SELECT value FROM _rs_meta WHERE name = ?", name)
+    }
+
+    func setMeta(_ name: String, _ value: String) throws {
+        try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+    }
+
+    /// The current actor, read inside each transaction (another process may have changed epoch).
+    public func currentActor() throws -> Actor {
+        Actor(node: node.code, epoch: Int(try meta("epoch") ?? "1") ?? 1)
+    }
+
+    /// Allocates the next counter for this actor. Call inside a write transaction.
+    func nextDot() throws -> Dot {
+        let actor = try currentActor()
+        let seq = (Int64(try meta("seq") ?? "0") ?? 0) + 1
+        try setMeta("seq", String(seq))
+        return Dot(actor: actor, seq: seq)
+    }
+
+    func clock() throws -> HybridClock {
+        HybridClock(last: Int64(try meta("hlc") ?? "0") ?? 0, maxDriftMilliseconds: maxClockDriftMilliseconds)
+    }
+
+    /// The local row id of an actor, creating it on first sight.
+    func actorID(_ actor: Actor) throws -> Int64 {
+        let name = actor.description
+        if let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", name) { return Int64(id) }
+        try db.run("INSERT INTO _rs_actor(name) VALUES(?)", name)
+        return db.lastInsertRowID
+    }
+
+    // MARK: Lease
+
+    func writeLease() throws {
+        guard let identity = ActorLease.fileIdentity(path) else { return }
+        let lease = ActorLease(databaseID: try meta("database_id") ?? "", epoch: try currentActor().epoch,
+                               seq: Int64(try meta("seq") ?? "0") ?? 0, device: identity.device,
+                               inode: identity.inode, host: ActorLease.hostName)
+        try lease.write(for: path)
+    }
+
+    /// Takes a new epoch when the lease does not match this file exactly.
+    func checkLease() throws {
+        guard let identity = ActorLease.fileIdentity(path) else { return }
+        let lease = ActorLease.read(for: path)
+        let id = try meta("database_id") ?? ""
+        let epoch = try currentActor().epoch
+        let seq = Int64(try meta("seq") ?? "0") ?? 0
+        let trusted = lease.map {
+            $0.databaseID == id && $0.epoch == epoch && $0.seq == seq && $0.device == identity.device
+                && $0.inode == identity.inode && $0.host == ActorLease.hostName
+        } ?? false
+        if !trusted {
+            let newEpoch = max(epoch, lease?.databaseID == id ? lease!.epoch : 0) + 1
+            try db.transaction {
+                try setMeta("epoch", String(newEpoch))
+                try setMeta("seq", "0")
+            }
+        }
+        try writeLease()
+    }
+
+    /// Epoch changes recorded so far (for status and tests).
+    public var epoch: Int { (try? currentActor().epoch) ?? 0 }
+
+    // MARK: Guarded writes
+
+    /// Runs `body` with capture triggers silenced: rootsync's own writes to resource tables are
+    /// already versioned and must not be captured again.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        try db.run("INSERT OR IGNORE INTO _rs_guard(name) VALUES('rootsync')")
+        defer { _ = try? db.run("DELETE FROM _rs_guard") }
+        return try body()
+    }
+}

@@ -1,0 +1,42 @@
+import Standards
+
+/// Why a replica operation was refused. Nothing was written when one of these is thrown.
+public enum ReplicaError: Error, CustomStringConvertible, Equatable {
+    case invalid([ValidationIssue])
+    case unknownResource(String)
+    case outsideJurisdiction(resource: String, key: String, scope: String, jurisdiction: String)
+    case notFound(resource: String, key: String)
+    case notAReplica(path: String)
+    case alreadyExists(path: String)
+    case badRemoteVersion(String)
+    case unknownConflict(String)
+    case unknownVersion(String)
+
+    public var messageZh: String {
+        switch self {
+        case .invalid(let issues): return "数据有误：\n" + issues.map { "  - \($0.field)：\($0.messageZh)" }.joined(separator: "\n")
+        case .unknownResource(let r): return "没有这种数据：\(r)"
+        case .outsideJurisdiction(let r, let k, let s, let j): return "\(r) \(k) 属于 \(s)，不在本节点辖区 \(j) 内，不能修改"
+        case .notFound(let r, let k): return "找不到 \(r) \(k)"
+        case .notAReplica(let p): return "\(p) 不是 rootsync 副本（先运行 rootsync init）"
+        case .alreadyExists(let p): return "\(p) 已经存在副本"
+        case .badRemoteVersion(let why): return "收到的数据版本无效：\(why)"
+        case .unknownConflict(let c): return "没有这个冲突：\(c)"
+        case .unknownVersion(let v): return "这个冲突中没有版本 \(v)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalid(let issues): return "invalid record:\n" + issues.map { "  - \($0.field): \($0.messageEn) [\($0.rule)]" }.joined(separator: "\n")
+        case .unknownResource(let r): return "unknown resource \(r)"
+        case .outsideJurisdiction(let r, let k, let s, let j): return "\(r) \(k) has scope \(s), outside this node's jurisdiction \(j); refused"
+        case .notFound(let r, let k): return "\(r) \(k) not found"
+        case .notAReplica(let p): return "\(p) is not a rootsync replica (run rootsync init first)"
+        case .alreadyExists(let p): return "a replica already exists at \(p)"
+        case .badRemoteVersion(let why): return "invalid version received: \(why)"
+        case .unknownConflict(let c): return "no open conflict \(c)"
+        case .unknownVersion(let v): return "version \(v) is not part of that conflict"
+        }
+    }
+}

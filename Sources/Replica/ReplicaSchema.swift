@@ -1,0 +1,76 @@
+import Catalogue
+import SQLite
+
+/// The replica's tables. Resource tables are plain typed tables anyone can query and write with
+/// SQL; everything rootsync keeps for itself lives in `_rs_*` tables.
+enum ReplicaSchema {
+    static let version = 1
+
+    static let bookkeeping = """
+    CREATE TABLE IF NOT EXISTS _rs_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS _rs_catalogue(version INTEGER PRIMARY KEY, json TEXT NOT NULL, installed_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS _rs_actor(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    -- Every version held, local or received. The rowid is arrival order: the change feed.
+    -- link is '' for versions written here, else the node it came from (never echoed back there).
+    CREATE TABLE IF NOT EXISTS _rs_version(
+        id INTEGER PRIMARY KEY,
+        actor INTEGER NOT NULL REFERENCES _rs_actor(id),
+        seq INTEGER NOT NULL,
+        resource TEXT NOT NULL,
+        key TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        hlc INTEGER NOT NULL,
+        vv TEXT NOT NULL,
+        vals TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        link TEXT NOT NULL DEFAULT '',
+        current INTEGER NOT NULL,
+        UNIQUE(actor, seq));
+    CREATE INDEX IF NOT EXISTS _rs_version_current ON _rs_version(resource, key, grp) WHERE current = 1;
+    -- One row per record ever held, including deleted ones (tombstones).
+    CREATE TABLE IF NOT EXISTS _rs_record(
+        resource TEXT NOT NULL, key TEXT NOT NULL, scope TEXT NOT NULL,
+        visible INTEGER NOT NULL, deleted INTEGER NOT NULL, conflicts TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(resource, key)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS _rs_record_conflicted ON _rs_record(resource, key) WHERE conflicts <> '';
+    -- Keys written by other programs, appended by triggers in the writer's own transaction.
+    CREATE TABLE IF NOT EXISTS _rs_capture(id INTEGER PRIMARY KEY, resource TEXT NOT NULL, key TEXT, at_ms INTEGER NOT NULL);
+    -- Direct writes that failed validation: kept here, not propagated, until corrected.
+    CREATE TABLE IF NOT EXISTS _rs_invalid(
+        resource TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL, problems TEXT NOT NULL, at_ms INTEGER NOT NULL,
+        PRIMARY KEY(resource, key)) WITHOUT ROWID;
+    -- Holds a row only inside rootsync's own transactions, so triggers skip rootsync's writes.
+    -- Other connections never see it: it is inserted and deleted before commit.
+    CREATE TABLE IF NOT EXISTS _rs_guard(name TEXT PRIMARY KEY) WITHOUT ROWID;
+    """
+
+    /// Milliseconds since 1970 in SQL, for triggers that must not depend on rootsync's functions.
+    static let nowMilliseconds = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
+    static func createTable(_ r: Resource) -> String {
+        let q = Database.quote
+        var columns: [String] = []
+        for f in r.fields {
+            var c = "\(q(f.name)) \(f.sqlType)"
+            if f.name == r.key { c += " PRIMARY KEY NOT NULL" }
+            columns.append(c)
+        }
+        let name = r.name
+        let key = q(r.key)
+        let guardClause = "WHEN NOT EXISTS (SELECT 1 FROM _rs_guard)"
+        let capture = "INSERT INTO _rs_capture(resource, key, at_ms) VALUES('\(name)', %@, \(nowMilliseconds));"
+        return """
+        CREATE TABLE IF NOT EXISTS \(q(name))(\(columns.joined(separator: ", ")));
+        CREATE INDEX IF NOT EXISTS \(q("\(name)_\(r.scope)")) ON \(q(name))(\(q(r.scope)));
+        CREATE TRIGGER IF NOT EXISTS \(q("_rs_\(name)_insert")) AFTER INSERT ON \(q(name)) \(guardClause)
+        BEGIN \(capture.replacingOccurrences(of: "%@", with: "NEW.\(key)")) END;
+        CREATE TRIGGER IF NOT EXISTS \(q("_rs_\(name)_update")) AFTER UPDATE ON \(q(name)) \(guardClause)
+        BEGIN
+            \(capture.replacingOccurrences(of: "%@", with: "NEW.\(key)"))
+            INSERT INTO _rs_capture(resource, key, at_ms) SELECT '\(name)', OLD.\(key), \(nowMilliseconds) WHERE OLD.\(key) IS NOT NEW.\(key);
+        END;
+        CREATE TRIGGER IF NOT EXISTS \(q("_rs_\(name)_delete")) AFTER DELETE ON \(q(name)) \(guardClause)
+        BEGIN \(capture.replacingOccurrences(of: "%@", with: "OLD.\(key)")) END;
+        """
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Glibc
+import CSV
+
+/// Reads all records of `bytes` with the given chunk size.
+func records(_ bytes: [UInt8], encoding: CSVEncoding = .automatic, chunk: Int = CSVReader.defaultChunkSize,
+             maxFieldBytes: Int = 1 << 20) throws -> [[String]] {
+    try CSVReader(bytes: bytes, encoding: encoding, maxFieldBytes: maxFieldBytes, chunkSize: chunk).readAll()
+}
+
+func records(_ text: String, chunk: Int = CSVReader.defaultChunkSize) throws -> [[String]] {
+    try records(Array(text.utf8), chunk: chunk)
+}
+
+/// Records with the physical line each began on.
+func recordsWithLines(_ bytes: [UInt8], encoding: CSVEncoding = .automatic, chunk: Int) throws -> [(Int, [String])] {
+    let r = try CSVReader(bytes: bytes, encoding: encoding, chunkSize: chunk)
+    var out: [(Int, [String])] = []
+    while let rec = try r.nextRecord() { out.append((r.recordLine, rec)) }
+    return out
+}
+
+/// The error reading `bytes` throws, or nil if it reads cleanly.
+func readError(_ bytes: [UInt8], encoding: CSVEncoding = .automatic, chunk: Int = CSVReader.defaultChunkSize,
+               maxFieldBytes: Int = 1 << 20, maxFields: Int = 10_000) -> CSVError? {
+    do {
+        let r = try CSVReader(bytes: bytes, encoding: encoding, maxFieldBytes: maxFieldBytes,
+                              maxFields: maxFields, chunkSize: chunk)
+        while try r.nextRecord() != nil {}
+        return nil
+    } catch let e as CSVError {
+        return e
+    } catch {
+        return CSVError(.io, line: -1, chinese: "意外错误", english: "unexpected error \(error)")
+    }
+}
+
+/// Chunk sizes that split every multi-byte sequence and CRLF somewhere, plus the real one.
+let chunkSizes = [1, 2, 3, 4, 5, 7, 13, CSVReader.defaultChunkSize]
+
+/// UTF-8 → GB18030 with glibc iconv, the way Chinese Excel would save the text.
+func gb18030(_ text: String) -> [UInt8] {
+    let cd = iconv_open("GB18030", "UTF-8")!
+    defer { iconv_close(cd) }
+    var input = Array(text.utf8)
+    var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+    let produced = input.withUnsafeMutableBytes { ib in
+        output.withUnsafeMutableBytes { ob in
+            var ip: UnsafeMutablePointer<CChar>? = ib.baseAddress?.assumingMemoryBound(to: CChar.self)
+            var op: UnsafeMutablePointer<CChar>? = ob.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var il = ib.count
+            var ol = ob.count
+            let r = iconv(cd, &ip, &il, &op, &ol)
+            precondition(r != -1 && il == 0, "iconv UTF-8 → GB18030 failed")
+            return ob.count - ol
+        }
+    }
+    return Array(output[..<produced])
+}
+
+/// A unique path in the temporary directory, removed by the caller.
+func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("csvtests-\(UUID().uuidString)-\(name)").path
+}
+
+/// Seed from `ROOTSYNC_SEED`, else a fixed default so runs are repeatable.
+func testSeed(default value: UInt64 = 20_240_601) -> UInt64 {
+    if let s = ProcessInfo.processInfo.environment["ROOTSYNC_SEED"], let v = UInt64(s) { return v }
+    return value
+}

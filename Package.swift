@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "Causality", dependencies: ["JSON", "Standards"]),
         // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
         .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
+        // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
+        .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "CausalityTests", dependencies: ["Causality"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),

@@ -4,7 +4,8 @@ import Standards
 /// What a record looks like given its current versions: whether it is visible, the value of
 /// each field, and which groups hold an open conflict. A pure function of the current sets.
 public struct RecordView: Sendable, Equatable {
-    /// False when the record is deleted with no concurrent update outstanding.
+    /// False when the record is deleted with no concurrent update outstanding, or when no
+    /// existence version has arrived yet.
     public var visible: Bool
     /// True when the existence winner is a delete (a tombstone), even if still visible.
     public var deleted: Bool
@@ -20,6 +21,8 @@ public struct RecordView: Sendable, Equatable {
                                existenceAuthority: DivisionLevel? = nil) throws -> RecordView {
         var view = RecordView(visible: true, deleted: false, values: [:], conflicts: [], winners: [:])
         let existence = current[GroupVersion.existence] ?? []
+        // Until a version saying the record exists has arrived, its other versions wait unseen.
+        if existence.isEmpty { view.visible = false }
         if let win = Resolution.winner(existence, authority: existenceAuthority) {
             view.winners[GroupVersion.existence] = win.dot
             view.deleted = win.isDelete

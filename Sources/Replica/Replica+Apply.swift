@@ -48,6 +48,9 @@ extension Replica {
         func bad(_ why: String) -> ReplicaError { .badRemoteVersion("\(v.resource) \(v.key) \(v.group) \(v.dot): \(why)") }
         guard let r = catalogue.resource(v.resource) else { throw bad("unknown resource") }
         guard !v.key.isEmpty, v.key.utf8.count <= 256 else { throw bad("bad key") }
+        guard !v.scope.isEmpty, v.scope.utf8.count <= 12, v.scope.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw bad("scope must be a division code")
+        }
         if v.isExistence {
             guard v.values.count == 1, v.values["deleted"]?.boolValue != nil else { throw bad("existence needs {\"deleted\": bool}") }
             return

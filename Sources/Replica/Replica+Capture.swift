@@ -69,7 +69,7 @@ extension Replica {
                                                      existenceAuthority: r.existenceAuthority),
                   view.visible else { return }
             try writeExistence(r, key, deleted: true, current: current,
-                               scope: view.values[r.scope]?.stringValue ?? "", wallTime: wallTime)
+                               scope: try knownScope(r, key, view: view, current: current), wallTime: wallTime)
             try refresh(r, key)
         }
     }

@@ -147,7 +147,8 @@ extension Replica {
         if let scope = view.values[r.scope]?.stringValue, !node.jurisdiction.contains(scope) {
             throw ReplicaError.outsideJurisdiction(resource: r.name, key: key, scope: scope, jurisdiction: node.code)
         }
-        try writeExistence(r, key, deleted: true, current: current, scope: view.values[r.scope]?.stringValue ?? "", wallTime: wallTime)
+        try writeExistence(r, key, deleted: true, current: current,
+                           scope: try knownScope(r, key, view: view, current: current), wallTime: wallTime)
         try refresh(r, key)
     }
 

@@ -106,7 +106,7 @@ extension Replica {
             } else {
                 throw ReplicaError.unknownVersion("(none given)")
             }
-            let scope = current.values.joined().max { $0.hlc < $1.hlc }?.scope ?? ""
+            let scope = try knownScope(r, key, view: try view(r, key), current: current)
             if group == GroupVersion.existence {
                 let deleted = chosen["deleted"]?.boolValue ?? false
                 try writeExistence(r, key, deleted: deleted, current: current, scope: scope, wallTime: now())
@@ -141,7 +141,8 @@ extension Replica {
         let dot = try nextDot()
         var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
         vector.add(dot)
-        let scope = groupValues[r.scope]?.stringValue ?? groupCurrent.first?.scope ?? ""
+        var scope = groupValues[r.scope]?.stringValue ?? ""
+        if scope.isEmpty { scope = try knownScope(r, key, view: try view(r, key), current: current) }
         let v = GroupVersion(resource: r.name, key: key, group: group, dot: dot, vector: vector,
                              hlc: try tick(at: wallTime), values: groupValues, scope: scope)
         try insertVersion(v, link: "", current: true)

@@ -80,6 +80,14 @@ extension Replica {
                                       existenceAuthority: resource.existenceAuthority)
     }
 
+    /// The record's scope as best known: the visible value, else the newest version that carried
+    /// one, else the bookkeeping row. Every version must carry a scope or it could not be routed.
+    func knownScope(_ resource: Resource, _ key: String, view: RecordView?, current: [String: [GroupVersion]]) throws -> String {
+        if let s = view?.values[resource.scope]?.stringValue, !s.isEmpty { return s }
+        if let s = current.values.joined().filter({ !$0.scope.isEmpty }).max(by: { $0.hlc < $1.hlc })?.scope { return s }
+        return try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key) ?? ""
+    }
+
     /// Recomputes a record from its current versions and writes the visible row (or removes it)
     /// and the record's bookkeeping. The one place resource tables are written by rootsync.
     @discardableResult

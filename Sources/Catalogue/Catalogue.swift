@@ -75,7 +75,10 @@ struct CatalogueParser {
         let published = root["published"]?.stringValue ?? ""
         var local: [CodeSet] = []
         for (i, set) in (root["code_sets"]?.arrayValue ?? []).enumerated() {
-            if let s = codeSet(set, at: i) { local.append(s) }
+            if let s = codeSet(set, at: i) {
+                if local.contains(where: { $0.id == s.id }) { problems.append("code set \(s.id) is defined twice") }
+                local.append(s)
+            }
         }
         var resources: [Resource] = []
         guard let list = root["resources"]?.arrayValue, !list.isEmpty else {
@@ -193,6 +196,9 @@ struct CatalogueParser {
                 }
             }
             if groups.contains(where: { $0.name == gname }) { problems.append("\(where_): group \(gname) is defined twice") }
+            if !isTags && g["authority"] == nil {
+                problems.append("\(where_).\(gname): authority is required (city, district, street or community: 一数一源)")
+            }
             groups.append(FieldGroup(name: gname, label: g["label"]?.stringValue ?? gname, fields: members,
                                      authority: level(g["authority"]?.stringValue, "\(where_).\(gname)"), isTagSet: isTags))
         }

@@ -58,7 +58,8 @@ public struct Topology: Sendable, Equatable {
             guard let levelText = n["level"]?.stringValue, let level = DivisionLevel(rawValue: levelText), level != .province else {
                 problems.append("node \(code): level must be city, district, street or community"); continue
             }
-            let expected: DivisionLevel = code.count == 12 ? .community : code.count == 9 ? .street : code.hasSuffix("00") ? .city : .district
+            let expected: DivisionLevel = code.count == 12 ? .community : code.count == 9 ? .street
+                : code.hasSuffix("0000") ? .province : code.hasSuffix("00") ? .city : .district
             if level != expected { problems.append("node \(code): a \(code.count)-digit code like this is a \(expected.rawValue), not a \(level.rawValue)") }
             if code.count == 6, let divisions {
                 let check = DivisionCode.check(code, table: divisions)
@@ -101,9 +102,15 @@ public struct Topology: Sendable, Equatable {
         return Topology(name: json["name"]?.stringValue ?? "", description: json["description"]?.stringValue ?? "", nodes: nodes)
     }
 
+    /// "host:port" with a port 1–65535 in plain digits; an IPv6 host goes in brackets.
     static func isHostPort(_ s: String) -> Bool {
-        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else { return false }
-        return !s[..<colon].isEmpty
+        guard let colon = s.lastIndex(of: ":") else { return false }
+        let portText = s[s.index(after: colon)...]
+        guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let port = Int(portText), (1...65535).contains(port) else { return false }
+        let host = s[..<colon]
+        if host.hasPrefix("[") { return host.hasSuffix("]") && host.count > 2 }
+        return !host.isEmpty && !host.contains(":") && host.allSatisfy { $0.isASCII && !$0.isWhitespace }
     }
 }
 

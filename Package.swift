@@ -17,6 +17,8 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
@@ -36,6 +38,12 @@ let package = Package(
         .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
         .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
+        // HTTP: libmicrohttpd server and libcurl client, with gzip; the only modules that see them.
+        .target(name: "Transport", dependencies: ["CMicroHTTPD", "CCurl", "CZlib"]),
+        // SHA-256, secure random tokens: the only module that sees OpenSSL.
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        // The node runtime: the parent's service, the child's sync round, the agent.
+        .target(name: "Node", dependencies: ["Replica", "Sync", "Causality", "JSON", "Crypto"]),
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
@@ -46,6 +54,9 @@ let package = Package(
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),

@@ -7,9 +7,21 @@ extension Replica {
     /// The one entry point for versions received from another node. Runs in one transaction:
     /// either the whole batch is stored or nothing is. Idempotent: versions already held are
     /// skipped. Each version is checked against the catalogue before anything is written.
+    ///
+    /// - Parameters:
+    ///   - within: when the versions are pushed by a child, its jurisdiction: every version must
+    ///     have been written in that subtree and lie inside it, or the whole batch is refused.
+    ///   - recording: sync state (a cursor) to store in the same transaction, so the batch and
+    ///     the cursor that says it was received can never disagree after a crash.
     @discardableResult
-    public func apply(_ versions: [GroupVersion], from link: String) throws -> ApplyResult {
+    public func apply(_ versions: [GroupVersion], from link: String, within: Jurisdiction? = nil,
+                      recording: [(String, String)] = []) throws -> ApplyResult {
         for v in versions { try checkRemote(v) }
+        if let within {
+            for v in versions where !within.contains(v.scope) || !v.dot.actor.node.hasPrefix(within.prefix) {
+                throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
+            }
+        }
         return try db.transaction {
             try drainCaptured()
             var result = ApplyResult()
@@ -38,6 +50,7 @@ extension Replica {
                 try refresh(r, key)
             }
             result.records = order.count
+            for (name, value) in recording { try setSyncState(name, value) }
             return result
         }
     }

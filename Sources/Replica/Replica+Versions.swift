@@ -18,14 +18,25 @@ extension Replica {
     }
 
     /// Stores one version (the caller has checked it is new). Returns its change-feed position.
+    /// Also advances the have-vector and remembers the version for routing when its record is
+    /// refreshed in the same transaction.
     @discardableResult
     func insertVersion(_ v: GroupVersion, link: String, current: Bool) throws -> Int64 {
+        let actor = try actorID(v.dot.actor)
         try db.run("""
             INSERT INTO _rs_version(actor, seq, resource, key, grp, hlc, vv, vals, scope, link, current)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, try actorID(v.dot.actor), v.dot.seq, v.resource, v.key, v.group, v.hlc,
+            """, actor, v.dot.seq, v.resource, v.key, v.group, v.hlc,
             v.vector.json.text, JSONValue.object(v.values).text, v.scope, link, current)
-        return db.lastInsertRowID
+        let id = db.lastInsertRowID
+        let have = Int64(try db.scalarInt("SELECT seq FROM _rs_have WHERE actor = ?", actor) ?? 0)
+        if v.dot.seq == have + 1 {
+            var top = v.dot.seq
+            while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", actor, top + 1) != nil { top += 1 }
+            try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", actor, top)
+        }
+        pendingRoutes[v.resource + "\u{0}" + v.key, default: []].append(StoredVersion(id: id, scope: v.scope, link: link))
+        return id
     }
 
     func hasVersion(_ dot: Dot) throws -> Bool {
@@ -88,14 +99,22 @@ extension Replica {
         return try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key) ?? ""
     }
 
-    /// Recomputes a record from its current versions and writes the visible row (or removes it)
-    /// and the record's bookkeeping. The one place resource tables are written by rootsync.
+    /// Recomputes a record from its current versions and writes the visible row (or removes it),
+    /// the record's bookkeeping, and the routes of the versions just stored for it. The one place
+    /// resource tables are written by rootsync.
     @discardableResult
     func refresh(_ resource: Resource, _ key: String) throws -> RecordView? {
+        let stored = pendingRoutes.removeValue(forKey: resource.name + "\u{0}" + key) ?? []
         guard let view = try view(resource, key) else { return nil }
+        let current = try currentVersions(resource.name, key)
+        let oldScope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key)
+        let scope = try knownScope(resource, key, view: view, current: current)
+        // A record whose scope left this node's subtree (a resident moved away) is no longer shown
+        // here; its versions stay until the parent is known to hold them.
+        let outside = !node.jurisdiction.contains(scope) && resource.share != .unconditional
         let q = Database.quote
         try guarded {
-            if view.visible {
+            if view.visible && !outside {
                 let names = resource.fields.map(\.name)
                 let sql = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
                     + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
@@ -107,15 +126,12 @@ extension Replica {
                 try db.run("DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?", key)
             }
         }
-        var scope = view.values[resource.scope]?.stringValue ?? ""
-        if scope.isEmpty {
-            scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key) ?? ""
-        }
         try db.run("""
-            INSERT INTO _rs_record(resource, key, scope, visible, deleted, conflicts) VALUES(?, ?, ?, ?, ?, ?)
+            INSERT INTO _rs_record(resource, key, scope, visible, deleted, conflicts, outside) VALUES(?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(resource, key) DO UPDATE SET scope = excluded.scope, visible = excluded.visible,
-                deleted = excluded.deleted, conflicts = excluded.conflicts
-            """, resource.name, key, scope, view.visible, view.deleted, view.conflicts.joined(separator: ","))
+                deleted = excluded.deleted, conflicts = excluded.conflicts, outside = excluded.outside
+            """, resource.name, key, scope, view.visible, view.deleted, view.conflicts.joined(separator: ","), outside)
+        try route(resource, key, stored: stored, oldScope: oldScope, newScope: scope)
         return view
     }
 

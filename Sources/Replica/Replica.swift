@@ -20,6 +20,12 @@ public final class Replica {
     public var maxClockDriftMilliseconds: Int64 = 10 * 60 * 1000
 
     var policies: [String: [String: GroupPolicy]] = [:]
+    /// Versions stored in the current transaction, by record, until the record is refreshed.
+    var pendingRoutes: [String: [StoredVersion]] = [:]
+    /// The child links this node serves, loaded from `_rs_link`.
+    public internal(set) var children: [String] = []
+    /// The parent link, when this node has one.
+    public internal(set) var parentLink: String?
 
     // MARK: Opening
 
@@ -73,6 +79,7 @@ public final class Replica {
         catalogue = try Catalogue.parse(data: Array(json.utf8))
         validator = RecordValidator(catalogue: catalogue, divisions: divisions)
         policies = Self.policies(of: catalogue)
+        try loadLinks()
     }
 
     static func installCatalogue(_ catalogue: Catalogue, db: Database) throws {

@@ -27,10 +27,23 @@ enum ReplicaSchema {
         current INTEGER NOT NULL,
         UNIQUE(actor, seq));
     CREATE INDEX IF NOT EXISTS _rs_version_current ON _rs_version(resource, key, grp) WHERE current = 1;
+    CREATE INDEX IF NOT EXISTS _rs_version_record ON _rs_version(resource, key);
+    CREATE INDEX IF NOT EXISTS _rs_version_scope ON _rs_version(scope);
+    -- For each origin actor: the highest counter held with no gap below it (push cursors).
+    CREATE TABLE IF NOT EXISTS _rs_have(actor INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+    -- The links: the parent this node pulls from and pushes to, the children it serves.
+    CREATE TABLE IF NOT EXISTS _rs_link(
+        node TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('parent', 'child')),
+        last_push_ms INTEGER, last_pull_ms INTEGER, last_seen_ms INTEGER, last_error TEXT,
+        pushed INTEGER NOT NULL DEFAULT 0, pulled INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+    -- Routing decided when a version is stored: which child links must receive it, in order.
+    CREATE TABLE IF NOT EXISTS _rs_route(id INTEGER PRIMARY KEY, child TEXT NOT NULL, version INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS _rs_route_child ON _rs_route(child, id);
     -- One row per record ever held, including deleted ones (tombstones).
     CREATE TABLE IF NOT EXISTS _rs_record(
         resource TEXT NOT NULL, key TEXT NOT NULL, scope TEXT NOT NULL,
         visible INTEGER NOT NULL, deleted INTEGER NOT NULL, conflicts TEXT NOT NULL DEFAULT '',
+        outside INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY(resource, key)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS _rs_record_conflicted ON _rs_record(resource, key) WHERE conflicts <> '';
     -- Keys written by other programs, appended by triggers in the writer's own transaction.

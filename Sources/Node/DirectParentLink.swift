@@ -1,0 +1,14 @@
+import Causality
+import Replica
+import Sync
+
+/// A parent link that calls the parent's service in-process: the sync core tested without a
+/// socket. (The HTTP link sends the same messages over the network.)
+public struct DirectParentLink: ParentLink {
+    public let service: ParentService
+    public init(service: ParentService) { self.service = service }
+    public func hello() throws -> Hello { service.hello() }
+    public func have() throws -> HaveVector { try service.have() }
+    public func push(_ versions: [GroupVersion]) throws -> PushOutcome { try service.push(versions) }
+    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage { try service.pull(cursor: cursor, limit: limit) }
+}

@@ -1,0 +1,47 @@
+import Causality
+import Foundation
+import Replica
+import Sync
+
+/// The parent's side of the protocol for one child, over the parent's replica. The HTTP server
+/// calls it after authenticating the child; tests call it directly.
+public struct ParentService {
+    public let replica: Replica
+    public let child: String
+
+    public init(replica: Replica, child: String) throws {
+        guard replica.children.contains(child) else {
+            throw NodeError.unknownChild(child, parent: replica.node.code)
+        }
+        self.replica = replica
+        self.child = child
+    }
+
+    public func hello() -> Hello {
+        Hello(node: replica.node.code, level: replica.node.level.rawValue,
+              catalogueVersion: replica.catalogue.version, databaseID: replica.databaseID)
+    }
+
+    public func have() throws -> HaveVector {
+        HaveVector(try replica.haveVector(subtree: Jurisdiction(node: child).prefix))
+    }
+
+    /// Applies a pushed batch. Every version must have been written in the child's subtree and
+    /// lie inside it; otherwise the whole batch is refused, naming the offending record.
+    public func push(_ versions: [GroupVersion]) throws -> PushOutcome {
+        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child))
+        try replica.noteLink(child, push: result.applied, at: Int64(Date().timeIntervalSince1970 * 1000))
+        return PushOutcome(applied: result.applied, skipped: result.skipped)
+    }
+
+    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
+        let limit = max(1, min(limit, SyncProtocol.maxBatch))
+        let start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
+        let page = start.mode == .scan
+            ? try replica.scan(for: child, after: start.position, limit: limit)
+            : try replica.routed(to: child, after: start.position, limit: limit)
+        let (next, more) = start.advanced(to: page.last, more: page.more)
+        try replica.noteLink(child, pull: page.versions.count, at: Int64(Date().timeIntervalSince1970 * 1000))
+        return PullPage(versions: page.versions, cursor: next, more: more)
+    }
+}

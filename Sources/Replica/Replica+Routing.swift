@@ -1,0 +1,169 @@
+import Catalogue
+import Causality
+import JSON
+import SQLite
+
+extension Replica {
+    // MARK: Links
+
+    func loadLinks() throws {
+        guard try db.tableExists("_rs_link") else { return }
+        children = try db.all("SELECT node FROM _rs_link WHERE role = 'child' ORDER BY node") { $0.string(0) }
+        parentLink = try db.scalarText("SELECT node FROM _rs_link WHERE role = 'parent'")
+    }
+
+    /// Records which node this replica pulls from and which it serves.
+    public func setLinks(parent: String?, children: [String]) throws {
+        try db.transaction {
+            try db.run("DELETE FROM _rs_link WHERE role = 'parent' AND node IS NOT ?", parent)
+            if let parent { try db.run("INSERT OR IGNORE INTO _rs_link(node, role) VALUES(?, 'parent')", parent) }
+            let keep = Set(children)
+            for old in try db.all("SELECT node FROM _rs_link WHERE role = 'child'", map: { $0.string(0) }) where !keep.contains(old) {
+                try db.run("DELETE FROM _rs_link WHERE node = ?", old)
+            }
+            for c in children { try db.run("INSERT OR IGNORE INTO _rs_link(node, role) VALUES(?, 'child')", c) }
+        }
+        try loadLinks()
+    }
+
+    // MARK: Routing (decided when a version is stored)
+
+    /// Queues the versions just stored for every child link that must receive them. A record
+    /// moving into a child's subtree sends that child its whole history (move-in); the version
+    /// that moves it away still goes to the child it leaves, which then drops it (move-out).
+    func route(_ r: Resource, _ key: String, stored: [StoredVersion], oldScope: String?, newScope: String) throws {
+        guard !children.isEmpty, r.share != .none, !stored.isEmpty else { return }
+        for child in children {
+            let j = Jurisdiction(node: child)
+            let reachesNew = r.share == .unconditional || j.contains(newScope)
+            let heldBefore = r.share == .unconditional || (oldScope.map(j.contains) ?? false)
+            if reachesNew && !heldBefore && oldScope != nil {
+                try db.run("""
+                    INSERT INTO _rs_route(child, version) SELECT ?, id FROM _rs_version
+                    WHERE resource = ? AND key = ? AND link <> ? ORDER BY id
+                    """, child, r.name, key, child)
+                continue
+            }
+            for v in stored where v.link != child && (reachesNew || heldBefore || j.contains(v.scope)) {
+                try db.run("INSERT INTO _rs_route(child, version) VALUES(?, ?)", child, v.id)
+            }
+        }
+    }
+
+    /// Routed versions for `child` after route position `after`, in order.
+    public func routed(to child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool) {
+        var versions: [GroupVersion] = []
+        var last = after
+        try db.forEach("""
+            SELECT \(Self.versionColumns), r.id FROM _rs_route r
+            JOIN _rs_version v ON v.id = r.version JOIN _rs_actor a ON a.id = v.actor
+            WHERE r.child = ? AND r.id > ? ORDER BY r.id LIMIT ?
+            """, child, after, limit + 1) { row in
+            if versions.count < limit {
+                versions.append(try Self.decodeVersion(row))
+                last = row.int64(9)
+            }
+        }
+        let more = try db.scalarInt("SELECT 1 FROM _rs_route WHERE child = ? AND id > ? LIMIT 1", child, last) != nil
+        return (versions, last, more)
+    }
+
+    /// The newest route position (a new child's scan switches to routes from here).
+    public func routeHead() throws -> Int64 { Int64(try db.scalarInt("SELECT max(id) FROM _rs_route") ?? 0) }
+
+    /// Every version in `child`'s subtree after version id `after`, for a first load or after
+    /// either side was restored from a backup. Used rarely; the routes serve everyday pulls.
+    public func scan(for child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool) {
+        let j = Jurisdiction(node: child)
+        let unconditional = catalogue.resources.filter { $0.share == .unconditional }.map(\.name)
+        let shared = catalogue.resources.filter { $0.share != .none }.map(\.name)
+        var versions: [GroupVersion] = []
+        var last = after
+        let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
+        try db.forEach("""
+            SELECT \(Self.versionColumns), v.id FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            WHERE v.id > ? AND v.resource IN (\(list(shared))) AND
+              ((v.resource, v.key) IN (SELECT resource, key FROM _rs_record WHERE substr(scope, 1, ?) = ?)
+               OR v.resource IN (\(list(unconditional))))
+            ORDER BY v.id LIMIT ?
+            """, after, j.prefix.count, j.prefix, limit) { row in
+            versions.append(try Self.decodeVersion(row))
+            last = row.int64(9)
+        }
+        return (versions, last, versions.count == limit)
+    }
+
+    // MARK: Have-vectors and push
+
+    /// For each actor whose node lies in `subtree` (a code prefix): the highest counter held
+    /// with no gap below it. The parent answers this fresh each round; the child sends the rest.
+    public func haveVector(subtree prefix: String) throws -> [Actor: Int64] {
+        var out: [Actor: Int64] = [:]
+        try db.forEach("""
+            SELECT a.name, h.seq FROM _rs_have h JOIN _rs_actor a ON a.id = h.actor
+            WHERE substr(a.name, 1, ?) = ?
+            """, prefix.count, prefix) { row in
+            if let actor = Actor(row.string(0)) { out[actor] = row.int64(1) }
+        }
+        return out
+    }
+
+    /// Versions the parent lacks: for each actor of this node's subtree, those above the parent's
+    /// have, in counter order, never those that came from the parent, never 不予共享 resources.
+    public func versionsToPush(parentHave: [Actor: Int64], limit: Int) throws -> [GroupVersion] {
+        let mine = try haveVector(subtree: node.jurisdiction.prefix)
+        let shared = catalogue.resources.filter { $0.share != .none }.map { "'\($0.name)'" }.joined(separator: ",")
+        var out: [GroupVersion] = []
+        for (actor, top) in mine.sorted(by: { $0.key < $1.key }) {
+            let have = parentHave[actor] ?? 0
+            guard top > have, out.count < limit else { continue }
+            try db.forEach("""
+                SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+                WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND v.resource IN (\(shared))
+                ORDER BY v.seq LIMIT ?
+                """, actor.description, have, top, parentLink, limit - out.count) { out.append(try Self.decodeVersion($0)) }
+        }
+        return out
+    }
+
+    /// Forgets records that moved out of this node's subtree once the parent holds every
+    /// version of them that was written here or below. Returns how many were dropped.
+    @discardableResult
+    public func purgeMovedOut(parentHave: [Actor: Int64]) throws -> Int {
+        let records = try db.all("SELECT resource, key FROM _rs_record WHERE outside = 1") { ($0.string(0), $0.string(1)) }
+        var purged = 0
+        try db.transaction {
+            for (resource, key) in records {
+                let versions = try allVersions(resource, key)
+                let acknowledged = versions.allSatisfy { item in
+                    item.link == parentLink || (parentHave[item.version.dot.actor] ?? 0) >= item.version.dot.seq
+                }
+                guard acknowledged else { continue }
+                try db.run("DELETE FROM _rs_route WHERE version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?)", resource, key)
+                try db.run("DELETE FROM _rs_version WHERE resource = ? AND key = ?", resource, key)
+                try db.run("DELETE FROM _rs_record WHERE resource = ? AND key = ?", resource, key)
+                purged += 1
+            }
+        }
+        return purged
+    }
+
+    /// The database's identity: pull cursors carry it, so a child notices a restored parent.
+    public var databaseID: String { (try? meta("database_id")) ?? "" }
+
+    /// A stored value for the sync runtime (cursors, counters), kept in `_rs_meta`.
+    public func syncState(_ name: String) throws -> String? { try meta("sync." + name) }
+    public func setSyncState(_ name: String, _ value: String) throws { try setMeta("sync." + name, value) }
+
+    /// Notes a link's activity for `status`.
+    public func noteLink(_ node: String, push: Int? = nil, pull: Int? = nil, error: String? = nil, at ms: Int64) throws {
+        try db.run("""
+            UPDATE _rs_link SET last_seen_ms = ?,
+                last_push_ms = CASE WHEN ? IS NOT NULL THEN ? ELSE last_push_ms END,
+                last_pull_ms = CASE WHEN ? IS NOT NULL THEN ? ELSE last_pull_ms END,
+                pushed = pushed + coalesce(?, 0), pulled = pulled + coalesce(?, 0),
+                last_error = ?
+            WHERE node = ?
+            """, ms, push, ms, pull, ms, push, pull, error, node)
+    }
+}

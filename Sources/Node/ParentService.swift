@@ -22,8 +22,16 @@ public struct ParentService {
               catalogueVersion: replica.catalogue.version, databaseID: replica.databaseID)
     }
 
+    /// The have-vector for the child's subtree, plus our own earlier epochs (so a child can send
+    /// back our writes that a restore from backup lost here).
     public func have() throws -> HaveVector {
-        HaveVector(try replica.haveVector(subtree: Jurisdiction(node: child).prefix))
+        var entries = try replica.haveVector(subtree: Jurisdiction(node: child).prefix)
+        let ownEpoch = try replica.currentActor().epoch
+        for (actor, seq) in try replica.haveVector(subtree: replica.node.code)
+            where actor.node == replica.node.code && actor.epoch < ownEpoch {
+            entries[actor] = seq
+        }
+        return HaveVector(entries)
     }
 
     /// Applies a pushed batch. Every version must have been written in the child's subtree and
@@ -37,6 +45,11 @@ public struct ParentService {
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let limit = max(1, min(limit, SyncProtocol.maxBatch))
         let start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
+        // The cursor a child sends is the one it stored with the pages it applied: routes up to it
+        // are delivered.
+        if let cursor, cursor.database == replica.databaseID, cursor.mode == .route {
+            try replica.acknowledgeRoutes(child: child, through: cursor.position)
+        }
         let page = start.mode == .scan
             ? try replica.scan(for: child, after: start.position, limit: limit)
             : try replica.routed(to: child, after: start.position, limit: limit)

@@ -18,8 +18,15 @@ extension Replica {
                       recording: [(String, String)] = []) throws -> ApplyResult {
         for v in versions { try checkRemote(v) }
         if let within {
-            for v in versions where !within.contains(v.scope) || !v.dot.actor.node.hasPrefix(within.prefix) {
-                throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
+            // A child pushes what its subtree wrote; and, after we were restored from a backup,
+            // our own writes of an earlier epoch that reached it but no longer us.
+            let ownEpoch = try currentActor().epoch
+            for v in versions {
+                let fromSubtree = v.dot.actor.node.hasPrefix(within.prefix)
+                let ourOldWrite = v.dot.actor.node == node.code && v.dot.actor.epoch < ownEpoch
+                if !within.contains(v.scope) || !(fromSubtree || ourOldWrite) {
+                    throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
+                }
             }
         }
         return try db.transaction {

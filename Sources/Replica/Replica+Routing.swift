@@ -68,8 +68,24 @@ extension Replica {
         return (versions, last, more)
     }
 
+    /// Records that `child` holds everything routed to it up to `position` (the cursor it sent),
+    /// and forgets those routes: they will not be needed again.
+    public func acknowledgeRoutes(child: String, through position: Int64) throws {
+        try db.transaction {
+            try db.run("UPDATE _rs_link SET acked_route = max(acked_route, ?) WHERE node = ? AND role = 'child'", position, child)
+            try db.run("DELETE FROM _rs_route WHERE child = ? AND id <= ?", child, position)
+        }
+    }
+
+    /// Route positions not yet confirmed by `child`: how far behind it is.
+    public func routesPending(child: String) throws -> Int {
+        try db.scalarInt("SELECT count(*) FROM _rs_route WHERE child = ?", child) ?? 0
+    }
+
     /// The newest route position (a new child's scan switches to routes from here).
-    public func routeHead() throws -> Int64 { Int64(try db.scalarInt("SELECT max(id) FROM _rs_route") ?? 0) }
+    public func routeHead() throws -> Int64 {
+        Int64(try db.scalarInt("SELECT seq FROM sqlite_sequence WHERE name = '_rs_route'") ?? 0)
+    }
 
     /// Every version in `child`'s subtree after version id `after`, for a first load or after
     /// either side was restored from a backup. Used rarely; the routes serve everyday pulls.
@@ -112,6 +128,21 @@ extension Replica {
     /// have, in counter order, never those that came from the parent, never 不予共享 resources.
     public func versionsToPush(parentHave: [Actor: Int64], limit: Int) throws -> [GroupVersion] {
         let mine = try haveVector(subtree: node.jurisdiction.prefix)
+        var out = try versionsAbove(parentHave, actors: mine, excludingLink: parentLink, limit: limit)
+        // The parent's own writes of an earlier epoch that it reports lacking (it was restored
+        // from a backup): send back those we hold, so nothing it wrote is lost.
+        if let parent = parentLink, out.count < limit {
+            let theirs = try db.all("SELECT a.name, max(v.seq) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name LIKE ? GROUP BY a.name", parent + ":%") { row in
+                (Actor(row.string(0)), row.int64(1))
+            }
+            var old: [Actor: Int64] = [:]
+            for case let (actor?, top) in theirs where parentHave[actor] != nil && top > parentHave[actor]! { old[actor] = top }
+            out += try versionsAbove(parentHave, actors: old, excludingLink: nil, limit: limit - out.count)
+        }
+        return out
+    }
+
+    private func versionsAbove(_ parentHave: [Actor: Int64], actors mine: [Actor: Int64], excludingLink: String?, limit: Int) throws -> [GroupVersion] {
         let shared = catalogue.resources.filter { $0.share != .none }.map { "'\($0.name)'" }.joined(separator: ",")
         var out: [GroupVersion] = []
         for (actor, top) in mine.sorted(by: { $0.key < $1.key }) {
@@ -121,7 +152,7 @@ extension Replica {
                 SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
                 WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND v.resource IN (\(shared))
                 ORDER BY v.seq LIMIT ?
-                """, actor.description, have, top, parentLink, limit - out.count) { out.append(try Self.decodeVersion($0)) }
+                """, actor.description, have, top, excludingLink, limit - out.count) { out.append(try Self.decodeVersion($0)) }
         }
         return out
     }
@@ -138,7 +169,13 @@ extension Replica {
                 let acknowledged = versions.allSatisfy { item in
                     item.link == parentLink || (parentHave[item.version.dot.actor] ?? 0) >= item.version.dot.seq
                 }
-                guard acknowledged else { continue }
+                // A middle node keeps it until its own children have received what was routed to them.
+                let undelivered = try db.scalarInt("""
+                    SELECT 1 FROM _rs_route r JOIN _rs_link l ON l.node = r.child
+                    WHERE r.version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?) AND r.id > l.acked_route
+                    LIMIT 1
+                    """, resource, key) != nil
+                guard acknowledged && !undelivered else { continue }
                 try db.run("DELETE FROM _rs_route WHERE version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?)", resource, key)
                 try db.run("DELETE FROM _rs_version WHERE resource = ? AND key = ?", resource, key)
                 try db.run("DELETE FROM _rs_record WHERE resource = ? AND key = ?", resource, key)

@@ -160,10 +160,15 @@ public final class Replica {
                 && $0.inode == identity.inode && $0.host == ActorLease.hostName
         } ?? false
         if !trusted {
+            // This file may be older than what peers have seen from it. New epoch: counters are
+            // never reused. New database id: children's cursors into our routes restart. Reset the
+            // pull cursor: the parent sends everything in our subtree again.
             let newEpoch = max(epoch, lease?.databaseID == id ? lease!.epoch : 0) + 1
             try db.transaction {
                 try setMeta("epoch", String(newEpoch))
                 try setMeta("seq", "0")
+                try setMeta("database_id", UUID().uuidString)
+                try db.run("DELETE FROM _rs_meta WHERE name = 'sync.pull_cursor'")
             }
         }
         try writeLease()

@@ -10,10 +10,11 @@ enum ReplicaSchema {
     CREATE TABLE IF NOT EXISTS _rs_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS _rs_catalogue(version INTEGER PRIMARY KEY, json TEXT NOT NULL, installed_at TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS _rs_actor(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-    -- Every version held, local or received. The rowid is arrival order: the change feed.
+    -- Every version held, local or received. The id is arrival order: the change feed (AUTOINCREMENT:
+    -- ids never go back, even after records that moved away are purged, so scan cursors stay valid).
     -- link is '' for versions written here, else the node it came from (never echoed back there).
     CREATE TABLE IF NOT EXISTS _rs_version(
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         actor INTEGER NOT NULL REFERENCES _rs_actor(id),
         seq INTEGER NOT NULL,
         resource TEXT NOT NULL,
@@ -35,9 +36,12 @@ enum ReplicaSchema {
     CREATE TABLE IF NOT EXISTS _rs_link(
         node TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('parent', 'child')),
         last_push_ms INTEGER, last_pull_ms INTEGER, last_seen_ms INTEGER, last_error TEXT,
-        pushed INTEGER NOT NULL DEFAULT 0, pulled INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+        pushed INTEGER NOT NULL DEFAULT 0, pulled INTEGER NOT NULL DEFAULT 0,
+        -- The route position a child has confirmed holding (the cursor it sends back).
+        acked_route INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
     -- Routing decided when a version is stored: which child links must receive it, in order.
-    CREATE TABLE IF NOT EXISTS _rs_route(id INTEGER PRIMARY KEY, child TEXT NOT NULL, version INTEGER NOT NULL);
+    -- AUTOINCREMENT: delivered routes are deleted, and positions must never be reused under a cursor.
+    CREATE TABLE IF NOT EXISTS _rs_route(id INTEGER PRIMARY KEY AUTOINCREMENT, child TEXT NOT NULL, version INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS _rs_route_child ON _rs_route(child, id);
     -- One row per record ever held, including deleted ones (tombstones).
     CREATE TABLE IF NOT EXISTS _rs_record(

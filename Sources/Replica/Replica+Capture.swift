@@ -48,7 +48,7 @@ extension Replica {
             for (i, f) in r.fields.enumerated() { o.append(f.name, Self.jsonValue(row.value(i), for: f)) }
             return o
         }
-        let wallTime = max(atMilliseconds, 0)
+        let wallTime = useCapturedWriteTimes ? max(atMilliseconds, 0) : now()
         if let row {
             do {
                 try db.transaction { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }

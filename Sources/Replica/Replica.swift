@@ -16,6 +16,9 @@ public final class Replica {
     public let validator: RecordValidator
     /// Wall clock in milliseconds; replaceable in tests.
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Stamp writes captured from other programs with the time their trigger recorded (true), or
+    /// with `now()` when they are turned into versions (tests use this to be reproducible).
+    public var useCapturedWriteTimes = true
     /// How far in the future a received version's timestamp may be.
     public var maxClockDriftMilliseconds: Int64 = 10 * 60 * 1000
 

@@ -39,7 +39,7 @@ struct Scenario {
     var parent: [String: String] = [:]
     var replicas: [String: Replica] = [:]
     var keys: [(key: String, scope: String)] = []
-    var clock: Int64 = Int64(Date().timeIntervalSince1970 * 1000)
+    var clock: Int64 = 1_763_000_000_000
     let tagPool = ["低保", "独居老人", "残疾", "退役军人", "留守儿童"]
 
     init(seed: UInt64) throws {
@@ -77,6 +77,7 @@ struct Scenario {
             box.base = clock
             clocks[n] = box
             replicas[n]!.now = { box.base + skew }
+            replicas[n]!.useCapturedWriteTimes = false
         }
     }
 

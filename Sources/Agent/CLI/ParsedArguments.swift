@@ -1,3 +1,5 @@
+import JSON
+
 /// What the parser found on the command line for one command.
 public struct ParsedArguments: Sendable {
     public var positionals: [String] = []
@@ -48,10 +50,16 @@ public struct CommandError: Error, CustomStringConvertible {
     public let messageZh: String
     public let messageEn: String
     public let exitCode: ExitCode
-    public init(_ zh: String, _ en: String, exitCode: ExitCode = .failure) {
+    /// Extra members for the JSON form of the error (e.g. "problems": [...]).
+    public var details: JSONObject
+    /// A next step for people, printed after the message (e.g. "rootsync init --dir …").
+    public var hint: String?
+    public init(_ zh: String, _ en: String, exitCode: ExitCode = .failure, details: JSONObject = JSONObject(), hint: String? = nil) {
         messageZh = zh
         messageEn = en
         self.exitCode = exitCode
+        self.details = details
+        self.hint = hint
     }
     public var description: String { "\(messageZh) / \(messageEn)" }
 }

@@ -8,6 +8,15 @@ public enum RootsyncCLI {
         CheckIDCommand.self,
         CheckUSCCCommand.self,
         CheckDivisionCommand.self,
+        InitCommand.self,
+        PutCommand.self,
+        GetCommand.self,
+        ListCommand.self,
+        DeleteCommand.self,
+        ConflictsCommand.self,
+        ResolveCommand.self,
+        InvalidCommand.self,
+        StatusCommand.self,
         VersionCommand.self,
     ]
 
@@ -25,7 +34,7 @@ public enum RootsyncCLI {
                    hint: "rootsync help \(error.command.split(separator: " ").dropFirst().joined(separator: " "))")
             return .usage
         } catch let error as CommandError {
-            report(context, zh: error.messageZh, en: error.messageEn, kind: "error", hint: nil)
+            report(context, zh: error.messageZh, en: error.messageEn, kind: "error", hint: error.hint, details: error.details)
             return error.exitCode
         } catch {
             report(context, zh: "意外错误", en: String(describing: error), kind: "error", hint: nil)
@@ -88,12 +97,14 @@ public enum RootsyncCLI {
         return .success
     }
 
-    static func report(_ context: CommandContext, zh: String, en: String, kind: String, hint: String?) {
+    static func report(_ context: CommandContext, zh: String, en: String, kind: String, hint: String?,
+                       details: JSONObject = JSONObject()) {
         if context.json {
             var o = JSONObject()
             o.append("error", .string(kind))
             o.append("message_zh", .string(zh))
             o.append("message_en", .string(en))
+            for (k, v) in details { o.append(k, v) }
             context.err.json(.object(o))
         } else {
             context.err.line("rootsync: \(zh)")

@@ -1,0 +1,72 @@
+import JSON
+import Replica
+import SQLite
+
+/// `rootsync status`: the local facts of this node's replica.
+struct StatusCommand: Command {
+    static let path = ["status"]
+    static let summary = "查看本节点副本状态 · show this node's replica status"
+    static let discussion = """
+    显示本节点（代码、名称、层级、上级）、纪元、各类数据的记录数、所存版本数、未解决的冲突数、
+    未通过校验的直接写入数，以及本次运行前等待记录的直接写入数。
+    Shows this node (code, name, level, parent), its epoch, records per resource, versions held,
+    open conflicts, invalid direct writes, and direct writes that were waiting to be versioned.
+    """
+    static let options: [OptionSpec] = [ReplicaAccess.dirOption]
+
+    let parsed: ParsedArguments
+    init(_ parsed: ParsedArguments) throws { self.parsed = parsed }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let replica = try ReplicaAccess.open(parsed, capture: false)
+        let q = Database.quote
+        let (pending, captured, counts, versions, conflicts, invalid) = try ReplicaAccess.mapped {
+            // Counted before capturing them, which this command then does like every other.
+            let pending = try replica.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0
+            let captured = try replica.captureExternalWrites()
+            let counts = try replica.catalogue.resources.map { r in
+                (r, try replica.db.scalarInt("SELECT count(*) FROM \(q(r.name))") ?? 0)
+            }
+            let versions = try replica.db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0
+            return (pending, captured, counts, versions, try replica.conflicts().count, try replica.invalidWrites().count)
+        }
+        let node = replica.node
+        let actor = try ReplicaAccess.mapped { try replica.currentActor() }
+        if context.json {
+            var o = JSONObject()
+            o.append("node", .string(node.code))
+            o.append("name", .string(node.name))
+            o.append("level", .string(node.level.rawValue))
+            o.append("parent", JSONValue(node.parent))
+            o.append("replica", .string(replica.path))
+            o.append("epoch", .int(actor.epoch))
+            o.append("actor", .string(actor.description))
+            o.append("catalogue_version", .int(replica.catalogue.version))
+            var records = JSONObject()
+            for (r, n) in counts { records.append(r.name, .int(n)) }
+            o.append("records", .object(records))
+            o.append("versions", .int(versions))
+            o.append("open_conflicts", .int(conflicts))
+            o.append("invalid_writes", .int(invalid))
+            o.append("pending_captured_writes", .int(pending))
+            o.append("captured_now", .int(captured))
+            context.out.json(.object(o))
+            return .success
+        }
+        let out = context.out
+        out.line("节点 node:            \(node.code) \(node.name)")
+        out.line("层级 level:           \(node.level.nameZh) \(node.level.rawValue)")
+        out.line("上级 parent:          \(node.parent ?? "无 none")")
+        out.line("副本 replica:         \(replica.path)")
+        out.line("纪元 epoch:           \(actor.epoch)（写入者 actor \(actor)）")
+        out.line("数据目录 catalogue:   第 \(replica.catalogue.version) 版 version \(replica.catalogue.version)")
+        out.line("记录数 records:")
+        let width = counts.map { ReplicaAccess.displayWidth("\($0.0.label) \($0.0.name)") }.max() ?? 0
+        for (r, n) in counts { out.line("  \(ReplicaAccess.pad("\(r.label) \(r.name)", width))  \(n)") }
+        out.line("所存版本 versions held:        \(versions)")
+        out.line("未解决冲突 open conflicts:     \(conflicts)" + (conflicts > 0 ? "  → rootsync conflicts" : ""))
+        out.line("无效直接写入 invalid writes:   \(invalid)" + (invalid > 0 ? "  → rootsync invalid" : ""))
+        out.line("待记录直接写入 pending captured writes: \(pending)" + (captured > 0 ? "（本次已记录 \(captured) 条记录 versioned now）" : ""))
+        return .success
+    }
+}

@@ -26,6 +26,31 @@ extension Replica {
         try loadLinks()
     }
 
+    /// Stores the hash of a child's link credential (rotating replaces it at once).
+    public func setChildCredentialHash(_ child: String, _ hash: String?) throws {
+        guard children.contains(child) else { throw ReplicaError.unknownResource("child link \(child)") }
+        try db.run("UPDATE _rs_link SET credential_hash = ? WHERE node = ? AND role = 'child'", hash, child)
+    }
+
+    public func childCredentialHash(_ child: String) throws -> String? {
+        try db.scalarText("SELECT credential_hash FROM _rs_link WHERE node = ? AND role = 'child'", child)
+    }
+
+    /// Link facts for `status`.
+    public func linkStates() throws -> [LinkState] {
+        try db.all("""
+            SELECT node, role, last_push_ms, last_pull_ms, last_seen_ms, last_error, pushed, pulled,
+                   (SELECT count(*) FROM _rs_route r WHERE r.child = l.node)
+            FROM _rs_link l ORDER BY role DESC, node
+            """) { row in
+            LinkState(node: row.string(0), role: row.string(1),
+                      lastPushMilliseconds: row.isNull(2) ? nil : row.int64(2),
+                      lastPullMilliseconds: row.isNull(3) ? nil : row.int64(3),
+                      lastSeenMilliseconds: row.isNull(4) ? nil : row.int64(4),
+                      lastError: row.text(5), pushed: row.int(6), pulled: row.int(7), routesPending: row.int(8))
+        }
+    }
+
     // MARK: Routing (decided when a version is stored)
 
     /// Queues the versions just stored for every child link that must receive them. A record
@@ -71,6 +96,9 @@ extension Replica {
     /// Records that `child` holds everything routed to it up to `position` (the cursor it sent),
     /// and forgets those routes: they will not be needed again.
     public func acknowledgeRoutes(child: String, through position: Int64) throws {
+        // Write nothing when nothing changed, so an idle poll leaves the database untouched.
+        let acked = Int64(try db.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", child) ?? 0)
+        guard position > acked else { return }
         try db.transaction {
             try db.run("UPDATE _rs_link SET acked_route = max(acked_route, ?) WHERE node = ? AND role = 'child'", position, child)
             try db.run("DELETE FROM _rs_route WHERE child = ? AND id <= ?", child, position)
@@ -194,6 +222,8 @@ extension Replica {
 
     /// Notes a link's activity for `status`.
     public func noteLink(_ node: String, push: Int? = nil, pull: Int? = nil, error: String? = nil, at ms: Int64) throws {
+        // Idle rounds write nothing: other processes watch the file for changes.
+        if (push ?? 0) == 0 && (pull ?? 0) == 0 && error == nil { return }
         try db.run("""
             UPDATE _rs_link SET last_seen_ms = ?,
                 last_push_ms = CASE WHEN ? IS NOT NULL THEN ? ELSE last_push_ms END,

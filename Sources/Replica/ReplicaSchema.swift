@@ -38,7 +38,9 @@ enum ReplicaSchema {
         last_push_ms INTEGER, last_pull_ms INTEGER, last_seen_ms INTEGER, last_error TEXT,
         pushed INTEGER NOT NULL DEFAULT 0, pulled INTEGER NOT NULL DEFAULT 0,
         -- The route position a child has confirmed holding (the cursor it sends back).
-        acked_route INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+        acked_route INTEGER NOT NULL DEFAULT 0,
+        -- SHA-256 of the child's link credential; the credential itself is never stored here.
+        credential_hash TEXT) WITHOUT ROWID;
     -- Routing decided when a version is stored: which child links must receive it, in order.
     -- AUTOINCREMENT: delivered routes are deleted, and positions must never be reused under a cursor.
     CREATE TABLE IF NOT EXISTS _rs_route(id INTEGER PRIMARY KEY AUTOINCREMENT, child TEXT NOT NULL, version INTEGER NOT NULL);

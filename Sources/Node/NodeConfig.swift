@@ -1,0 +1,81 @@
+import Foundation
+import JSON
+
+/// A node directory's settings: `node.json` (written by `init` or `up`) and, for a child, the
+/// credential for its parent link in `link.token` (readable by the owner only).
+public struct NodeConfig: Sendable, Equatable {
+    public static let fileName = "node.json"
+    public static let tokenFileName = "link.token"
+    public static let replicaFileName = "replica.sqlite"
+
+    public var directory: String
+    public var node: String
+    public var topology: String?
+    public var parent: String?
+    /// Where this node serves (children and the local API), "host:port".
+    public var listen: String?
+    /// The parent's base URL, e.g. "http://127.0.0.1:7622".
+    public var parentURL: String?
+    public var source: JSONObject
+
+    public var replicaPath: String { (directory as NSString).appendingPathComponent(Self.replicaFileName) }
+    var tokenPath: String { (directory as NSString).appendingPathComponent(Self.tokenFileName) }
+
+    public static func load(directory: String) throws -> NodeConfig {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path) 不存在；先运行 rootsync init 或 rootsync up", "\(path) is missing; run rootsync init or rootsync up first")
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes: Array(data)) } catch {
+            throw ConfigError("\(path) 格式错误：\(error)", "\(path) is not valid JSON: \(error)")
+        }
+        guard let o = json.objectValue, let node = o["node"]?.stringValue else {
+            throw ConfigError("\(path) 缺少 node", "\(path) has no \"node\"")
+        }
+        return NodeConfig(directory: directory, node: node, topology: o["topology"]?.stringValue,
+                          parent: o["parent"]?.stringValue, listen: o["listen"]?.stringValue,
+                          parentURL: o["parent_url"]?.stringValue, source: o)
+    }
+
+    /// Writes node.json atomically, keeping fields other tools added.
+    public func save() throws {
+        var o = source
+        o["node"] = .string(node)
+        o["topology"] = topology.map { .string($0) } ?? .null
+        o["parent"] = parent.map { .string($0) } ?? .null
+        o["listen"] = listen.map { .string($0) } ?? .null
+        o["parent_url"] = parentURL.map { .string($0) } ?? .null
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        let temp = path + ".tmp"
+        try Data((JSONValue.object(o).text + "\n").utf8).write(to: URL(fileURLWithPath: temp))
+        guard rename(temp, path) == 0 else { throw ConfigError("无法写入 \(path)", "cannot write \(path)") }
+    }
+
+    /// The credential for the parent link, or nil when none was set up.
+    public func parentToken() -> String? {
+        guard let data = FileManager.default.contents(atPath: tokenPath) else { return nil }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Stores the parent-link credential with owner-only permissions.
+    public func saveParentToken(_ token: String) throws {
+        let temp = tokenPath + ".tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]),
+              rename(temp, tokenPath) == 0 else {
+            throw ConfigError("无法写入 \(tokenPath)", "cannot write \(tokenPath)")
+        }
+    }
+}
+
+/// A node directory that cannot be used as it is.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let messageZh: String
+    public let messageEn: String
+    public init(_ zh: String, _ en: String) {
+        messageZh = zh
+        messageEn = en
+    }
+    public var description: String { messageEn }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A fully received request as a handler sees it.
+///
+/// `body` is already gzip-decoded when the peer sent `Content-Encoding: gzip`; `headers`
+/// are kept exactly as received, so handlers can still see how the body travelled.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// URL path, percent-decoded by libmicrohttpd, without the query string.
+    public var path: String
+    /// Query arguments in order, percent-decoded; a bare `?flag` has a nil value.
+    public var queryItems: [URLQueryItem]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// Peer IP address ("127.0.0.1", "::1"), or "" when unknown.
+    public var remoteAddress: String
+
+    public init(method: String, path: String, queryItems: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(),
+                body: [UInt8] = [], remoteAddress: String = "") {
+        self.method = method
+        self.path = path
+        self.queryItems = queryItems
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    /// First value of query argument `name` (nil when absent or bare).
+    public func query(_ name: String) -> String? {
+        queryItems.first { $0.name == name }?.value
+    }
+
+    /// The body as UTF-8 text, nil when it is not valid UTF-8.
+    public var bodyText: String? {
+        String(bytes: body, encoding: .utf8)
+    }
+}

@@ -1,0 +1,152 @@
+import CMicroHTTPD
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/1.1 server on libmicrohttpd: the parent side of every sync exchange.
+///
+/// Runs a fixed pool of threads (epoll, or poll where epoll is missing); each request is
+/// read completely, within `Limits`, then handed to the synchronous `HTTPHandler`.
+/// Malformed HTTP never reaches the handler: libmicrohttpd answers it.
+public final class HTTPServer: @unchecked Sendable {
+    public let host: String
+    public let limits: Limits
+    public let threadCount: Int
+    private let handler: HTTPHandler
+
+    /// Guards everything below and serializes start/stop.
+    private let lock = NSLock()
+    private var daemon: OpaquePointer?
+    private var context: Unmanaged<ServerContext>?
+    /// Requested port; becomes the bound port after the first start, so a restart keeps it.
+    private var configuredPort: UInt16
+    private var boundPort: UInt16 = 0
+
+    /// - Parameters:
+    ///   - host: numeric IPv4 or IPv6 address to bind ("0.0.0.0" for all interfaces).
+    ///   - port: 0 picks a free port; read it back from `port` after `start()`.
+    ///   - threads: pool size; a handler that blocks holds one pool thread.
+    public init(host: String = "127.0.0.1", port: UInt16 = 0, limits: Limits = Limits(), threads: Int = 8,
+                handler: @escaping HTTPHandler) {
+        self.host = host
+        self.configuredPort = port
+        self.limits = limits
+        self.threadCount = max(1, threads)
+        self.handler = handler
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// The bound port while running (or last bound), else the requested one.
+    public var port: UInt16 {
+        lock.withLock { boundPort != 0 ? boundPort : configuredPort }
+    }
+
+    public var isRunning: Bool {
+        lock.withLock { daemon != nil }
+    }
+
+    /// Binds and starts serving; does nothing if already running.
+    public func start() throws {
+        try lock.withLock {
+            guard daemon == nil else { return }
+            guard let address = SocketAddress.make(host: host, port: configuredPort) else {
+                throw TransportError.serverStartFailed("host \"\(host)\" is not a numeric IPv4 or IPv6 address")
+            }
+            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, limits: limits))
+            var started: OpaquePointer?
+            var startErrno: Int32 = 0
+            for polling in Self.pollingFlags() {
+                started = startDaemon(address: address, polling: polling, context: newContext)
+                if started != nil { break }
+                startErrno = errno
+            }
+            guard let started else {
+                newContext.release()
+                let reason = startErrno != 0 ? String(cString: strerror(startErrno)) : "libmicrohttpd refused the options"
+                throw TransportError.serverStartFailed("cannot listen on \(host):\(configuredPort): \(reason)")
+            }
+            daemon = started
+            context = newContext
+            boundPort = cmhd_get_daemon_info(started, .DAEMON_INFO_BIND_PORT)?.pointee.port ?? configuredPort
+            configuredPort = boundPort
+        }
+    }
+
+    /// Stops accepting, lets answered requests finish (handler and response, up to `grace`
+    /// seconds), then closes every connection, uploads still arriving included, and frees
+    /// everything. Idempotent. Must not be called from a handler.
+    public func stop(grace: Double = 10) {
+        lock.withLock {
+            guard let running = daemon, let runningContext = context else { return }
+            daemon = nil
+            context = nil
+            // Close the door first so the drain below can finish.
+            let listenSocket = MHD_quiesce_daemon(running)
+            let deadline = Date().addingTimeInterval(grace)
+            while runningContext.takeUnretainedValue().inFlight > 0 && Date() < deadline {
+                usleep(2_000)
+            }
+            MHD_stop_daemon(running)
+            // After quiesce libmicrohttpd leaves the listening socket to us.
+            if listenSocket >= 0 { close(listenSocket) }
+            runningContext.release()
+        }
+    }
+
+    /// Event-loop flags to try in order: epoll where the library has it, then poll.
+    private static func pollingFlags() -> [UInt32] {
+        var flags: [UInt32] = []
+        if MHD_is_feature_supported(.FEATURE_EPOLL) == .YES { flags.append(MHD_USE_EPOLL.rawValue) }
+        if MHD_is_feature_supported(.FEATURE_POLL) == .YES { flags.append(MHD_USE_POLL.rawValue) }
+        flags.append(0) // select(), always available
+        return flags
+    }
+
+    private func startDaemon(address: (bytes: [UInt8], isIPv6: Bool), polling: UInt32,
+                             context: Unmanaged<ServerContext>) -> OpaquePointer? {
+        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_ITC.rawValue | polling
+        if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        let completed: MHD_RequestCompletedCallback = transportRequestCompleted
+        var sockaddrBytes = address.bytes
+        return sockaddrBytes.withUnsafeMutableBytes { sockaddrBuffer in
+            var options = [
+                MHD_OptionItem(option: .THREAD_POOL_SIZE, value: threadCount, ptr_value: nil),
+                MHD_OptionItem(option: .CONNECTION_LIMIT, value: max(limits.connectionLimit, threadCount), ptr_value: nil),
+                MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: max(limits.connectionMemoryLimit, 4096), ptr_value: nil),
+                MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(limits.connectionTimeoutSeconds, 0), ptr_value: nil),
+                MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self),
+                               ptr_value: context.toOpaque()),
+                MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: sockaddrBuffer.baseAddress),
+                MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
+            ]
+            return options.withUnsafeMutableBufferPointer {
+                cmhd_start_daemon(flags, configuredPort, transportAccessHandler, context.toOpaque(), $0.baseAddress)
+            }
+        }
+    }
+}
+
+// libmicrohttpd's callbacks: plain functions in a library file (no captures, not
+// main-actor isolated); the server's context arrives through `cls`.
+
+private func transportAccessHandler(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+                                    url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                                    version: UnsafePointer<CChar>?, uploadData: UnsafePointer<CChar>?,
+                                    uploadSize: UnsafeMutablePointer<Int>?,
+                                    requestSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> MHD_Result {
+    guard let cls, let connection, let url, let method, let uploadSize, let requestSlot else { return .NO }
+    return Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().access(
+        connection: connection, url: url, method: method,
+        uploadData: uploadData, uploadSize: uploadSize, requestSlot: requestSlot)
+}
+
+private func transportRequestCompleted(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+                                       requestSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                       code: MHD_RequestTerminationCode) {
+    guard let cls, let requestSlot else { return }
+    Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(requestSlot: requestSlot)
+}

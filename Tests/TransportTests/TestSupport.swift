@@ -1,0 +1,113 @@
+import Foundation
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts a loopback server on a free port and stops it after `body`, even on failure.
+func withServer<T>(limits: HTTPServer.Limits = HTTPServer.Limits(), threads: Int = 4,
+                   handler: @escaping HTTPHandler = echoHandler,
+                   _ body: (HTTPServer, HTTPClient) throws -> T) throws -> T {
+    let server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits, threads: threads, handler: handler)
+    try server.start()
+    defer { server.stop() }
+    let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)",
+                                options: .init(connectTimeout: 2, totalTimeout: 10))
+    return try body(server, client)
+}
+
+/// Echoes the request back: body as is, the rest in X- headers.
+let echoHandler: HTTPHandler = { request in
+    var headers: HTTPHeaders = [
+        "X-Method": request.method,
+        "X-Path": request.path,
+        "X-Body-Length": String(request.body.count),
+        "X-Remote": request.remoteAddress,
+        "X-Seen-Content-Encoding": request.headers["content-encoding"] ?? "",
+        "X-Query-Count": String(request.queryItems.count),
+    ]
+    for item in request.queryItems {
+        headers.add("X-Query", "\(item.name)=\(item.value ?? "<nil>")")
+    }
+    if let token = request.headers["x-token"] { headers["X-Token-Echo"] = token }
+    if let type = request.headers["Content-Type"] { headers["Content-Type"] = type }
+    return HTTPResponse(status: 200, headers: headers, body: request.body)
+}
+
+/// A JSON document of roughly `size` bytes, repetitive like real change sets.
+func sampleJSON(size: Int) -> [UInt8] {
+    var text = "["
+    var index = 0
+    while text.utf8.count < size {
+        if index > 0 { text += "," }
+        text += "{\"id\":\(index),\"division\":\"150602\",\"name\":\"康巴什区青春山街道 \(index % 97)\",\"ok\":true}"
+        index += 1
+    }
+    return Array((text + "]").utf8)
+}
+
+/// Raw TCP for feeding the server bytes no HTTP client would send. Test-only.
+struct RawSocket {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            _ = Glibc.close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    /// Sends what it can; the server may hang up early, which is fine here.
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return }
+            offset += sent
+        }
+    }
+
+    /// Reads until the server closes or goes quiet for 0.5 s.
+    func readAll(limit: Int = 1 << 20) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while result.count < limit {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            result += buffer[0..<count]
+        }
+        return result
+    }
+
+    func close() {
+        _ = Glibc.close(fd)
+    }
+}
+
+/// A value shared between test threads (Synchronization.Mutex needs macOS 15).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        try lock.withLock { try body(&value) }
+    }
+}

@@ -45,7 +45,7 @@ let package = Package(
         // The node runtime: the parent's service, the child's sync round, the agent.
         .target(name: "Node", dependencies: ["Replica", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
+        // Real agents as separate processes on loopback, syncing real SQLite files.
+        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,6 +63,9 @@ public struct SyncRound {
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try replica.noteLink(hello.node, push: report.pushed, pull: report.pulled, at: now)
+        // Remember what the parent had, for `status` (only when it changed: idle rounds write nothing).
+        let haveText = have.json.text
+        if try replica.syncState("parent_have") != haveText { try replica.setSyncState("parent_have", haveText) }
         return report
     }
 }

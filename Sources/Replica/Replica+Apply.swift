@@ -29,6 +29,13 @@ extension Replica {
                 }
             }
         }
+        // Nothing received: write nothing (other processes watch the file for changes), unless
+        // the cursor itself moved.
+        if versions.isEmpty {
+            let changed = try recording.filter { try syncState($0.0) != $0.1 }
+            if !changed.isEmpty { try db.transaction { for (name, value) in changed { try setSyncState(name, value) } } }
+            return ApplyResult()
+        }
         return try db.transaction {
             try drainCaptured()
             var result = ApplyResult()
@@ -51,7 +58,7 @@ extension Replica {
                     order.append(id)
                 }
             }
-            try setMeta("hlc", String(clock.last))
+            if try meta("hlc") != String(clock.last) { try setMeta("hlc", String(clock.last)) }
             for id in order {
                 let (r, key) = touched[id]!
                 try refresh(r, key)

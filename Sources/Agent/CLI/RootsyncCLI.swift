@@ -17,6 +17,9 @@ public enum RootsyncCLI {
         ResolveCommand.self,
         InvalidCommand.self,
         StatusCommand.self,
+        ServeCommand.self,
+        SyncCommand.self,
+        UpCommand.self,
         VersionCommand.self,
     ]
 

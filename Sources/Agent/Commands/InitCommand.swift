@@ -73,13 +73,10 @@ struct InitCommand: Command {
             try Replica.create(path: replicaPath, node: identity, catalogue: catalogue, divisions: divisions)
         }
 
-        var file = JSONObject()
-        file.append("node", .string(node.code))
-        file.append("name", .string(node.name))
-        file.append("level", .string(node.level.rawValue))
-        file.append("topology", .string(topologyFile))
-        file.append("parent", JSONValue(node.parent))
-        file.append("listen", JSONValue(node.listen))
+        let file = NodeSetup.nodeFile(node, topology: topology, topologyFile: topologyFile)
+        try ReplicaAccess.mapped {
+            try replica.setLinks(parent: node.parent, children: topology.children(of: node.code).map(\.code))
+        }
         do {
             let temp = nodePath + ".tmp-\(getpid())"
             try Data((JSONValue.object(file).text + "\n").utf8).write(to: URL(fileURLWithPath: temp))

@@ -1,0 +1,31 @@
+import Foundation
+import Node
+import Replica
+import Transport
+
+/// Shared by the commands that run a node: its configuration and readable errors.
+enum NodeCommands {
+    static func config(_ parsed: ParsedArguments) throws -> NodeConfig {
+        try config(dir: ReplicaAccess.directory(parsed))
+    }
+
+    static func config(dir: String) throws -> NodeConfig {
+        do { return try NodeConfig.load(directory: dir) } catch let e as ConfigError {
+            throw CommandError(e.messageZh, e.messageEn)
+        }
+    }
+
+    static func mapped<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ConfigError {
+            throw CommandError(e.messageZh, e.messageEn)
+        } catch let e as RemoteError {
+            throw CommandError("上级拒绝：\(e.messageZh)", "the parent refused: \(e.messageEn) (HTTP \(e.status))")
+        } catch let e as TransportError {
+            throw CommandError("无法连接上级：\(e)", "cannot reach the parent: \(e)")
+        } catch let e as NodeError {
+            throw CommandError(e.messageZh, e.description)
+        } catch let e as ReplicaError {
+            throw CommandError(e.messageZh, e.description)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import JSON
+import Replica
+import SQLite
+import Standards
+import Sync
+import Transport
+
+/// A running node: serves its children and the local API, and keeps in step with its parent —
+/// periodically, at once after a local change, and at once when the parent has something new
+/// (a long poll). Offline parents are retried with exponential backoff; nothing wedges the loop.
+public final class AgentRuntime: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Seconds between rounds when nothing happens.
+        public var interval: Double = 30
+        /// Overrides the listen address from node.json ("host:port"; port 0 picks one).
+        public var listen: String?
+        /// How long a long poll waits at the parent.
+        public var waitSeconds: Double = 10
+        public var backoff = Backoff(base: 0.5, cap: 30)
+        public init() {}
+    }
+
+    public let config: NodeConfig
+    public let options: Options
+    public let log: Log
+    public let pool: ReplicaPool
+    public let wake = ChangeSignal()
+    public let routesChanged = ChangeSignal()
+    public private(set) var server: HTTPServer?
+    public private(set) var nodeServer: NodeServer!
+    private let stateLock = NSLock()
+    private var stopped = false
+    private var threads: [Thread] = []
+
+    public init(config: NodeConfig, options: Options, log: Log) throws {
+        self.config = config
+        self.options = options
+        self.log = log
+        pool = try ReplicaPool(path: config.replicaPath, divisions: DivisionTable.bundled)
+        nodeServer = NodeServer(pool: pool, node: config.node, routesChanged: routesChanged, localChange: wake, log: log)
+    }
+
+    var isStopped: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return stopped
+    }
+
+    /// The address the server listens on, once started.
+    public var address: String? {
+        guard let server else { return nil }
+        return "\(server.host):\(server.port)"
+    }
+
+    public func start() throws {
+        let hasChildren = try pool.with { !$0.children.isEmpty }
+        if let listen = options.listen ?? config.listen ?? (hasChildren ? nil : "127.0.0.1:0") {
+            guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+                throw ConfigError("监听地址无效：\(listen)", "invalid listen address \(listen)")
+            }
+            var host = String(listen[..<colon])
+            if host == "localhost" { host = "127.0.0.1" }
+            if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
+            let handler = nodeServer!
+            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8) { handler.handle($0) }
+            try server.start()
+            self.server = server
+            if !["127.0.0.1", "::1"].contains(host) {
+                log.notice("warning", ["message": "serving plain HTTP on a non-loopback address \(host); use TLS (docs/SECURITY.md)"])
+            }
+            log.notice("listening", ["node": config.node, "address": "http://\(host):\(server.port)"])
+        }
+        spawn("watch-local") { self.watchLocalChanges() }
+        if config.parent != nil {
+            spawn("sync") { self.syncLoop() }
+            spawn("watch-parent") { self.watchParent() }
+        }
+    }
+
+    public func stop() {
+        stateLock.lock()
+        stopped = true
+        stateLock.unlock()
+        wake.notify()
+        nodeServer.shutdown()
+        server?.stop(grace: 5)
+        log.event("stopped", ["node": config.node])
+    }
+
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let t = Thread { body() }
+        t.name = "rootsync-\(name)"
+        threads.append(t)
+        t.start()
+    }
+
+    func parentLink(timeout: Double) throws -> HTTPParentLink {
+        guard let url = config.parentURL, let token = config.parentToken() else {
+            throw ConfigError("没有配置上级地址或凭据（node.json 的 parent_url、link.token）",
+                              "no parent address or credential configured (parent_url in node.json, link.token)")
+        }
+        var o = HTTPClient.Options()
+        o.connectTimeout = 5
+        o.totalTimeout = timeout
+        return try HTTPParentLink(url: url, node: config.node, token: token, options: o)
+    }
+
+    /// One round now (also used by `rootsync sync`).
+    public func syncOnce() throws -> SyncRound.Report {
+        let link = try parentLink(timeout: 300)
+        return try pool.with { replica in
+            let report = try SyncRound(replica: replica, link: link).run()
+            let summary: JSONValue = ["at": .int(Int64(Date().timeIntervalSince1970 * 1000)), "pushed": .int(report.pushed), "pulled": .int(report.pulled)]
+            if report.pushed + report.pulled > 0 { try replica.setSyncState("last_round", summary.text) }
+            return report
+        }
+    }
+
+    func syncLoop() {
+        var failures = 0
+        while !isStopped {
+            let seen = wake.current
+            do {
+                let report = try syncOnce()
+                if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
+                failures = 0
+                if report.pushed + report.pulled > 0 {
+                    log.event("synced", ["pushed": String(report.pushed), "pulled": String(report.pulled)])
+                }
+                if report.pulled > 0 { routesChanged.notify() }
+                wake.wait(after: seen, timeout: options.interval)
+            } catch {
+                failures += 1
+                let delay = options.backoff.delay(attempt: failures)
+                if failures == 1 || failures % 10 == 0 {
+                    log.notice("sync_failed", ["parent": config.parent ?? "", "attempt": String(failures), "retry_in": String(format: "%.1fs", delay), "error": "\(error)"])
+                }
+                _ = try? pool.with { try $0.noteLink(config.parent ?? "", error: "\(error)", at: Int64(Date().timeIntervalSince1970 * 1000)) }
+                sleepUnlessStopped(delay)
+            }
+        }
+    }
+
+    /// Holds a long poll open at the parent; wakes the sync loop when the parent has news.
+    func watchParent() {
+        var failures = 0
+        while !isStopped {
+            do {
+                let link = try parentLink(timeout: options.waitSeconds + 10)
+                while !isStopped {
+                    let cursor = try pool.with { r in try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) } }
+                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds) {
+                        wake.notify()
+                        // Let the round fetch it before asking again.
+                        sleepUnlessStopped(0.05)
+                    }
+                    failures = 0
+                }
+            } catch {
+                failures += 1
+                sleepUnlessStopped(options.backoff.delay(attempt: failures))
+            }
+        }
+    }
+
+    /// Notices writes by anyone (office programs, other rootsync commands) through SQLite's
+    /// data_version, and wakes the sync loop and waiting children.
+    func watchLocalChanges() {
+        guard let db = try? Database(path: config.replicaPath) else { return }
+        var last = (try? db.scalarInt("PRAGMA data_version")) ?? 0
+        while !isStopped {
+            sleepUnlessStopped(0.2)
+            guard let v = try? db.scalarInt("PRAGMA data_version"), v != last else { continue }
+            last = v
+            wake.notify()
+            routesChanged.notify()
+        }
+    }
+
+    private func sleepUnlessStopped(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while !isStopped && Date() < end { Thread.sleep(forTimeInterval: min(0.1, end.timeIntervalSinceNow > 0 ? end.timeIntervalSinceNow : 0)) }
+    }
+}

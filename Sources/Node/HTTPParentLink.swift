@@ -1,0 +1,59 @@
+import Causality
+import Foundation
+import JSON
+import Sync
+import Transport
+
+/// The parent link over HTTP: every request carries this node's code and its credential;
+/// bodies travel gzip-compressed both ways.
+public final class HTTPParentLink: ParentLink, @unchecked Sendable {
+    public let client: HTTPClient
+    public let node: String
+    private let token: String
+
+    public init(url: String, node: String, token: String, options: HTTPClient.Options = HTTPClient.Options()) throws {
+        client = try HTTPClient(baseURL: url, options: options)
+        self.node = node
+        self.token = token
+    }
+
+    func call(_ method: String, _ path: String, body: JSONValue? = nil) throws -> JSONValue {
+        let headers: HTTPHeaders = [
+            "Authorization": "Bearer \(token)", "X-Rootsync-Node": node,
+            "X-Rootsync-Protocol": String(SyncProtocol.version), "Content-Type": "application/json",
+        ]
+        var bytes: [UInt8] = []
+        if let body { JSONWriter.write(body, into: &bytes) }
+        let response = try client.send(method: method, path: path, headers: headers, body: bytes, gzipBody: bytes.count > 1024)
+        let json = try? JSONParser.parse(bytes: response.body)
+        guard (200..<300).contains(response.status) else {
+            throw RemoteError(status: response.status,
+                              messageZh: json?["message_zh"]?.stringValue ?? "上级返回错误 \(response.status)",
+                              messageEn: json?["message_en"]?.stringValue ?? json?["error"]?.stringValue ?? "HTTP \(response.status)")
+        }
+        guard let json else { throw WireError("the parent's answer is not JSON") }
+        return json
+    }
+
+    public func hello() throws -> Hello { try Hello(json: call("GET", "/v1/hello")) }
+
+    public func have() throws -> HaveVector { try HaveVector(json: call("GET", "/v1/sync/have")) }
+
+    public func push(_ versions: [GroupVersion]) throws -> PushOutcome {
+        let answer = try call("POST", "/v1/sync/push", body: ["versions": VersionBatch.encode(versions)])
+        return PushOutcome(applied: Int(answer["applied"]?.int64Value ?? 0), skipped: Int(answer["skipped"]?.int64Value ?? 0))
+    }
+
+    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
+        let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
+        guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
+        return PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
+                        more: answer["more"]?.boolValue ?? false)
+    }
+
+    /// Long poll: returns when the parent has something new for us, or after `timeout` seconds.
+    public func waitForChanges(cursor: PullCursor?, timeout: Double) throws -> Bool {
+        let answer = try call("POST", "/v1/sync/wait", body: ["cursor": cursor?.json ?? .null, "timeout_ms": .int(Int(timeout * 1000))])
+        return answer["changed"]?.boolValue ?? false
+    }
+}

@@ -1,0 +1,258 @@
+import Catalogue
+import Causality
+import Crypto
+import Foundation
+import JSON
+import Replica
+import Sync
+import Transport
+
+/// The HTTP face of a node: the sync endpoints its children call (authenticated per child) and
+/// the local records API for office programs (loopback only).
+public final class NodeServer: @unchecked Sendable {
+    let pool: ReplicaPool
+    let node: String
+    /// Notified when new routes may exist (waiting children re-check).
+    public let routesChanged: ChangeSignal
+    /// Notified on writes that should go up soon.
+    public let localChange: ChangeSignal
+    let log: Log
+    private let failures = AuthFailures()
+    private let activity = NSLock()
+    private var lastSeen: [String: Int64] = [:]
+    private var shuttingDown = false
+
+    /// Answers waiting long polls at once, so stopping does not wait for their timeouts.
+    public func shutdown() {
+        activity.lock()
+        shuttingDown = true
+        activity.unlock()
+        routesChanged.notify()
+    }
+
+    var isShuttingDown: Bool {
+        activity.lock()
+        defer { activity.unlock() }
+        return shuttingDown
+    }
+
+    public init(pool: ReplicaPool, node: String, routesChanged: ChangeSignal, localChange: ChangeSignal, log: Log) {
+        self.pool = pool
+        self.node = node
+        self.routesChanged = routesChanged
+        self.localChange = localChange
+        self.log = log
+    }
+
+    /// When each child was last heard from (in this process).
+    public func childrenLastSeen() -> [String: Int64] {
+        activity.lock()
+        defer { activity.unlock() }
+        return lastSeen
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        do {
+            return try route(request)
+        } catch let e as HTTPFailure {
+            return Self.error(e.status, e.zh, e.en)
+        } catch let e as ReplicaError {
+            switch e {
+            case .outsideJurisdiction: return Self.error(403, e.messageZh, e.description)
+            case .notFound: return Self.error(404, e.messageZh, e.description)
+            case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)
+            default: return Self.error(400, e.messageZh, e.description)
+            }
+        } catch let e as WireError {
+            return Self.error(400, "请求格式错误：\(e.message)", e.description)
+        } catch let e as JSONParser.Error {
+            return Self.error(400, "请求不是有效的 JSON：\(e)", "\(e)")
+        } catch let e as NodeError {
+            return Self.error(403, e.messageZh, e.description)
+        } catch {
+            log.event("error", ["path": request.path, "error": "\(error)"])
+            return Self.error(500, "服务器内部错误", "internal error: \(error)")
+        }
+    }
+
+    static func error(_ status: Int, _ zh: String, _ en: String) -> HTTPResponse {
+        let body: JSONValue = ["error": .int(status), "message_zh": .string(zh), "message_en": .string(en)]
+        return .json(body.text, status: status)
+    }
+
+    static func ok(_ json: JSONValue) -> HTTPResponse { .json(json.text) }
+
+    func route(_ r: HTTPRequest) throws -> HTTPResponse {
+        let parts = r.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        if r.method == "GET" && parts == ["v1", "hello"] {
+            return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
+                                                  catalogueVersion: $0.catalogue.version, databaseID: $0.databaseID).json) }
+        }
+        if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
+            let child = try authenticate(r)
+            return try sync(parts[2], method: r.method, child: child, body: r.body)
+        }
+        if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")) {
+            guard Self.isLoopback(r.remoteAddress) else {
+                throw HTTPFailure(403, "本地接口只接受本机访问", "the local API accepts loopback connections only")
+            }
+            return try local(r, parts)
+        }
+        throw HTTPFailure(404, "没有这个接口：\(r.method) \(r.path)", "no such endpoint: \(r.method) \(r.path)")
+    }
+
+    // MARK: Sync endpoints
+
+    func authenticate(_ r: HTTPRequest) throws -> String {
+        if failures.isBlocked(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        }
+        guard let child = r.headers["X-Rootsync-Node"], let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
+            failures.record(r.remoteAddress)
+            throw HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential")
+        }
+        if let p = r.headers["X-Rootsync-Protocol"], let v = Int(p), SyncProtocol.agree(theirs: v, theirOldest: 1) == nil {
+            throw HTTPFailure(409, "协议版本不兼容（对方 \(v)，本节点 \(SyncProtocol.oldestSupported)…\(SyncProtocol.version)）",
+                              "protocol \(v) not supported (this node speaks \(SyncProtocol.oldestSupported)…\(SyncProtocol.version))")
+        }
+        let token = String(auth.dropFirst("Bearer ".count))
+        let expected = try pool.with { r in try r.children.contains(child) ? r.childCredentialHash(child) : nil }
+        guard let expected, Crypto.constantTimeEquals(Crypto.sha256Hex(token), expected) else {
+            failures.record(r.remoteAddress)
+            log.event("auth_failed", ["child": child, "from": r.remoteAddress])
+            throw HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)")
+        }
+        activity.lock()
+        lastSeen[child] = Int64(Date().timeIntervalSince1970 * 1000)
+        activity.unlock()
+        return child
+    }
+
+    func sync(_ what: String, method: String, child: String, body: [UInt8]) throws -> HTTPResponse {
+        switch (method, what) {
+        case ("GET", "have"):
+            return try pool.with { Self.ok(try ParentService(replica: $0, child: child).have().json) }
+        case ("POST", "push"):
+            let json = try JSONParser.parse(bytes: body)
+            let versions = try VersionBatch.decode(json["versions"])
+            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(versions) }
+            if outcome.applied > 0 {
+                log.event("push_applied", ["child": child, "versions": String(outcome.applied)])
+                routesChanged.notify()
+                localChange.notify()
+            }
+            return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+        case ("POST", "pull"):
+            let json = try JSONParser.parse(bytes: body)
+            let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
+            let limit = Int(json["limit"]?.int64Value ?? 1000)
+            let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
+            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more)])
+        case ("POST", "wait"):
+            let json = try JSONParser.parse(bytes: body)
+            let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
+            let timeout = min(max(Double(json["timeout_ms"]?.int64Value ?? 20_000) / 1000, 0), 30)
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let seen = routesChanged.current
+                let pending = try pool.with { r -> Bool in
+                    guard let cursor, cursor.database == r.databaseID, cursor.mode == .route else { return true }
+                    return try r.routeHead() > cursor.position && r.routed(to: child, after: cursor.position, limit: 1).versions.count > 0
+                }
+                if pending { return Self.ok(["changed": true]) }
+                let left = deadline.timeIntervalSinceNow
+                if left <= 0 || isShuttingDown { return Self.ok(["changed": false]) }
+                routesChanged.wait(after: seen, timeout: min(left, 1))
+            }
+        default:
+            throw HTTPFailure(404, "没有这个同步接口：\(method) \(what)", "no such sync endpoint: \(method) \(what)")
+        }
+    }
+
+    // MARK: Local API
+
+    func local(_ r: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
+        switch (r.method, parts.count) {
+        case ("GET", 2):
+            return try pool.with { Self.ok(try StatusReport.make($0, childrenSeen: childrenLastSeen())) }
+        case ("GET", 3):
+            var lines: [UInt8] = []
+            let limit = min(Int(r.query("limit") ?? "1000") ?? 1000, 100_000)
+            var count = 0
+            try pool.with { replica in
+                try replica.list(parts[2]) { o in
+                    guard count < limit else { return }
+                    JSONWriter.write(.object(o), into: &lines)
+                    lines.append(0x0A)
+                    count += 1
+                }
+            }
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/x-ndjson; charset=utf-8"], body: lines)
+        case ("GET", 4):
+            guard let o = try pool.with({ try $0.get(parts[2], key: parts[3]) }) else {
+                throw HTTPFailure(404, "找不到 \(parts[2]) \(parts[3])", "\(parts[2]) \(parts[3]) not found")
+            }
+            return Self.ok(.object(o))
+        case ("PUT", 4):
+            guard var o = try JSONParser.parse(bytes: r.body).objectValue else {
+                throw HTTPFailure(400, "请求体必须是 JSON 对象", "the body must be a JSON object")
+            }
+            let resource = try pool.with { try $0.resource(parts[2]) }
+            if let given = o[resource.key]?.stringValue, given != parts[3] {
+                throw HTTPFailure(400, "路径中的主键与请求体不一致", "the key in the path and in the body differ")
+            }
+            o[resource.key] = .string(parts[3])
+            let result = try pool.with { try $0.put(parts[2], o) }
+            if !result.groups.isEmpty { localChange.notify(); routesChanged.notify() }
+            return Self.ok(["resource": .string(result.resource), "key": .string(result.key), "created": .bool(result.created),
+                            "groups": .array(result.groups.map { .string($0) })])
+        case ("DELETE", 4):
+            try pool.with { try $0.delete(parts[2], key: parts[3]) }
+            localChange.notify()
+            routesChanged.notify()
+            return Self.ok(["deleted": true])
+        default:
+            throw HTTPFailure(405, "不支持的方法 \(r.method)", "method \(r.method) not allowed here")
+        }
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address.hasPrefix("[::1]") || address.hasPrefix("::ffff:127.")
+    }
+}
+
+/// An HTTP error to answer with.
+struct HTTPFailure: Error {
+    let status: Int
+    let zh: String
+    let en: String
+    init(_ status: Int, _ zh: String, _ en: String) {
+        self.status = status
+        self.zh = zh
+        self.en = en
+    }
+}
+
+/// Failed authentications per address: after 20 in a minute, that address waits.
+final class AuthFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recent: [String: [Date]] = [:]
+    let limit = 20
+    let window: TimeInterval = 60
+
+    func record(_ address: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        recent[address, default: []].append(now)
+        recent[address] = recent[address]!.filter { now.timeIntervalSince($0) < window }
+        if recent.count > 10_000 { recent = recent.filter { !$0.value.isEmpty } }
+    }
+
+    func isBlocked(_ address: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        return (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }.count >= limit
+    }
+}

@@ -1,0 +1,63 @@
+import Causality
+import Foundation
+import JSON
+import Replica
+import Sync
+
+/// The node's status as JSON: identity, data held, link states, conflicts, invalid writes.
+public enum StatusReport {
+    public static func make(_ r: Replica, childrenSeen: [String: Int64] = [:]) throws -> JSONValue {
+        var o = JSONObject()
+        o.append("node", .string(r.node.code))
+        o.append("name", .string(r.node.name))
+        o.append("level", .string(r.node.level.rawValue))
+        o.append("parent", r.node.parent.map { .string($0) } ?? .null)
+        o.append("epoch", .int(r.epoch))
+        o.append("catalogue_version", .int(r.catalogue.version))
+        var records = JSONObject()
+        for res in r.catalogue.resources {
+            records.append(res.name, .int(try r.db.scalarInt("SELECT count(*) FROM \"\(res.name)\"") ?? 0))
+        }
+        o.append("records", .object(records))
+        o.append("versions", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0))
+        o.append("open_conflicts", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_record WHERE conflicts <> ''") ?? 0))
+        o.append("invalid_writes", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_invalid") ?? 0))
+        o.append("pending_captures", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0))
+        var links: [JSONValue] = []
+        for l in try r.linkStates() {
+            var lo = JSONObject()
+            lo.append("node", .string(l.node))
+            lo.append("role", .string(l.role))
+            lo.append("last_push", time(l.lastPushMilliseconds))
+            lo.append("last_pull", time(l.lastPullMilliseconds))
+            let seen = max(l.lastSeenMilliseconds ?? 0, childrenSeen[l.node] ?? 0)
+            lo.append("last_seen", time(seen > 0 ? seen : nil))
+            lo.append("last_error", l.lastError.map { .string($0) } ?? .null)
+            lo.append("versions_pushed", .int(l.pushed))
+            lo.append("versions_pulled", .int(l.pulled))
+            if l.role == "child" {
+                lo.append("versions_behind", .int(l.routesPending))
+            } else {
+                lo.append("versions_waiting_to_push", .int(try waitingToPush(r)))
+                if let last = try r.syncState("last_round") { lo.append("last_round", (try? JSONParser.parse(last)) ?? .null) }
+            }
+            links.append(.object(lo))
+        }
+        o.append("links", .array(links))
+        return .object(o)
+    }
+
+    /// Versions written here or below that the parent did not have at the last round.
+    static func waitingToPush(_ r: Replica) throws -> Int {
+        let parentHave = (try r.syncState("parent_have")).flatMap { try? HaveVector(json: JSONParser.parse($0)) }?.entries ?? [:]
+        let mine = try r.haveVector(subtree: r.node.jurisdiction.prefix)
+        return Int(mine.reduce(Int64(0)) { $0 + max(0, $1.value - (parentHave[$1.key] ?? 0)) })
+    }
+
+    static func time(_ ms: Int64?) -> JSONValue {
+        guard let ms else { return .null }
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        return .string(f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
+    }
+}

@@ -1,4 +1,5 @@
 import JSON
+import Node
 import Replica
 import SQLite
 
@@ -32,6 +33,7 @@ struct StatusCommand: Command {
         }
         let node = replica.node
         let actor = try ReplicaAccess.mapped { try replica.currentActor() }
+        let links = try ReplicaAccess.mapped { try StatusReport.make(replica)["links"]?.arrayValue ?? [] }
         if context.json {
             var o = JSONObject()
             o.append("node", .string(node.code))
@@ -50,6 +52,7 @@ struct StatusCommand: Command {
             o.append("invalid_writes", .int(invalid))
             o.append("pending_captured_writes", .int(pending))
             o.append("captured_now", .int(captured))
+            o.append("links", .array(links))
             context.out.json(.object(o))
             return .success
         }
@@ -67,6 +70,17 @@ struct StatusCommand: Command {
         out.line("未解决冲突 open conflicts:     \(conflicts)" + (conflicts > 0 ? "  → rootsync conflicts" : ""))
         out.line("无效直接写入 invalid writes:   \(invalid)" + (invalid > 0 ? "  → rootsync invalid" : ""))
         out.line("待记录直接写入 pending captured writes: \(pending)" + (captured > 0 ? "（本次已记录 \(captured) 条记录 versioned now）" : ""))
+        for link in links {
+            func text(_ k: String) -> String { link[k]?.stringValue ?? (link[k]?.int64Value.map(String.init) ?? "—") }
+            if link["role"] == "parent" {
+                out.line("上级链路 parent link \(text("node")):")
+                out.line("  最近推送 last push:  \(text("last_push"))    最近拉取 last pull: \(text("last_pull"))")
+                out.line("  待推送版本 waiting to push: \(text("versions_waiting_to_push"))（按上次同步时上级已有的计算 as of the last round）")
+                if let e = link["last_error"]?.stringValue { out.line("  最近错误 last error: \(e)") }
+            } else {
+                out.line("下级 child \(text("node")):  最近联系 last seen \(text("last_seen"))，尚未送达 versions behind \(text("versions_behind"))")
+            }
+        }
         return .success
     }
 }

@@ -19,21 +19,36 @@ extension Replica {
 
     /// Puts many records in one transaction: all or nothing. Problems are reported per record
     /// (1-based position in `patches`) before anything is written.
-    public func putAll(_ resourceName: String, _ patches: some Sequence<(line: Int, patch: JSONObject)>) throws -> [WriteResult] {
+    ///
+    /// With `each`, every result is handed over as it is written and none are kept, so a file of
+    /// any length uses constant memory (the returned array is then empty). At most
+    /// `maxProblems` problems are collected; the rest are counted in a final entry.
+    @discardableResult
+    public func putAll(_ resourceName: String, _ patches: some Sequence<(line: Int, patch: JSONObject)>,
+                       maxProblems: Int = 1_000, each: ((WriteResult) -> Void)? = nil) throws -> [WriteResult] {
         let r = try resource(resourceName)
         let results = try db.transaction {
             try drainCaptured()
             var results: [WriteResult] = []
             var problems: [ValidationIssue] = []
+            var more = 0
             for (line, patch) in patches {
                 do {
-                    try db.transaction { results.append(try writeLocal(r, patch, wallTime: now())) }
+                    try db.transaction {
+                        let result = try writeLocal(r, patch, wallTime: now())
+                        if let each { each(result) } else { results.append(result) }
+                    }
                 } catch let error as ReplicaError {
+                    if problems.count >= maxProblems { more += 1; continue }
                     problems += Self.issues(of: error).map {
                         ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
                                         messageEn: "line \(line): \($0.messageEn)")
                     }
                 }
+            }
+            if more > 0 {
+                problems.append(ValidationIssue(field: "", rule: "record.more_problems",
+                    messageZh: "另有 \(more) 行有误（未逐一列出）", messageEn: "\(more) more bad lines not listed"))
             }
             if !problems.isEmpty { throw ReplicaError.invalid(problems) }
             return results

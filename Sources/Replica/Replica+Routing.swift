@@ -127,7 +127,7 @@ extension Replica {
         try db.forEach("""
             SELECT \(Self.versionColumns), v.id FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
             WHERE v.id > ? AND v.resource IN (\(list(shared))) AND
-              ((v.resource, v.key) IN (SELECT resource, key FROM _rs_record WHERE substr(scope, 1, ?) = ?)
+              (EXISTS (SELECT 1 FROM _rs_record r WHERE r.resource = v.resource AND r.key = v.key AND substr(r.scope, 1, ?) = ?)
                OR v.resource IN (\(list(unconditional))))
             ORDER BY v.id LIMIT ?
             """, after, j.prefix.count, j.prefix, limit) { row in

@@ -143,7 +143,10 @@ public final class Replica {
 
     // MARK: Lease
 
-    func writeLease() throws {
+    /// Records the committed counter beside the database. Called after each local write commits;
+    /// a caller running its own outer transaction calls it after committing.
+    public func writeLease() throws {
+        guard !db.isInTransaction else { return }
         guard let identity = ActorLease.fileIdentity(path) else { return }
         let lease = ActorLease(databaseID: try meta("database_id") ?? "", epoch: try currentActor().epoch,
                                seq: Int64(try meta("seq") ?? "0") ?? 0, device: identity.device,

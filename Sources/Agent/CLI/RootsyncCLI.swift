@@ -12,6 +12,8 @@ public enum RootsyncCLI {
         PutCommand.self,
         GetCommand.self,
         ListCommand.self,
+        ImportCommand.self,
+        ExportCommand.self,
         DeleteCommand.self,
         ConflictsCommand.self,
         ResolveCommand.self,

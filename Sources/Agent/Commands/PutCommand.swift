@@ -76,14 +76,17 @@ struct PutCommand: Command {
         let replica = try ReplicaAccess.open(parsed)
         let r = try ReplicaAccess.resource(replica, resourceName)
         let lines = JSONLinesPatches(reader: reader)
-        let results: [WriteResult]
+        var created = 0, changed = 0, total = 0
         do {
             // The outer transaction guarantees all or nothing even if a line could not be read.
-            results = try replica.db.transaction {
-                let results = try replica.putAll(r.name, lines)
+            try replica.db.transaction {
+                try replica.putAll(r.name, lines) { result in
+                    total += 1
+                    if result.created { created += 1 } else if !result.groups.isEmpty { changed += 1 }
+                }
                 if !lines.problems.isEmpty { throw ReplicaError.invalid([]) }
-                return results
             }
+            try replica.writeLease()
         } catch let error as ReplicaError {
             if case .invalid(let issues) = error {
                 // Lines that were not JSON objects reached putAll as placeholders: show why instead.
@@ -114,21 +117,19 @@ struct PutCommand: Command {
             throw ReplicaAccess.translate(error, resource: r)
         }
 
-        let created = results.filter(\.created).count
-        let changed = results.filter { !$0.created && !$0.groups.isEmpty }.count
-        let unchanged = results.count - created - changed
+        let unchanged = total - created - changed
         if context.json {
             var o = JSONObject()
             o.append("resource", .string(r.name))
             o.append("file", .string(file))
-            o.append("records", .int(results.count))
+            o.append("records", .int(total))
             o.append("created", .int(created))
             o.append("updated", .int(changed))
             o.append("unchanged", .int(unchanged))
             context.out.json(.object(o))
         } else {
-            context.out.line("已写入 \(results.count) 条\(r.label)记录：新增 \(created)，修改 \(changed)，无变化 \(unchanged)")
-            context.out.line("wrote \(results.count) \(r.name) records: \(created) created, \(changed) updated, \(unchanged) unchanged")
+            context.out.line("已写入 \(total) 条\(r.label)记录：新增 \(created)，修改 \(changed)，无变化 \(unchanged)")
+            context.out.line("wrote \(total) \(r.name) records: \(created) created, \(changed) updated, \(unchanged) unchanged")
         }
         return .success
     }

@@ -126,9 +126,9 @@ extension Replica {
         let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
         try db.forEach("""
             SELECT \(Self.versionColumns), v.id FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-            WHERE v.id > ? AND v.resource IN (\(list(shared))) AND
+            WHERE v.id > ? AND +v.resource IN (\(list(shared))) AND
               (EXISTS (SELECT 1 FROM _rs_record r WHERE r.resource = v.resource AND r.key = v.key AND substr(r.scope, 1, ?) = ?)
-               OR v.resource IN (\(list(unconditional))))
+               OR +v.resource IN (\(list(unconditional))))
             ORDER BY v.id LIMIT ?
             """, after, j.prefix.count, j.prefix, limit) { row in
             versions.append(try Self.decodeVersion(row))
@@ -178,7 +178,7 @@ extension Replica {
             guard top > have, out.count < limit else { continue }
             try db.forEach("""
                 SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-                WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND v.resource IN (\(shared))
+                WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND +v.resource IN (\(shared))
                 ORDER BY v.seq LIMIT ?
                 """, actor.description, have, top, excludingLink, limit - out.count) { out.append(try Self.decodeVersion($0)) }
         }

@@ -54,7 +54,8 @@ public final class AgentRuntime: @unchecked Sendable {
     }
 
     public func start() throws {
-        let hasChildren = try pool.with { !$0.children.isEmpty }
+        let childCount = try pool.with { $0.children.count }
+        let hasChildren = childCount > 0
         if let listen = options.listen ?? config.listen ?? (hasChildren ? nil : "127.0.0.1:0") {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
                 throw ConfigError("监听地址无效：\(listen)", "invalid listen address \(listen)")
@@ -62,12 +63,13 @@ public final class AgentRuntime: @unchecked Sendable {
             var host = String(listen[..<colon])
             if host == "localhost" { host = "127.0.0.1" }
             if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
+            // Each child holds one thread with its long poll; the rest serve pushes, pulls and the local API.
             let handler = nodeServer!
-            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8) { handler.handle($0) }
+            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount) { handler.handle($0) }
             try server.start()
             self.server = server
             if !["127.0.0.1", "::1"].contains(host) {
-                log.notice("warning", ["message": "serving plain HTTP on a non-loopback address \(host); use TLS (docs/SECURITY.md)"])
+                log.notice("warning", ["message": "serving plain HTTP on a non-loopback address \(host); use TLS on networks you do not control"])
             }
             log.notice("listening", ["node": config.node, "address": "http://\(host):\(server.port)"])
         }

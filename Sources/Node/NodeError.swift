@@ -1,3 +1,5 @@
+import Sync
+
 /// Failures of the node runtime a person can act on.
 public enum NodeError: Error, CustomStringConvertible, Equatable {
     case unknownChild(String, parent: String)
@@ -9,7 +11,7 @@ public enum NodeError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unknownChild(let c, let p): return "\(c) is not a child of \(p)"
         case .protocolMismatch(let o, let t, let old):
-            return "protocol mismatch: this node speaks \(SyncOldest.value)…\(o), the peer \(old)…\(t); upgrade the older one"
+            return "protocol mismatch: this node speaks \(SyncProtocol.oldestSupported)…\(o), the peer \(old)…\(t); upgrade the older one"
         case .wrongParent(let e, let f): return "expected parent \(e) but \(f) answered; check the parent address"
         case .roundTooLong(let why): return "sync round stopped: \(why)"
         }
@@ -24,5 +26,3 @@ public enum NodeError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
-enum SyncOldest { static let value = 1 }

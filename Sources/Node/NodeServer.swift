@@ -58,7 +58,7 @@ public final class NodeServer: @unchecked Sendable {
             return Self.error(e.status, e.zh, e.en)
         } catch let e as ReplicaError {
             switch e {
-            case .outsideJurisdiction: return Self.error(403, e.messageZh, e.description)
+            case .outsideJurisdiction, .foreignWriter: return Self.error(403, e.messageZh, e.description)
             case .notFound: return Self.error(404, e.messageZh, e.description)
             case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)
             default: return Self.error(400, e.messageZh, e.description)

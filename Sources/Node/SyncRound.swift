@@ -48,6 +48,9 @@ public struct SyncRound {
             report.pushed += outcome.applied
             report.pushBatches += 1
             have = try link.have()
+            // Nothing new was taken: the parent's have-vector cannot move past a gap (a version
+            // never sent, such as a 不予共享 one); stop rather than resend the same batch.
+            if outcome.applied == 0 { break }
         }
         report.purged = try replica.purgeMovedOut(parentHave: have.entries)
 

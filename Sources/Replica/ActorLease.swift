@@ -5,13 +5,15 @@ import JSON
 /// another directory or machine) so the node takes a new epoch and never reuses a counter.
 ///
 /// Beside the database file, a small lease file records the database's id, its file identity
-/// (device and inode) and host, and the last counter committed. On open, any mismatch — no
-/// lease, another file, another host, a different counter — means the file cannot be trusted to
-/// be the latest, and a new epoch begins. A false alarm only costs a new actor id.
+/// (device and inode) and host, and the write generation last committed (bumped by every
+/// transaction that stores versions, local or received). On open, no lease, another file, another
+/// host, or a generation behind the lease's means the file may be older than what peers have
+/// seen from it, and a new epoch begins. A database ahead of its lease is fine: a crash or
+/// another connection came between a commit and its lease write.
 struct ActorLease: Equatable {
     var databaseID: String
     var epoch: Int
-    var seq: Int64
+    var generation: Int64
     var device: UInt64
     var inode: UInt64
     var host: String
@@ -30,17 +32,17 @@ struct ActorLease: Equatable {
         guard let data = FileManager.default.contents(atPath: path(for: database)),
               let json = try? JSONParser.parse(bytes: Array(data)),
               let id = json["database_id"]?.stringValue,
-              let epoch = json["epoch"]?.int64Value, let seq = json["seq"]?.int64Value,
+              let epoch = json["epoch"]?.int64Value, let generation = json["generation"]?.int64Value,
               let dev = json["device"]?.stringValue.flatMap({ UInt64($0) }),
               let ino = json["inode"]?.stringValue.flatMap({ UInt64($0) }),
               let host = json["host"]?.stringValue else { return nil }
-        return ActorLease(databaseID: id, epoch: Int(epoch), seq: seq, device: dev, inode: ino, host: host)
+        return ActorLease(databaseID: id, epoch: Int(epoch), generation: generation, device: dev, inode: ino, host: host)
     }
 
     /// Writes the lease atomically (temporary file, then rename).
     func write(for database: String) throws {
         let json: JSONValue = [
-            "database_id": .string(databaseID), "epoch": .int(epoch), "seq": .int(seq),
+            "database_id": .string(databaseID), "epoch": .int(epoch), "generation": .int(generation),
             "device": .string(String(device)), "inode": .string(String(inode)), "host": .string(host),
         ]
         let target = Self.path(for: database)

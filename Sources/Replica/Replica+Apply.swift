@@ -24,8 +24,11 @@ extension Replica {
             for v in versions {
                 let fromSubtree = v.dot.actor.node.hasPrefix(within.prefix)
                 let ourOldWrite = v.dot.actor.node == node.code && v.dot.actor.epoch < ownEpoch
-                if !within.contains(v.scope) || !(fromSubtree || ourOldWrite) {
+                if !within.contains(v.scope) {
                     throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
+                }
+                if !(fromSubtree || ourOldWrite) {
+                    throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: v.dot.actor.description, jurisdiction: within.node)
                 }
             }
         }
@@ -36,7 +39,7 @@ extension Replica {
             if !changed.isEmpty { try db.transaction { for (name, value) in changed { try setSyncState(name, value) } } }
             return ApplyResult()
         }
-        return try db.transaction {
+        let result: ApplyResult = try db.transaction {
             try drainCaptured()
             var result = ApplyResult()
             var clock = try clock()
@@ -67,6 +70,9 @@ extension Replica {
             for (name, value) in recording { try setSyncState(name, value) }
             return result
         }
+        // The generation moved: record it beside the file (not inside a caller's transaction).
+        if generationBumped { try writeLease() }
+        return result
     }
 
     /// A received version must name a known resource and group and carry values that pass the

@@ -20,6 +20,7 @@ extension Replica {
     @discardableResult
     func drainCaptured() throws -> Int {
         pendingRoutes.removeAll()
+        generationBumped = false
         guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }
         let keys = try db.all("""
             SELECT resource, key, min(at_ms) FROM _rs_capture WHERE id <= ? AND key IS NOT NULL

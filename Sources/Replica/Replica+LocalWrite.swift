@@ -66,7 +66,8 @@ extension Replica {
     public func delete(_ resourceName: String, key: String) throws {
         try db.transaction {
             try drainCaptured()
-            try deleteLocal(try resource(resourceName), key, wallTime: now())
+            let r = try resource(resourceName)
+            try deleteLocal(r, try normalizedKey(r, key), wallTime: now())
         }
         try writeLease()
     }

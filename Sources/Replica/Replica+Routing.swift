@@ -128,9 +128,11 @@ extension Replica {
             SELECT \(Self.versionColumns), v.id FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
             WHERE v.id > ? AND +v.resource IN (\(list(shared))) AND
               (EXISTS (SELECT 1 FROM _rs_record r WHERE r.resource = v.resource AND r.key = v.key AND substr(r.scope, 1, ?) = ?)
+               -- Records that lived there once too: the child may still hold one that moved away.
+               OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.resource = v.resource AND w.key = v.key AND substr(w.scope, 1, ?) = ?)
                OR +v.resource IN (\(list(unconditional))))
             ORDER BY v.id LIMIT ?
-            """, after, j.prefix.count, j.prefix, limit) { row in
+            """, after, j.prefix.count, j.prefix, j.prefix.count, j.prefix, limit) { row in
             versions.append(try Self.decodeVersion(row))
             last = row.int64(9)
         }

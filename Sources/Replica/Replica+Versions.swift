@@ -22,6 +22,10 @@ extension Replica {
     /// refreshed in the same transaction.
     @discardableResult
     func insertVersion(_ v: GroupVersion, link: String, current: Bool) throws -> Int64 {
+        if !generationBumped {
+            try setMeta("generation", String((Int64(try meta("generation") ?? "0") ?? 0) + 1))
+            generationBumped = true
+        }
         let actor = try actorID(v.dot.actor)
         try db.run("""
             INSERT INTO _rs_version(actor, seq, resource, key, grp, hlc, vv, vals, scope, link, current)

@@ -23,6 +23,8 @@ public final class Replica {
     public var maxClockDriftMilliseconds: Int64 = 10 * 60 * 1000
 
     var policies: [String: [String: GroupPolicy]] = [:]
+    /// Whether this transaction has bumped the write generation yet (once per transaction).
+    var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.
     var pendingRoutes: [String: [StoredVersion]] = [:]
     /// The child links this node serves, loaded from `_rs_link`.
@@ -149,7 +151,7 @@ public final class Replica {
         guard !db.isInTransaction else { return }
         guard let identity = ActorLease.fileIdentity(path) else { return }
         let lease = ActorLease(databaseID: try meta("database_id") ?? "", epoch: try currentActor().epoch,
-                               seq: Int64(try meta("seq") ?? "0") ?? 0, device: identity.device,
+                               generation: Int64(try meta("generation") ?? "0") ?? 0, device: identity.device,
                                inode: identity.inode, host: ActorLease.hostName)
         try lease.write(for: path)
     }
@@ -160,9 +162,9 @@ public final class Replica {
         let lease = ActorLease.read(for: path)
         let id = try meta("database_id") ?? ""
         let epoch = try currentActor().epoch
-        let seq = Int64(try meta("seq") ?? "0") ?? 0
+        let generation = Int64(try meta("generation") ?? "0") ?? 0
         let trusted = lease.map {
-            $0.databaseID == id && $0.epoch == epoch && $0.seq == seq && $0.device == identity.device
+            $0.databaseID == id && $0.epoch == epoch && generation >= $0.generation && $0.device == identity.device
                 && $0.inode == identity.inode && $0.host == ActorLease.hostName
         } ?? false
         if !trusted {

@@ -5,6 +5,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case invalid([ValidationIssue])
     case unknownResource(String)
     case outsideJurisdiction(resource: String, key: String, scope: String, jurisdiction: String)
+    /// A child pushed a version written by a node outside its subtree.
+    case foreignWriter(resource: String, key: String, writer: String, jurisdiction: String)
     case notFound(resource: String, key: String)
     case notAReplica(path: String)
     case alreadyExists(path: String)
@@ -17,6 +19,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .invalid(let issues): return "数据有误：\n" + issues.map { "  - \($0.field)：\($0.messageZh)" }.joined(separator: "\n")
         case .unknownResource(let r): return "没有这种数据：\(r)"
         case .outsideJurisdiction(let r, let k, let s, let j): return "\(r) \(k) 属于 \(s)，不在本节点辖区 \(j) 内，不能修改"
+        case .foreignWriter(let r, let k, let w, let j): return "\(r) \(k) 的版本由 \(w) 写入，不在 \(j) 的下辖范围内，拒收整批数据"
         case .notFound(let r, let k): return "找不到 \(r) \(k)"
         case .notAReplica(let p): return "\(p) 不是 rootsync 副本（先运行 rootsync init）"
         case .alreadyExists(let p): return "\(p) 已经存在副本"
@@ -31,6 +34,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .invalid(let issues): return "invalid record:\n" + issues.map { "  - \($0.field): \($0.messageEn) [\($0.rule)]" }.joined(separator: "\n")
         case .unknownResource(let r): return "unknown resource \(r)"
         case .outsideJurisdiction(let r, let k, let s, let j): return "\(r) \(k) has scope \(s), outside this node's jurisdiction \(j); refused"
+        case .foreignWriter(let r, let k, let w, let j): return "a version of \(r) \(k) was written by \(w), which is not in \(j)'s subtree; the whole batch is refused"
         case .notFound(let r, let k): return "\(r) \(k) not found"
         case .notAReplica(let p): return "\(p) is not a rootsync replica (run rootsync init first)"
         case .alreadyExists(let p): return "a replica already exists at \(p)"

@@ -26,7 +26,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// - Parameters:
     ///   - host: numeric IPv4 or IPv6 address to bind ("0.0.0.0" for all interfaces).
     ///   - port: 0 picks a free port; read it back from `port` after `start()`.
-    ///   - threads: pool size; a handler that blocks holds one pool thread.
+    ///   - threads: the least number of connections served at once. Every connection has its own
+    ///     thread, so a handler that blocks holds only its own connection.
     public init(host: String = "127.0.0.1", port: UInt16 = 0, limits: Limits = Limits(), threads: Int = 8,
                 handler: @escaping HTTPHandler) {
         self.host = host
@@ -97,10 +98,10 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Event-loop flags to try in order: epoll where the library has it, then poll.
+    /// Event-loop flags to try in order: poll where the library has it, then select (epoll cannot
+    /// be combined with a thread per connection).
     private static func pollingFlags() -> [UInt32] {
         var flags: [UInt32] = []
-        if MHD_is_feature_supported(.FEATURE_EPOLL) == .YES { flags.append(MHD_USE_EPOLL.rawValue) }
         if MHD_is_feature_supported(.FEATURE_POLL) == .YES { flags.append(MHD_USE_POLL.rawValue) }
         flags.append(0) // select(), always available
         return flags
@@ -108,13 +109,15 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func startDaemon(address: (bytes: [UInt8], isIPv6: Bool), polling: UInt32,
                              context: Unmanaged<ServerContext>) -> OpaquePointer? {
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_ITC.rawValue | polling
+        // One thread per connection: a handler may block (a child's long poll waits up to 30 s)
+        // without stalling any other connection. A pool thread serves many connections, so a
+        // blocking handler there would hold all of them.
+        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_ITC.rawValue | polling
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let completed: MHD_RequestCompletedCallback = transportRequestCompleted
         var sockaddrBytes = address.bytes
         return sockaddrBytes.withUnsafeMutableBytes { sockaddrBuffer in
             var options = [
-                MHD_OptionItem(option: .THREAD_POOL_SIZE, value: threadCount, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_LIMIT, value: max(limits.connectionLimit, threadCount), ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: max(limits.connectionMemoryLimit, 4096), ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(limits.connectionTimeoutSeconds, 0), ptr_value: nil),

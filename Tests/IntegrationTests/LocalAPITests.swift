@@ -1,0 +1,45 @@
+import Foundation
+import JSON
+import Testing
+
+/// The local API office programs use: records and status over HTTP on loopback.
+@Suite("Local API", .serialized)
+struct LocalAPITests {
+    @Test("PUT, GET, list and DELETE records and read the status over the local API")
+    func recordsOverHTTP() throws {
+        let h = try Hierarchy.chain()
+        defer { h.shutdown() }
+        let street = "150603002", community = "150603002001", city = "150600"
+        try h.start([city, "150603", street])
+        let base = h.url(street)
+        let id = citizenID("15060319800101001")
+        let put = try curl("PUT", "\(base)/v1/records/person/\(id)", headers: ["Content-Type": "application/json"],
+                           body: #"{"name":"张三","community_code":"\#(community)","phone":"13800000001"}"#)
+        #expect(put.status == 200, "\(put.body)")
+        #expect(put.json?["created"] == .bool(true))
+        let got = try curl("GET", "\(base)/v1/records/person/\(id)")
+        #expect(got.status == 200)
+        #expect(got.json?["name"] == "张三")
+        let list = try curl("GET", "\(base)/v1/records/person")
+        #expect(list.status == 200)
+        #expect(list.body.split(separator: "\n").count == 1)
+        // Invalid data is refused with the field named, nothing written.
+        let bad = try curl("PUT", "\(base)/v1/records/person/\(id)", body: #"{"sex":"7"}"#)
+        #expect(bad.status == 422, "\(bad.body)")
+        #expect(bad.json?["message_en"]?.stringValue?.contains("sex") == true, "\(bad.body)")
+        // Outside the street's jurisdiction: refused.
+        let outside = try curl("PUT", "\(base)/v1/records/person/\(citizenID("15060319800101002"))",
+                               body: #"{"name":"李四","community_code":"150603001001"}"#)
+        #expect(outside.status == 403, "\(outside.body)")
+        #expect(try curl("GET", "\(base)/v1/records/person/\(citizenID("15060319800101002"))").status == 404)
+        #expect(try curl("GET", "\(base)/v1/records/nosuch").status == 422)
+        // A write over the API reaches the city like any other.
+        #expect(try h.waitFor(city, "person", id) != nil, "\(h.logs())")
+        let status = try curl("GET", "\(base)/v1/status")
+        #expect(status.json?["node"] == .string(street))
+        #expect(status.json?["records"]?["person"] == .number("1"))
+        #expect(try curl("DELETE", "\(base)/v1/records/person/\(id)").status == 200)
+        #expect(try curl("GET", "\(base)/v1/records/person/\(id)").status == 404)
+        #expect(try h.waitGone(city, "person", id), "\(h.logs())")
+    }
+}

@@ -28,8 +28,14 @@ public struct HTTPResponse: Sendable {
     }
 
     /// `{"error": message}` with the given status: the shape every error answer shares.
+    /// An error answer in the one shape every rootsync endpoint uses:
+    /// `{"error": status, "message_zh": …, "message_en": …}`.
     public static func error(_ message: String, status: Int) -> HTTPResponse {
-        json("{\"error\":\"\(escapeJSON(message))\"}", status: status)
+        error(zh: message, en: message, status: status)
+    }
+
+    public static func error(zh: String, en: String, status: Int) -> HTTPResponse {
+        json("{\"error\":\(status),\"message_zh\":\"\(escapeJSON(zh))\",\"message_en\":\"\(escapeJSON(en))\"}", status: status)
     }
 
     /// The body as UTF-8 text, nil when it is not valid UTF-8.

@@ -88,13 +88,13 @@ final class ServerContext: @unchecked Sendable {
             do {
                 body = try Gzip.decompress(body, maxOutput: limits.maxDecompressedBodyBytes)
             } catch GzipError.tooLarge(let limit) {
-                return queue(.error("decompressed request body is larger than \(limit) bytes", status: 413),
+                return queue(.error(zh: "解压后的请求体超过 \(limit) 字节", en: "decompressed request body is larger than \(limit) bytes", status: 413),
                              on: connection, gzipAllowed: acceptsGzip)
             } catch {
-                return queue(.error("request body: \(error)", status: 400), on: connection, gzipAllowed: acceptsGzip)
+                return queue(.error(zh: "请求体无法解压：\(error)", en: "request body: \(error)", status: 400), on: connection, gzipAllowed: acceptsGzip)
             }
         case .unsupported(let name):
-            return queue(.error("unsupported Content-Encoding \(name)", status: 415),
+            return queue(.error(zh: "不支持的内容编码 \(name)", en: "unsupported Content-Encoding \(name)", status: 415),
                          on: connection, gzipAllowed: acceptsGzip)
         }
 
@@ -122,7 +122,7 @@ final class ServerContext: @unchecked Sendable {
     }
 
     private func tooLargeResponse() -> HTTPResponse {
-        .error("request body is larger than \(limits.maxBodyBytes) bytes", status: 413)
+        .error(zh: "请求体超过 \(limits.maxBodyBytes) 字节", en: "request body is larger than \(limits.maxBodyBytes) bytes", status: 413)
     }
 
     /// Hands `response` to libmicrohttpd, gzip-compressing large bodies for clients that accept it.

@@ -52,7 +52,7 @@ struct RoundTripTests {
             #expect(ok.bodyText == "{\"ok\":true}")
             let missing = try client.send(path: "/nope")
             #expect(missing.status == 404)
-            #expect(missing.bodyText == "{\"error\":\"no such path \\\"/nope\\\"\"}")
+            #expect(missing.bodyText == #"{"error":404,"message_zh":"no such path \"/nope\"","message_en":"no such path \"/nope\""}"#)
             #expect(try client.send(method: "POST", path: "/status").status == 405)
             let head = try client.send(method: "HEAD", path: "/status")
             #expect(head.status == 200 && head.body.isEmpty)

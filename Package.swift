@@ -47,6 +47,8 @@ let package = Package(
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
+        // Scripts/bench: ratios against SQLite's own limits (release build; see docs/BENCHMARKS.md).
+        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport"], path: "Sources/Bench"),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

@@ -88,6 +88,9 @@ public final class NodeServer: @unchecked Sendable {
             return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
                                                   catalogueVersion: $0.catalogue.version, databaseID: $0.databaseID).json) }
         }
+        if r.method == "POST" && parts == ["v1", "enroll"] {
+            return try enroll(r)
+        }
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
@@ -126,6 +129,28 @@ public final class NodeServer: @unchecked Sendable {
         lastSeen[child] = Int64(Date().timeIntervalSince1970 * 1000)
         activity.unlock()
         return child
+    }
+
+    /// `POST /v1/enroll` {"node", "token"}: a child redeems its one-time enrollment token for
+    /// its link credential. Unauthenticated, so refusals count towards the per-address limit.
+    func enroll(_ r: HTTPRequest) throws -> HTTPResponse {
+        if failures.isBlocked(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        }
+        let json = try? JSONParser.parse(bytes: r.body)
+        guard let child = json?["node"]?.stringValue, let token = json?["token"]?.stringValue, !child.isEmpty, !token.isEmpty else {
+            failures.record(r.remoteAddress)
+            throw HTTPFailure(400, "请求体应为 {\"node\": 代码, \"token\": 注册令牌}", "the body must be {\"node\": CODE, \"token\": TOKEN}")
+        }
+        do {
+            let credential = try pool.with { try Enrollment.redeem($0, child: child, token: token) }
+            log.event("enrolled", ["child": child, "from": r.remoteAddress])
+            return Self.ok(["credential": .string(credential)])
+        } catch let e as EnrollmentError {
+            failures.record(r.remoteAddress)
+            log.event("enroll_refused", ["child": child, "from": r.remoteAddress, "reason": e.description])
+            throw HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)")
+        }
     }
 
     func sync(_ what: String, method: String, child: String, body: [UInt8]) throws -> HTTPResponse {

@@ -61,6 +61,14 @@ enum ReplicaSchema {
     -- Holds a row only inside rootsync's own transactions, so triggers skip rootsync's writes.
     -- Other connections never see it: it is inserted and deleted before commit.
     CREATE TABLE IF NOT EXISTS _rs_guard(name TEXT PRIMARY KEY) WITHOUT ROWID;
+    \(enrollment)
+    """
+
+    /// One-time enrollment tokens a parent issued to named children: only their SHA-256 is kept.
+    /// Replicas created before this table existed get it on first use (`ensureEnrollmentTable()`).
+    static let enrollment = """
+    CREATE TABLE IF NOT EXISTS _rs_enrollment(
+        token_hash TEXT PRIMARY KEY, child TEXT NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER) WITHOUT ROWID;
     """
 
     /// Milliseconds since 1970 in SQL, for triggers that must not depend on rootsync's functions.

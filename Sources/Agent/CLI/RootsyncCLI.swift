@@ -22,6 +22,9 @@ public enum RootsyncCLI {
         ServeCommand.self,
         SyncCommand.self,
         UpCommand.self,
+        EnrollCreateCommand.self,
+        EnrollRedeemCommand.self,
+        EnrollRevokeCommand.self,
         VersionCommand.self,
     ]
 

@@ -1,6 +1,7 @@
 import Catalogue
 import Foundation
 import JSON
+import Node
 import Replica
 import Sync
 
@@ -15,12 +16,22 @@ struct InitCommand: Command {
     the bundled catalogue, and writes DIR/node.json for the sync commands. Refuses when DIR already
     holds a replica.
 
+    给出 --token 时，再向上级（--parent-url，默认取拓扑中上级的 listen 地址）兑换上级用
+    rootsync enroll create 生成的一次性注册令牌，把得到的凭据存入 DIR/link.token。兑换失败时
+    删除刚建的副本，不留下任何文件，退出码为 1。
+    With --token, then redeems the one-time enrollment token made by `rootsync enroll create` at
+    the parent (--parent-url, default: the parent's listen address in the topology) and stores the
+    credential in DIR/link.token. If that fails, the new replica is removed again (nothing is left
+    behind) and the exit code is 1.
+
     例 Example:  rootsync init --dir /var/lib/rootsync --topology Topology/demo.json --node 150603002001
+                 rootsync init --dir d --topology t.json --node 150603002001 --parent-url http://10.1.2.3:7622 --token 3f9c…
     """
     static let options: [OptionSpec] = [
         ReplicaAccess.dirOption,
         .option("topology", value: "FILE", help: "拓扑文件 (Topology/*.json) · the topology file"),
         .option("node", value: "CODE", help: "本节点的区划代码 · this node's division code"),
+        EnrollCommands.parentURLOption, EnrollCommands.tokenOption,
     ]
 
     let parsed: ParsedArguments
@@ -51,6 +62,18 @@ struct InitCommand: Command {
                                details: JSONObject([("nodes", .array(topology.nodes.map { .string($0.code) }))]))
         }
 
+        var file = NodeSetup.nodeFile(node, topology: topology, topologyFile: topologyFile)
+        if let url = parsed.value("parent-url") { file["parent_url"] = .string(url) }
+        let enrollToken = parsed.value("token")
+        if enrollToken != nil {
+            guard node.parent != nil else {
+                throw CommandError("\(node.code) 是最上级节点，没有上级可注册", "\(node.code) is the top node; there is no parent to enrol with")
+            }
+            guard file["parent_url"]?.stringValue != nil else {
+                throw CommandError("不知道上级地址；请给出 --parent-url", "the parent's address is unknown; give --parent-url")
+            }
+        }
+
         let dir = ReplicaAccess.directory(parsed)
         let replicaPath = ReplicaAccess.replicaPath(parsed)
         let nodePath = (dir as NSString).appendingPathComponent(ReplicaAccess.nodeFileName)
@@ -59,6 +82,8 @@ struct InitCommand: Command {
                                "a replica already exists at \(replicaPath); nothing was changed. Move it away first to start over.",
                                details: JSONObject([("path", .string(replicaPath))]))
         }
+        let dirExisted = FileManager.default.fileExists(atPath: dir)
+        let previousNodeFile = FileManager.default.contents(atPath: nodePath)
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
@@ -69,14 +94,16 @@ struct InitCommand: Command {
             throw CommandError("无法读取随程序安装的数据目录：\(error)", "cannot read the catalogue shipped with rootsync: \(error)")
         }
         let identity = NodeIdentity(code: node.code, name: node.name, level: node.level, parent: node.parent)
-        let replica = try ReplicaAccess.mapped {
-            try Replica.create(path: replicaPath, node: identity, catalogue: catalogue, divisions: divisions)
-        }
-
-        let file = NodeSetup.nodeFile(node, topology: topology, topologyFile: topologyFile)
-        try ReplicaAccess.mapped {
-            try replica.setLinks(parent: node.parent, children: topology.children(of: node.code).map(\.code))
-        }
+        // Scoped so the database is closed before a failed enrollment removes it again.
+        let (epoch, catalogueVersion): (Int, Int) = try {
+            let replica = try ReplicaAccess.mapped {
+                try Replica.create(path: replicaPath, node: identity, catalogue: catalogue, divisions: divisions)
+            }
+            try ReplicaAccess.mapped {
+                try replica.setLinks(parent: node.parent, children: topology.children(of: node.code).map(\.code))
+            }
+            return (replica.epoch, replica.catalogue.version)
+        }()
         do {
             let temp = nodePath + ".tmp-\(getpid())"
             try Data((JSONValue.object(file).text + "\n").utf8).write(to: URL(fileURLWithPath: temp))
@@ -86,14 +113,34 @@ struct InitCommand: Command {
             throw CommandError("副本已创建，但无法写入 \(nodePath)：\(error.localizedDescription)",
                                "the replica was created but \(nodePath) could not be written: \(error.localizedDescription)")
         }
+        if let enrollToken, let url = file["parent_url"]?.stringValue {
+            do {
+                try EnrollCommands.redeem(config: try NodeCommands.config(dir: dir), parentURL: url, token: enrollToken)
+            } catch {
+                // Leave nothing behind: the replica, its side files, node.json as it was.
+                let fm = FileManager.default
+                if !dirExisted {
+                    try? fm.removeItem(atPath: dir)
+                } else {
+                    for suffix in ["", "-wal", "-shm", "-journal", "-actor"] { try? fm.removeItem(atPath: replicaPath + suffix) }
+                    try? fm.removeItem(atPath: (dir as NSString).appendingPathComponent(NodeConfig.tokenFileName))
+                    if let previousNodeFile { _ = fm.createFile(atPath: nodePath, contents: previousNodeFile) } else { try? fm.removeItem(atPath: nodePath) }
+                }
+                if let e = error as? CommandError {
+                    throw CommandError("注册失败，已删除新建的副本。\(e.messageZh)", "enrollment failed; the new replica was removed. \(e.messageEn)")
+                }
+                throw error
+            }
+        }
 
         if context.json {
             var o = JSONObject()
             o.append("replica", .string(replicaPath))
             o.append("node_file", .string(nodePath))
             for (k, v) in file { o.append(k, v) }
-            o.append("epoch", .int(replica.epoch))
-            o.append("catalogue_version", .int(replica.catalogue.version))
+            o.append("epoch", .int(epoch))
+            o.append("catalogue_version", .int(catalogueVersion))
+            o.append("enrolled", .bool(enrollToken != nil))
             context.out.json(.object(o))
         } else {
             let parentText = node.parent.map { p in topology.node(p).map { "\(p) \($0.name)" } ?? p } ?? "无（市级中心）none (city hub)"
@@ -104,8 +151,11 @@ struct InitCommand: Command {
             context.out.line("  上级 parent:    \(parentText)")
             if let listen = node.listen { context.out.line("  监听 listen:    \(listen)") }
             context.out.line("  辖区 scope:     \(identity.jurisdiction.prefix)…")
-            context.out.line("  数据目录 catalogue: 第 \(replica.catalogue.version) 版 version \(replica.catalogue.version)，"
-                             + replica.catalogue.resources.map { "\($0.label) \($0.name)" }.joined(separator: "、"))
+            context.out.line("  数据目录 catalogue: 第 \(catalogueVersion) 版 version \(catalogueVersion)，"
+                             + catalogue.resources.map { "\($0.label) \($0.name)" }.joined(separator: "、"))
+            if enrollToken != nil, let url = file["parent_url"]?.stringValue {
+                context.out.line("  已向上级注册 enrolled at: \(url)（凭据 credential: \(dir)/\(NodeConfig.tokenFileName)）")
+            }
         }
         return .success
     }

@@ -67,15 +67,18 @@ enum NodeSetup {
     }
 
     /// Gives `child` a credential for its parent link, unless the one it has still matches.
-    /// The parent keeps only the SHA-256 of it.
+    /// Goes through the ordinary enrollment flow, in-process: the parent issues a one-time token
+    /// and the child redeems it (the parent keeps only hashes of both).
     static func enroll(child: String, childDir: String, parent: Replica) throws -> Bool {
         let config = try NodeCommands.config(dir: childDir)
         if let token = config.parentToken(), try parent.childCredentialHash(child) == Crypto.sha256Hex(token) {
             return false
         }
-        let token = Crypto.newToken()
-        try ReplicaAccess.mapped { try parent.setChildCredentialHash(child, Crypto.sha256Hex(token)) }
-        try NodeCommands.mapped { try config.saveParentToken(token) }
+        let credential = try EnrollCommands.mapped {
+            let issued = try Enrollment.issue(parent, child: child, validFor: 10 * 60 * 1000)
+            return try Enrollment.redeem(parent, child: child, token: issued.token)
+        }
+        try NodeCommands.mapped { try config.saveParentToken(credential) }
         return true
     }
 }

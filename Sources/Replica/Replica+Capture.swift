@@ -66,10 +66,7 @@ extension Replica {
         } else {
             try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key)
             let current = try currentVersions(r.name, key)
-            guard !current.isEmpty,
-                  let view = try? RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
-                                                     existenceAuthority: r.existenceAuthority),
-                  view.visible else { return }
+            guard let view = try view(r, current: current), view.visible else { return }
             try writeExistence(r, key, deleted: true, current: current,
                                scope: try knownScope(r, key, view: view, current: current), wallTime: wallTime)
             try refresh(r, key)

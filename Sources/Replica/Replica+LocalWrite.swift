@@ -87,8 +87,7 @@ extension Replica {
                 messageZh: "主键应写成标准形式 \(key)", messageEn: "the key must be written in its standard form \(key)")])
         }
         let current = try currentVersions(r.name, key)
-        let view = current.isEmpty ? nil : try RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
-                                                                  existenceAuthority: r.existenceAuthority)
+        let view = try view(r, current: current)
         let isNew = !(view?.visible ?? false)
         let existing = isNew ? [:] : view!.values
         var merged = existing
@@ -154,10 +153,7 @@ extension Replica {
 
     func deleteLocal(_ r: Resource, _ key: String, wallTime: Int64) throws {
         let current = try currentVersions(r.name, key)
-        guard !current.isEmpty,
-              let view = try RecordView.resolve(current: current, policies: policies[r.name] ?? [:],
-                                                existenceAuthority: r.existenceAuthority) as RecordView?,
-              view.visible else {
+        guard let view = try view(r, current: current), view.visible else {
             throw ReplicaError.notFound(resource: r.name, key: key)
         }
         if let scope = view.values[r.scope]?.stringValue, !node.jurisdiction.contains(scope) {

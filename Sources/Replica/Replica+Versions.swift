@@ -89,7 +89,11 @@ extension Replica {
 
     /// The record as its current versions say it is.
     public func view(_ resource: Resource, _ key: String) throws -> RecordView? {
-        let current = try currentVersions(resource.name, key)
+        try view(resource, current: try currentVersions(resource.name, key))
+    }
+
+    /// The record as the given current versions say it is (nil when there are none).
+    func view(_ resource: Resource, current: [String: [GroupVersion]]) throws -> RecordView? {
         if current.isEmpty { return nil }
         return try RecordView.resolve(current: current, policies: policies[resource.name] ?? [:],
                                       existenceAuthority: resource.existenceAuthority)
@@ -109,8 +113,8 @@ extension Replica {
     @discardableResult
     func refresh(_ resource: Resource, _ key: String) throws -> RecordView? {
         let stored = pendingRoutes.removeValue(forKey: resource.name + "\u{0}" + key) ?? []
-        guard let view = try view(resource, key) else { return nil }
         let current = try currentVersions(resource.name, key)
+        guard let view = try view(resource, current: current) else { return nil }
         let oldScope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key)
         let scope = try knownScope(resource, key, view: view, current: current)
         // A record whose scope left this node's subtree (a resident moved away) is no longer shown

@@ -69,7 +69,7 @@ public struct RecordValidator: Sendable {
         var text: String
         switch raw {
         case .null: return (.null, [])
-        case .string(let s): text = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .string(let s): text = s.trimmingSpace()
         case .number(let n): text = n
         case .bool(let b) where item.format.type == .logical: text = b ? "1" : "0"
         default:
@@ -152,7 +152,7 @@ public struct RecordValidator: Sendable {
         default:
             return (.null, [issue(item.name, "record.type", "标签应为文字列表", "tags must be a list of strings")])
         }
-        tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        tags = tags.map { $0.trimmingSpace() }.filter { !$0.isEmpty }
         var issues: [ValidationIssue] = []
         for t in tags { issues += item.format.check(t, field: item.name) }
         let distinct = Array(Set(tags)).sorted()

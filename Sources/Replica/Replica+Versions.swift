@@ -120,18 +120,14 @@ extension Replica {
         // A record whose scope left this node's subtree (a resident moved away) is no longer shown
         // here; its versions stay until the parent is known to hold them.
         let outside = !node.jurisdiction.contains(scope) && resource.share != .unconditional
-        let q = Database.quote
         try guarded {
             if view.visible && !outside {
-                let names = resource.fields.map(\.name)
-                let sql = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
-                    + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
                 let args: [SQLBindable?] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }
-                try db.run(sql, arguments: args)
+                try db.run(rowSQL(resource).upsert, arguments: args)
             } else {
-                try db.run("DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?", key)
+                try db.run(rowSQL(resource).delete, key)
             }
         }
         try db.run("""
@@ -141,6 +137,18 @@ extension Replica {
             """, resource.name, key, scope, view.visible, view.deleted, view.conflicts.joined(separator: ","), outside)
         try route(resource, key, stored: stored, oldScope: oldScope, newScope: scope)
         return view
+    }
+
+    /// The statements that write a resource's visible rows, built once per resource.
+    func rowSQL(_ resource: Resource) -> (upsert: String, delete: String) {
+        if let cached = rowStatements[resource.name] { return cached }
+        let q = Database.quote
+        let names = resource.fields.map(\.name)
+        let upsert = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
+            + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
+        let delete = "DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?"
+        rowStatements[resource.name] = (upsert, delete)
+        return (upsert, delete)
     }
 
     static func sqlValue(_ value: JSONValue, for field: DataItem) -> SQLValue {

@@ -23,6 +23,8 @@ public final class Replica {
     public var maxClockDriftMilliseconds: Int64 = 10 * 60 * 1000
 
     var policies: [String: [String: GroupPolicy]] = [:]
+    /// Upsert/delete SQL per resource (built once: building it showed in profiles).
+    var rowStatements: [String: (upsert: String, delete: String)] = [:]
     /// Whether this transaction has bumped the write generation yet (once per transaction).
     var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.

@@ -34,7 +34,7 @@ public enum CitizenID {
     public static func check(_ value: String, field: String = "id_number", divisions: DivisionTable,
                              today: CalendarDate? = nil) -> CitizenIDCheck {
         var result = CitizenIDCheck(input: value)
-        let text = value.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let text = value.trimmingSpace().uppercased()
         let chars = Array(text)
 
         guard chars.count == 18 || chars.count == 15 else {

@@ -59,7 +59,7 @@ public enum CreditCode {
     /// Checks a credit code. Lowercase letters are accepted and uppercased.
     public static func check(_ value: String, field: String = "uscc", divisions: DivisionTable) -> CreditCodeCheck {
         var result = CreditCodeCheck(input: value)
-        let text = value.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let text = value.trimmingSpace().uppercased()
         let chars = Array(text)
 
         if chars.count != 18 {

@@ -8,7 +8,7 @@ public enum DivisionCode {
     /// Checks a 6-, 9- or 12-digit code against `table`.
     public static func check(_ value: String, field: String = "division_code", table: DivisionTable) -> DivisionCheck {
         var result = DivisionCheck(input: value)
-        let code = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let code = value.trimmingSpace()
         guard [6, 9, 12].contains(code.count), let digits = DigitString(code) else {
             result.issues.append(ValidationIssue(
                 field: field, rule: "division.format",

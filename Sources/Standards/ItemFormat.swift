@@ -132,24 +132,24 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
         case .string, .memo, .general:
             return value
         case .date where maxLength == 8:
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = value.trimmingSpace()
             return Self.compactDate(trimmed) ?? trimmed
         case .date, .dateTime:
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = value.trimmingSpace()
             let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "T" })
             guard parts.count == 2, let date = Self.compactDate(String(parts[0])) else { return trimmed }
             let time = parts[1].split(separator: ":", omittingEmptySubsequences: false)
             guard time.count == 3, time.allSatisfy({ $0.count == 2 && DigitString($0) != nil }) else { return trimmed }
             return date + time.joined()
         case .logical:
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = value.trimmingSpace()
             switch trimmed.lowercased() {
             case "1", "true", "是": return "1"
             case "0", "false", "否": return "0"
             default: return trimmed
             }
         default:
-            return value.trimmingCharacters(in: .whitespaces)
+            return value.trimmingSpace()
         }
     }
 

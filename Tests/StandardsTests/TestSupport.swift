@@ -142,3 +142,15 @@ enum Generate {
 extension Array where Element == ValidationIssue {
     var rules: [String] { map(\.rule) }
 }
+
+@Suite("Trimming")
+struct TrimmingTests {
+    @Test func trimsUnicodeSpaceAndNewlinesLikeFoundation() {
+        #expect(" 张三 ".trimmingSpace() == "张三")
+        #expect("\u{3000}张三\n\t".trimmingSpace() == "张三")
+        #expect("张 三".trimmingSpace() == "张 三")
+        #expect("   ".trimmingSpace() == "")
+        #expect("".trimmingSpace() == "")
+        #expect("a".trimmingSpace() == "a")
+    }
+}

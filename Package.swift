@@ -21,6 +21,7 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGnuTLS", path: "Sources/CGnuTLS", pkgConfig: "gnutls", providers: [.apt(["libgnutls28-dev"])]),
 
         // The only Swift module that sees CSQLite.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
@@ -39,7 +40,7 @@ let package = Package(
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
         .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
         // HTTP: libmicrohttpd server and libcurl client, with gzip; the only modules that see them.
-        .target(name: "Transport", dependencies: ["CMicroHTTPD", "CCurl", "CZlib"]),
+        .target(name: "Transport", dependencies: ["CMicroHTTPD", "CCurl", "CZlib", "CGnuTLS"]),
         // SHA-256, secure random tokens: the only module that sees OpenSSL.
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.

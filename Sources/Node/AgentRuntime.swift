@@ -56,7 +56,9 @@ public final class AgentRuntime: @unchecked Sendable {
     public func start() throws {
         let childCount = try pool.with { $0.children.count }
         let hasChildren = childCount > 0
-        if let listen = options.listen ?? config.listen ?? (hasChildren ? nil : "127.0.0.1:0") {
+        // A node with nothing to serve still answers its local API on a loopback port of its own choosing.
+        let configuredListen = options.listen ?? config.listen
+        if let listen = configuredListen ?? (hasChildren ? nil : "127.0.0.1:0") {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
                 throw ConfigError("监听地址无效：\(listen)", "invalid listen address \(listen)")
             }
@@ -65,13 +67,20 @@ public final class AgentRuntime: @unchecked Sendable {
             if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
             // Each child holds one thread with its long poll; the rest serve pushes, pulls and the local API.
             let handler = nodeServer!
-            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount) { handler.handle($0) }
+            // HTTPS (requesting client certificates) wherever the node serves children or was
+            // given an address; the fallback loopback-only local API of a leaf stays plain HTTP.
+            var tls: HTTPServer.TLS?
+            if configuredListen != nil || hasChildren, let pem = try config.tlsPEM() {
+                tls = HTTPServer.TLS(certificatePEM: pem.certificate, keyPEM: pem.key, trustPEM: pem.ca)
+            }
+            handler.requiresClientCertificate = tls != nil
+            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls) { handler.handle($0) }
             try server.start()
             self.server = server
-            if !["127.0.0.1", "::1"].contains(host) {
+            if tls == nil && !["127.0.0.1", "::1"].contains(host) {
                 log.notice("warning", ["message": "serving plain HTTP on a non-loopback address \(host); use TLS on networks you do not control"])
             }
-            log.notice("listening", ["node": config.node, "address": "http://\(host):\(server.port)"])
+            log.notice("listening", ["node": config.node, "address": "\(tls != nil ? "https" : "http")://\(host):\(server.port)"])
         }
         spawn("watch-local") { self.watchLocalChanges() }
         if config.parent != nil {
@@ -105,6 +114,12 @@ public final class AgentRuntime: @unchecked Sendable {
         var o = HTTPClient.Options()
         o.connectTimeout = 5
         o.totalTimeout = timeout
+        if let tls = config.tls {
+            // The parent's certificate must come from the city CA; ours proves which node we are.
+            o.caFile = tls.ca
+            o.clientCertificateFile = tls.cert
+            o.clientKeyFile = tls.key
+        }
         return try HTTPParentLink(url: url, node: config.node, token: token, options: o)
     }
 

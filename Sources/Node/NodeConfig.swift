@@ -16,7 +16,22 @@ public struct NodeConfig: Sendable, Equatable {
     public var listen: String?
     /// The parent's base URL, e.g. "http://127.0.0.1:7622".
     public var parentURL: String?
+    /// HTTPS for this node's links: `"tls": {"ca", "cert", "key"}` in node.json (see docs/SECURITY.md).
+    public var tls: TLSFiles?
     public var source: JSONObject
+
+    /// PEM files for a node's links: the city CA, and this node's certificate (CN = node code)
+    /// and key. Relative paths are resolved against the node directory.
+    public struct TLSFiles: Sendable, Equatable {
+        public var ca: String
+        public var cert: String
+        public var key: String
+        public init(ca: String, cert: String, key: String) {
+            self.ca = ca
+            self.cert = cert
+            self.key = key
+        }
+    }
 
     public var replicaPath: String { (directory as NSString).appendingPathComponent(Self.replicaFileName) }
     var tokenPath: String { (directory as NSString).appendingPathComponent(Self.tokenFileName) }
@@ -33,9 +48,32 @@ public struct NodeConfig: Sendable, Equatable {
         guard let o = json.objectValue, let node = o["node"]?.stringValue else {
             throw ConfigError("\(path) 缺少 node", "\(path) has no \"node\"")
         }
+        var tls: TLSFiles?
+        if let t = o["tls"], !t.isNull {
+            guard let ca = t["ca"]?.stringValue, let cert = t["cert"]?.stringValue, let key = t["key"]?.stringValue,
+                  !ca.isEmpty, !cert.isEmpty, !key.isEmpty else {
+                throw ConfigError("\(path) 的 tls 应为 {\"ca\": 路径, \"cert\": 路径, \"key\": 路径}",
+                                  "\(path): \"tls\" must be {\"ca\": PATH, \"cert\": PATH, \"key\": PATH}")
+            }
+            func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (directory as NSString).appendingPathComponent(p) }
+            tls = TLSFiles(ca: resolve(ca), cert: resolve(cert), key: resolve(key))
+        }
         return NodeConfig(directory: directory, node: node, topology: o["topology"]?.stringValue,
                           parent: o["parent"]?.stringValue, listen: o["listen"]?.stringValue,
-                          parentURL: o["parent_url"]?.stringValue, source: o)
+                          parentURL: o["parent_url"]?.stringValue, tls: tls, source: o)
+    }
+
+    /// The TLS files' contents for the server: certificate, key and CA as PEM text.
+    public func tlsPEM() throws -> (certificate: String, key: String, ca: String)? {
+        guard let tls else { return nil }
+        func read(_ path: String, _ what: String) throws -> String {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+                  text.contains("-----BEGIN") else {
+                throw ConfigError("无法读取 TLS \(what)：\(path)", "cannot read the TLS \(what) \(path) (PEM expected)")
+            }
+            return text
+        }
+        return (try read(tls.cert, "certificate"), try read(tls.key, "key"), try read(tls.ca, "CA"))
     }
 
     /// Writes node.json atomically, keeping fields other tools added.

@@ -21,6 +21,14 @@ public final class NodeServer: @unchecked Sendable {
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
+    private var clientCertificateRequired = false
+
+    /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
+    /// with a client certificate verified against the CA whose CN is the X-Rootsync-Node code.
+    public var requiresClientCertificate: Bool {
+        get { activity.withLock { clientCertificateRequired } }
+        set { activity.withLock { clientCertificateRequired = newValue } }
+    }
 
     /// Answers waiting long polls at once, so stopping does not wait for their timeouts.
     public func shutdown() {
@@ -117,6 +125,14 @@ public final class NodeServer: @unchecked Sendable {
         if let p = r.headers["X-Rootsync-Protocol"], let v = Int(p), SyncProtocol.agree(theirs: v, theirOldest: 1) == nil {
             throw HTTPFailure(409, "协议版本不兼容（对方 \(v)，本节点 \(SyncProtocol.oldestSupported)…\(SyncProtocol.version)）",
                               "protocol \(v) not supported (this node speaks \(SyncProtocol.oldestSupported)…\(SyncProtocol.version))")
+        }
+        if requiresClientCertificate && r.clientCertificateCN != child {
+            // A certificate for one node cannot act as another, and no certificate is no node.
+            failures.record(r.remoteAddress)
+            log.event("auth_failed", ["child": child, "from": r.remoteAddress,
+                                      "reason": r.clientCertificateCN.map { "client certificate is for \($0)" } ?? "no verified client certificate"])
+            throw HTTPFailure(403, "客户端证书与节点 \(child) 不符（需要由本市 CA 签发、CN 为 \(child) 的证书）",
+                              "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)")
         }
         let token = String(auth.dropFirst("Bearer ".count))
         let expected = try pool.with { r in try r.children.contains(child) ? r.childCredentialHash(child) : nil }

@@ -95,6 +95,18 @@ public final class HTTPClient: @unchecked Sendable {
         _ = ccurl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, transferPointer)
         _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        // TLS: always verify the server's chain and that its certificate names the host.
+        _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = options.caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        if let certificate = options.clientCertificateFile {
+            _ = ccurl_setopt_string(handle, CURLOPT_SSLCERT, certificate)
+            _ = ccurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM")
+        }
+        if let key = options.clientKeyFile {
+            _ = ccurl_setopt_string(handle, CURLOPT_SSLKEY, key)
+            _ = ccurl_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM")
+        }
 
         // POSTFIELDS is not copied by curl: the bytes must outlive the perform call below.
         // A one-byte buffer stands in for an empty body so the pointer is never NULL

@@ -14,15 +14,19 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Peer IP address ("127.0.0.1", "::1"), or "" when unknown.
     public var remoteAddress: String
+    /// Subject CN of the client certificate, only when the server has a TLS trust list and gnutls
+    /// verified the certificate against it; nil for no certificate, an unverified one, or plain HTTP.
+    public var clientCertificateCN: String?
 
     public init(method: String, path: String, queryItems: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = [], remoteAddress: String = "") {
+                body: [UInt8] = [], remoteAddress: String = "", clientCertificateCN: String? = nil) {
         self.method = method
         self.path = path
         self.queryItems = queryItems
         self.headers = headers
         self.body = body
         self.remoteAddress = remoteAddress
+        self.clientCertificateCN = clientCertificateCN
     }
 
     /// First value of query argument `name` (nil when absent or bare).

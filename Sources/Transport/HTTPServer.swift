@@ -13,7 +13,12 @@ public final class HTTPServer: @unchecked Sendable {
     public let host: String
     public let limits: Limits
     public let threadCount: Int
+    /// HTTPS settings; nil serves plain HTTP.
+    public let tls: TLS?
     private let handler: HTTPHandler
+    /// NUL-terminated copies of the TLS PEM texts (certificate, key, trust), alive as long as the
+    /// server: libmicrohttpd keeps the pointers rather than the text.
+    private let tlsStrings: [UnsafeMutablePointer<CChar>?]
 
     /// Guards everything below and serializes start/stop.
     private let lock = NSLock()
@@ -28,17 +33,25 @@ public final class HTTPServer: @unchecked Sendable {
     ///   - port: 0 picks a free port; read it back from `port` after `start()`.
     ///   - threads: the least number of connections served at once. Every connection has its own
     ///     thread, so a handler that blocks holds only its own connection.
+    ///   - tls: serve HTTPS with this certificate (and request client certificates when it has a trust list).
     public init(host: String = "127.0.0.1", port: UInt16 = 0, limits: Limits = Limits(), threads: Int = 8,
-                handler: @escaping HTTPHandler) {
+                tls: TLS? = nil, handler: @escaping HTTPHandler) {
         self.host = host
         self.configuredPort = port
         self.limits = limits
         self.threadCount = max(1, threads)
+        self.tls = tls
         self.handler = handler
+        if let tls {
+            tlsStrings = [strdup(tls.certificatePEM), strdup(tls.keyPEM), tls.trustPEM.map { strdup($0) } ?? nil]
+        } else {
+            tlsStrings = []
+        }
     }
 
     deinit {
         stop()
+        for string in tlsStrings { free(string) }
     }
 
     /// The bound port while running (or last bound), else the requested one.
@@ -57,7 +70,11 @@ public final class HTTPServer: @unchecked Sendable {
             guard let address = SocketAddress.make(host: host, port: configuredPort) else {
                 throw TransportError.serverStartFailed("host \"\(host)\" is not a numeric IPv4 or IPv6 address")
             }
-            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, limits: limits))
+            if tls != nil && MHD_is_feature_supported(.FEATURE_TLS) != .YES {
+                throw TransportError.serverStartFailed("this libmicrohttpd was built without TLS support")
+            }
+            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, limits: limits,
+                                                                  verifiesClientCertificates: tls?.trustPEM != nil))
             var started: OpaquePointer?
             var startErrno: Int32 = 0
             for polling in Self.pollingFlags() {
@@ -114,6 +131,7 @@ public final class HTTPServer: @unchecked Sendable {
         // blocking handler there would hold all of them.
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_ITC.rawValue | polling
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if tls != nil { flags |= MHD_USE_TLS.rawValue }
         let completed: MHD_RequestCompletedCallback = transportRequestCompleted
         var sockaddrBytes = address.bytes
         return sockaddrBytes.withUnsafeMutableBytes { sockaddrBuffer in
@@ -124,8 +142,15 @@ public final class HTTPServer: @unchecked Sendable {
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self),
                                ptr_value: context.toOpaque()),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: sockaddrBuffer.baseAddress),
-                MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
             ]
+            if tls != nil {
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(tlsStrings[0])))
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(tlsStrings[1])))
+                if let trust = tlsStrings[2] {
+                    options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: UnsafeMutableRawPointer(trust)))
+                }
+            }
+            options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeMutableBufferPointer {
                 cmhd_start_daemon(flags, configuredPort, transportAccessHandler, context.toOpaque(), $0.baseAddress)
             }

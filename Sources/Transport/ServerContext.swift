@@ -1,3 +1,4 @@
+import CGnuTLS
 import CMicroHTTPD
 import Foundation
 
@@ -17,6 +18,8 @@ final class ServerContext: @unchecked Sendable {
 
     let handler: HTTPHandler
     let limits: HTTPServer.Limits
+    /// TLS with a trust list: read and verify each request's client certificate.
+    let verifiesClientCertificates: Bool
     /// Guards `answeredCount` (NSLock rather than `Atomic`: the package also targets macOS 13).
     private let lock = NSLock()
     private var answeredCount = 0
@@ -26,9 +29,10 @@ final class ServerContext: @unchecked Sendable {
         lock.withLock { answeredCount }
     }
 
-    init(handler: @escaping HTTPHandler, limits: HTTPServer.Limits) {
+    init(handler: @escaping HTTPHandler, limits: HTTPServer.Limits, verifiesClientCertificates: Bool = false) {
         self.handler = handler
         self.limits = limits
+        self.verifiesClientCertificates = verifiesClientCertificates
     }
 
     /// One call of the access handler: first call creates the state, chunk calls append,
@@ -104,7 +108,8 @@ final class ServerContext: @unchecked Sendable {
             queryItems: collect(connection, .GET_ARGUMENT_KIND).map { URLQueryItem(name: $0.0, value: $0.1) },
             headers: headers,
             body: body,
-            remoteAddress: remoteAddress(of: connection))
+            remoteAddress: remoteAddress(of: connection),
+            clientCertificateCN: verifiesClientCertificates ? verifiedClientCN(of: connection) : nil)
         return queue(handler(request), on: connection, gzipAllowed: acceptsGzip)
     }
 
@@ -169,6 +174,17 @@ final class ServerContext: @unchecked Sendable {
         guard let info = cmhd_get_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS),
               let address = info.pointee.client_addr else { return "" }
         return SocketAddress.host(of: address)
+    }
+
+    /// The CN of the client certificate on this TLS connection when gnutls verifies it against the
+    /// server's trust list (and it allows client authentication); nil otherwise.
+    private func verifiedClientCN(of connection: OpaquePointer) -> String? {
+        guard let info = cmhd_get_connection_info(connection, .CONNECTION_INFO_GNUTLS_SESSION),
+              let session = info.pointee.tls_session else { return nil }
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard cgnutls_verified_client_cn(session, &buffer, buffer.count) == 1 else { return nil }
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// True when some Accept-Encoding token is gzip (or `*`) without `q=0`.

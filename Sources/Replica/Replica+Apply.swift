@@ -68,6 +68,10 @@ extension Replica {
             }
             result.records = order.count
             for (name, value) in recording { try setSyncState(name, value) }
+            if result.applied > 0 {
+                try audit(within != nil ? "batch_from_child" : "batch_from_link",
+                          detail: "link=\(link) applied=\(result.applied) skipped=\(result.skipped) records=\(result.records)", user: link)
+            }
             return result
         }
         // The generation moved: record it beside the file (not inside a caller's transaction).

@@ -150,12 +150,4 @@ extension Replica {
         try refresh(r, key)
     }
 
-    // MARK: Audit
-
-    /// Appends an operator action to the audit log (who is the OS user running the command).
-    public func audit(_ action: String, detail: String) throws {
-        try db.execute("CREATE TABLE IF NOT EXISTS _rs_audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, user TEXT NOT NULL)")
-        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "?"
-        try db.run("INSERT INTO _rs_audit(at, action, detail, user) VALUES(datetime('now'), ?, ?, ?)", action, detail, user)
-    }
 }

@@ -171,3 +171,20 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("rootsync audit")
+struct AuditCommandTests {
+    @Test func rejectsABadLimitAndListsEntries() throws {
+        #expect(runCLI(["audit", "--limit", "0"]).code == .usage)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-audit-\(UUID().uuidString)").path
+        let topology = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topology/demo.json").path
+        #expect(runCLI(["init", "--dir", dir, "--topology", topology, "--node", "150603002"]).code == .success)
+        let empty = runCLI(["audit", "--dir", dir])
+        #expect(empty.code == .success)
+        #expect(empty.out.contains("审计日志为空"))
+        #expect(runCLI(["enroll", "create", "--child", "150603002001", "--dir", dir, "--json"]).code == .success)
+        let listed = try runCLI(["audit", "--dir", dir, "--json"]).jsonLines()
+        #expect(listed.contains { $0["action"]?.stringValue?.hasPrefix("enroll") == true })
+    }
+}

@@ -19,6 +19,7 @@ public enum RootsyncCLI {
         ResolveCommand.self,
         InvalidCommand.self,
         StatusCommand.self,
+        AuditCommand.self,
         ServeCommand.self,
         SyncCommand.self,
         UpCommand.self,

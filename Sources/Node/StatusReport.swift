@@ -20,9 +20,20 @@ public enum StatusReport {
         }
         o.append("records", .object(records))
         o.append("versions", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0))
-        o.append("open_conflicts", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_record WHERE conflicts <> ''") ?? 0))
+        // One per conflicted group, as `rootsync conflicts` lists them (conflicts holds "g1,g2").
+        o.append("open_conflicts", .int(try r.db.scalarInt("""
+            SELECT coalesce(sum(length(conflicts) - length(replace(conflicts, ',', '')) + 1), 0)
+            FROM _rs_record WHERE conflicts <> ''
+            """) ?? 0))
         o.append("invalid_writes", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_invalid") ?? 0))
         o.append("pending_captures", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0))
+        o.append("links", .array(try links(r, childrenSeen: childrenSeen)))
+        return .object(o)
+    }
+
+    /// Each link's state: the parent's last push and pull and what waits to be pushed; each
+    /// child's last contact and how many versions are queued for it.
+    public static func links(_ r: Replica, childrenSeen: [String: Int64] = [:]) throws -> [JSONValue] {
         var links: [JSONValue] = []
         for l in try r.linkStates() {
             var lo = JSONObject()
@@ -43,8 +54,7 @@ public enum StatusReport {
             }
             links.append(.object(lo))
         }
-        o.append("links", .array(links))
-        return .object(o)
+        return links
     }
 
     /// Versions written here or below that the parent did not have at the last round.

@@ -20,20 +20,19 @@ struct StatusCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
-        let q = Database.quote
-        let (pending, captured, counts, versions, conflicts, invalid) = try ReplicaAccess.mapped {
-            // Counted before capturing them, which this command then does like every other.
+        // Counted before capturing them, which this command then does like every other.
+        let (pending, captured, report) = try ReplicaAccess.mapped {
             let pending = try replica.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0
             let captured = try replica.captureExternalWrites()
-            let counts = try replica.catalogue.resources.map { r in
-                (r, try replica.db.scalarInt("SELECT count(*) FROM \(q(r.name))") ?? 0)
-            }
-            let versions = try replica.db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0
-            return (pending, captured, counts, versions, try replica.conflicts().count, try replica.invalidWrites().count)
+            return (pending, captured, try StatusReport.make(replica))
         }
         let node = replica.node
         let actor = try ReplicaAccess.mapped { try replica.currentActor() }
-        let links = try ReplicaAccess.mapped { try StatusReport.make(replica)["links"]?.arrayValue ?? [] }
+        let counts = replica.catalogue.resources.map { r in (r, Int(report["records"]?[r.name]?.int64Value ?? 0)) }
+        let versions = report["versions"]?.int64Value ?? 0
+        let conflicts = report["open_conflicts"]?.int64Value ?? 0
+        let invalid = report["invalid_writes"]?.int64Value ?? 0
+        let links = report["links"]?.arrayValue ?? []
         if context.json {
             var o = JSONObject()
             o.append("node", .string(node.code))
@@ -44,9 +43,7 @@ struct StatusCommand: Command {
             o.append("epoch", .int(actor.epoch))
             o.append("actor", .string(actor.description))
             o.append("catalogue_version", .int(replica.catalogue.version))
-            var records = JSONObject()
-            for (r, n) in counts { records.append(r.name, .int(n)) }
-            o.append("records", .object(records))
+            o.append("records", report["records"] ?? .null)
             o.append("versions", .int(versions))
             o.append("open_conflicts", .int(conflicts))
             o.append("invalid_writes", .int(invalid))

@@ -44,7 +44,7 @@ let package = Package(
         // SHA-256, secure random tokens: the only module that sees OpenSSL.
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
-        .target(name: "Node", dependencies: ["Replica", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),

@@ -39,8 +39,8 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
 
     public func have() throws -> HaveVector { try HaveVector(json: call("GET", "/v1/sync/have")) }
 
-    public func push(_ versions: [GroupVersion]) throws -> PushOutcome {
-        let answer = try call("POST", "/v1/sync/push", body: ["versions": VersionBatch.encode(versions)])
+    public func push(_ batch: PushBatch) throws -> PushOutcome {
+        let answer = try call("POST", "/v1/sync/push", body: batch.json)
         return PushOutcome(applied: Int(answer["applied"]?.int64Value ?? 0), skipped: Int(answer["skipped"]?.int64Value ?? 0))
     }
 
@@ -48,7 +48,11 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
         guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
         return PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
-                        more: answer["more"]?.boolValue ?? false)
+                        more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
+    }
+
+    public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
+        try CatalogueExchange.Answer(json: call("POST", "/v1/catalogue/exchange", body: request.json))
     }
 
     /// Long poll: returns when the parent has something new for us, or after `timeout` seconds.

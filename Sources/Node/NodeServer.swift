@@ -67,10 +67,13 @@ public final class NodeServer: @unchecked Sendable {
         } catch let e as ReplicaError {
             switch e {
             case .outsideJurisdiction, .foreignWriter: return Self.error(403, e.messageZh, e.description)
+            case .catalogueBehind, .workflow: return Self.error(409, e.messageZh, e.description)
             case .notFound: return Self.error(404, e.messageZh, e.description)
             case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)
             default: return Self.error(400, e.messageZh, e.description)
             }
+        } catch let e as CatalogueError {
+            return Self.error(422, e.description, e.description)
         } catch let e as WireError {
             return Self.error(400, "请求格式错误：\(e.message)", e.description)
         } catch let e as JSONParser.Error {
@@ -98,6 +101,19 @@ public final class NodeServer: @unchecked Sendable {
         }
         if r.method == "POST" && parts == ["v1", "enroll"] {
             return try enroll(r)
+        }
+        if r.method == "POST" && parts == ["v1", "catalogue", "exchange"] {
+            let child = try authenticate(r)
+            let request = try CatalogueExchange(json: JSONParser.parse(bytes: r.body))
+            let answer = try pool.with { try ParentService(replica: $0, child: child).exchangeCatalogue(request) }
+            if answer.accepted > 0 { log.event("workflow_received", ["child": child, "events": String(answer.accepted)]) }
+            return Self.ok(answer.json)
+        }
+        if parts.count >= 2 && parts[0] == "v1" && parts[1] == "catalogue" {
+            guard Self.isLoopback(r.remoteAddress) else {
+                throw HTTPFailure(403, "本地接口只接受本机访问", "the local API accepts loopback connections only")
+            }
+            return try catalogueAPI(r, Array(parts.dropFirst(2)))
         }
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try authenticate(r)
@@ -175,8 +191,8 @@ public final class NodeServer: @unchecked Sendable {
             return try pool.with { Self.ok(try ParentService(replica: $0, child: child).have().json) }
         case ("POST", "push"):
             let json = try JSONParser.parse(bytes: body)
-            let versions = try VersionBatch.decode(json["versions"])
-            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(versions) }
+            let batch = try PushBatch(json: json)
+            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
             if outcome.applied > 0 {
                 log.event("push_applied", ["child": child, "versions": String(outcome.applied)])
                 routesChanged.notify()
@@ -188,7 +204,8 @@ public final class NodeServer: @unchecked Sendable {
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
-            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more)])
+            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
+                            "catalogue": .int(page.catalogue)])
         case ("POST", "wait"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }

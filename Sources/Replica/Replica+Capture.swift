@@ -19,6 +19,7 @@ extension Replica {
     /// being propagated. Runs at the start of every rootsync write transaction.
     @discardableResult
     func drainCaptured() throws -> Int {
+        try reloadCatalogueIfChanged()
         pendingRoutes.removeAll()
         generationBumped = false
         guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }

@@ -75,7 +75,7 @@ extension Replica {
     // MARK: Internals (inside a transaction)
 
     func writeLocal(_ r: Resource, _ patch: JSONObject, wallTime: Int64, keyMustBe rawKey: String? = nil) throws -> WriteResult {
-        let (values, issues) = validator.normalize(r, patch: patch)
+        let (values, issues) = validator.normalize(r, patch: patch, allowDisabledCodes: true)
         if !issues.isEmpty { throw ReplicaError.invalid(issues) }
         guard let key = values[r.key]?.stringValue else {
             let label = r.field(r.key)?.label ?? r.key
@@ -94,7 +94,7 @@ extension Replica {
         for (k, v) in values { merged[k] = v }
         merged[r.key] = .string(key)
 
-        let completeIssues = validator.checkComplete(r, record: merged)
+        let completeIssues = validator.disabledCodeIssues(r, values: values, existing: existing) + validator.checkComplete(r, record: merged)
         if !completeIssues.isEmpty { throw ReplicaError.invalid(completeIssues) }
         let jurisdiction = node.jurisdiction
         let newScope = merged[r.scope]?.stringValue ?? ""

@@ -118,6 +118,7 @@ extension Replica {
     /// Every version in `child`'s subtree after version id `after`, for a first load or after
     /// either side was restored from a backup. Used rarely; the routes serve everyday pulls.
     public func scan(for child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool) {
+        try reloadCatalogueIfChanged()
         let j = Jurisdiction(node: child)
         let unconditional = catalogue.resources.filter { $0.share == .unconditional }.map(\.name)
         let shared = catalogue.resources.filter { $0.share != .none }.map(\.name)
@@ -157,8 +158,18 @@ extension Replica {
     /// Versions the parent lacks: for each actor of this node's subtree, those above the parent's
     /// have, in counter order, never those that came from the parent, never 不予共享 resources.
     public func versionsToPush(parentHave: [Actor: Int64], limit: Int) throws -> [GroupVersion] {
+        try pushBatch(parentHave: parentHave, limit: limit).versions
+    }
+
+    /// The next push: versions the parent lacks, and for each actor the counter range the batch
+    /// covers completely. Versions of 不予共享 resources are never sent, so they leave gaps in the
+    /// parent's counters; the declaration lets the parent's have-vector move past them (otherwise
+    /// every round would resend everything written after the first unshared version).
+    public func pushBatch(parentHave: [Actor: Int64], limit: Int) throws -> (versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)]) {
+        try reloadCatalogueIfChanged()
         let mine = try haveVector(subtree: node.jurisdiction.prefix)
-        var out = try versionsAbove(parentHave, actors: mine, excludingLink: parentLink, limit: limit)
+        var through: [Actor: (from: Int64, to: Int64)] = [:]
+        var out = try versionsAbove(parentHave, actors: mine, excludingLink: parentLink, limit: limit, through: &through)
         // The parent's own writes of an earlier epoch that it reports lacking (it was restored
         // from a backup): send back those we hold, so nothing it wrote is lost.
         if let parent = parentLink, out.count < limit {
@@ -167,22 +178,34 @@ extension Replica {
             }
             var old: [Actor: Int64] = [:]
             for case let (actor?, top) in theirs where parentHave[actor] != nil && top > parentHave[actor]! { old[actor] = top }
-            out += try versionsAbove(parentHave, actors: old, excludingLink: nil, limit: limit - out.count)
+            var ignored: [Actor: (from: Int64, to: Int64)] = [:]
+            out += try versionsAbove(parentHave, actors: old, excludingLink: nil, limit: limit - out.count, through: &ignored)
         }
-        return out
+        return (out, through)
     }
 
-    private func versionsAbove(_ parentHave: [Actor: Int64], actors mine: [Actor: Int64], excludingLink: String?, limit: Int) throws -> [GroupVersion] {
+    private func versionsAbove(_ parentHave: [Actor: Int64], actors mine: [Actor: Int64], excludingLink: String?, limit: Int,
+                               through: inout [Actor: (from: Int64, to: Int64)]) throws -> [GroupVersion] {
         let shared = catalogue.resources.filter { $0.share != .none }.map { "'\($0.name)'" }.joined(separator: ",")
         var out: [GroupVersion] = []
         for (actor, top) in mine.sorted(by: { $0.key < $1.key }) {
             let have = parentHave[actor] ?? 0
             guard top > have, out.count < limit else { continue }
+            let room = limit - out.count
+            var sent = 0
+            var last = have
             try db.forEach("""
                 SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
                 WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND +v.resource IN (\(shared))
                 ORDER BY v.seq LIMIT ?
-                """, actor.description, have, top, excludingLink, limit - out.count) { out.append(try Self.decodeVersion($0)) }
+                """, actor.description, have, top, excludingLink, room) { row in
+                let v = try Self.decodeVersion(row)
+                out.append(v)
+                sent += 1
+                last = v.dot.seq
+            }
+            // Complete up to our own have (nothing shareable left), or up to the last one sent.
+            through[actor] = (have, sent < room ? top : last)
         }
         return out
     }

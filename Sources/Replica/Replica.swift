@@ -12,8 +12,9 @@ public final class Replica {
     public let db: Database
     public let path: String
     public let node: NodeIdentity
-    public private(set) var catalogue: Catalogue
-    public let validator: RecordValidator
+    /// The installed catalogue; reloaded when another connection installs a newer one.
+    public internal(set) var catalogue: Catalogue
+    public internal(set) var validator: RecordValidator
     /// Wall clock in milliseconds; replaceable in tests.
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     /// Stamp writes captured from other programs with the time their trigger recorded (true), or
@@ -50,6 +51,7 @@ public final class Replica {
             ]
             for (k, v) in meta { try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?)", k, v) }
             try installCatalogue(catalogue, db: db)
+            try db.execute(Self.workflowSchema)
         }
         try db.setUserVersion(ReplicaSchema.version)
         let replica = try Replica(db: db, path: path, divisions: divisions)
@@ -86,6 +88,7 @@ public final class Replica {
         catalogue = try Catalogue.parse(data: Array(json.utf8))
         validator = RecordValidator(catalogue: catalogue, divisions: divisions)
         policies = Self.policies(of: catalogue)
+        try db.execute(Self.workflowSchema)
         try loadLinks()
     }
 

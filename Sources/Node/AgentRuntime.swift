@@ -142,6 +142,7 @@ public final class AgentRuntime: @unchecked Sendable {
                 let report = try syncOnce()
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
+                for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
                 if report.pushed + report.pulled > 0 {
                     log.event("synced", ["pushed": String(report.pushed), "pulled": String(report.pulled)])
                 }

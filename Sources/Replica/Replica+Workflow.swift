@@ -99,6 +99,10 @@ extension Replica {
             throw workflowError("操作员 \(name) 没有\(step.roleZh)角色（rootsync catalogue grant --operator \(name) --role \(step.role)）",
                                 "operator \(name) does not have the role \(step.role) on this node (grant it with rootsync catalogue grant)")
         }
+        if let earlier = state.events.first(where: { $0.kind == .reviewed && $0.operator == name && $0.node == node.code }) {
+            throw workflowError("\(name) 已办理过这个草案的\(earlier.step?.labelZh ?? "审核")，同一草案的各步审核须由不同的人办理",
+                                "\(name) already did the \(earlier.step?.rawValue ?? "") review of this draft; each step needs a different reviewer")
+        }
         let text = comment?.trimmingSpace() ?? ""
         if !approve && text.isEmpty { throw workflowError("退回草案必须写明意见（--comment）", "a rejection needs a comment (--comment) for the author") }
         guard let draft = state.draft else { throw workflowError("找不到草案 \(id) 的内容", "draft \(id) has no body here") }

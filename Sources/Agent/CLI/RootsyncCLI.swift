@@ -26,6 +26,16 @@ public enum RootsyncCLI {
         EnrollCreateCommand.self,
         EnrollRedeemCommand.self,
         EnrollRevokeCommand.self,
+        CatalogueListCommand.self,
+        CatalogueShowCommand.self,
+        CatalogueDraftCommand.self,
+        CatalogueDraftsCommand.self,
+        CatalogueReviewCommand.self,
+        CatalogueHistoryCommand.self,
+        CatalogueGrantCommand.self,
+        CatalogueRevokeCommand.self,
+        CatalogueRolesCommand.self,
+        CatalogueFlaggedCommand.self,
         VersionCommand.self,
     ]
 

@@ -49,6 +49,9 @@ public final class AgentRuntime: @unchecked Sendable {
         return stopped
     }
 
+    /// "https" when the server runs with TLS, else "http".
+    public var scheme: String { server?.tls != nil ? "https" : "http" }
+
     /// The address the server listens on, once started.
     public var address: String? {
         guard let server else { return nil }

@@ -39,7 +39,7 @@ struct ServeCommand: Command {
         Signals.blockTermination()
         let runtime = try NodeCommands.mapped { try AgentRuntime(config: config, options: options, log: .fromEnvironment(verbose: parsed.flag("verbose"))) }
         try NodeCommands.mapped { try runtime.start() }
-        let address = runtime.address.map { "http://\($0)" }
+        let address = runtime.address.map { "\(runtime.scheme)://\($0)" }
         if context.json {
             context.out.json(["node": .string(config.node), "listening": address.map { .string($0) } ?? .null, "parent": config.parentURL.map { .string($0) } ?? .null])
         } else {

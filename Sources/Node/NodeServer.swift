@@ -17,11 +17,27 @@ public final class NodeServer: @unchecked Sendable {
     /// Notified on writes that should go up soon.
     public let localChange: ChangeSignal
     let log: Log
-    private let failures = AuthFailures()
+    let failures = AuthFailures()
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
     private var clientCertificateRequired = false
+    private var plainHTTP: String?
+    private var localCredentialFile: String?
+
+    /// Set when the node serves plain HTTP on a non-loopback address (allowed explicitly):
+    /// shown in `/v1/status` under "warnings".
+    public var plainHTTPWarning: String? {
+        get { activity.withLock { plainHTTP } }
+        set { activity.withLock { plainHTTP = newValue } }
+    }
+
+    /// Where the SHA-256 of the local API credential is kept (`rootsync local-api credential`);
+    /// read on every request that does not come from loopback.
+    public var localAPICredentialFile: String? {
+        get { activity.withLock { localCredentialFile } }
+        set { activity.withLock { localCredentialFile = newValue } }
+    }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
     /// with a client certificate verified against the CA whose CN is the X-Rootsync-Node code.
@@ -63,7 +79,9 @@ public final class NodeServer: @unchecked Sendable {
         do {
             return try route(request)
         } catch let e as HTTPFailure {
-            return Self.error(e.status, e.zh, e.en)
+            var response = Self.error(e.status, e.zh, e.en)
+            if let seconds = e.retryAfter { response.headers["Retry-After"] = String(seconds) }
+            return response
         } catch let e as ReplicaError {
             switch e {
             case .outsideJurisdiction, .foreignWriter: return Self.error(403, e.messageZh, e.description)
@@ -120,8 +138,11 @@ public final class NodeServer: @unchecked Sendable {
             return try sync(parts[2], method: r.method, child: child, body: r.body)
         }
         if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")) {
-            guard Self.isLoopback(r.remoteAddress) else {
-                throw HTTPFailure(403, "本地接口只接受本机访问", "the local API accepts loopback connections only")
+            try authorizeLocal(r)
+            if parts == ["v1", "status"], let warning = plainHTTPWarning {
+                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
+                status["warnings"] = .array([.string(warning)])
+                return Self.ok(.object(status))
             }
             return try local(r, parts)
         }
@@ -131,8 +152,8 @@ public final class NodeServer: @unchecked Sendable {
     // MARK: Sync endpoints
 
     func authenticate(_ r: HTTPRequest) throws -> String {
-        if failures.isBlocked(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        if let wait = failures.retryAfter(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
         }
         guard let child = r.headers["X-Rootsync-Node"], let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
             failures.record(r.remoteAddress)
@@ -151,8 +172,10 @@ public final class NodeServer: @unchecked Sendable {
                               "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)")
         }
         let token = String(auth.dropFirst("Bearer ".count))
-        let expected = try pool.with { r in try r.children.contains(child) ? r.childCredentialHash(child) : nil }
-        guard let expected, Crypto.constantTimeEquals(Crypto.sha256Hex(token), expected) else {
+        // Looked up on every request: a revoke or a rotation takes effect at once.
+        let match = try pool.with { try LinkCredentials.check($0, child: child, token: token) }
+        if match == .new { log.notice("credential_rotated", ["child": child, "from": r.remoteAddress]) }
+        guard match != nil else {
             failures.record(r.remoteAddress)
             log.event("auth_failed", ["child": child, "from": r.remoteAddress])
             throw HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)")
@@ -166,8 +189,8 @@ public final class NodeServer: @unchecked Sendable {
     /// `POST /v1/enroll` {"node", "token"}: a child redeems its one-time enrollment token for
     /// its link credential. Unauthenticated, so refusals count towards the per-address limit.
     func enroll(_ r: HTTPRequest) throws -> HTTPResponse {
-        if failures.isBlocked(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        if let wait = failures.retryAfter(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
         }
         let json = try? JSONParser.parse(bytes: r.body)
         guard let child = json?["node"]?.stringValue, let token = json?["token"]?.stringValue, !child.isEmpty, !token.isEmpty else {
@@ -199,6 +222,10 @@ public final class NodeServer: @unchecked Sendable {
                 localChange.notify()
             }
             return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+        case ("POST", "rotate"):
+            let credential = try pool.with { try LinkCredentials.issueRotation($0, child: child) }
+            log.notice("credential_rotate_issue", ["child": child])
+            return Self.ok(["credential": .string(credential)])
         case ("POST", "pull"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
@@ -284,10 +311,13 @@ struct HTTPFailure: Error {
     let status: Int
     let zh: String
     let en: String
-    init(_ status: Int, _ zh: String, _ en: String) {
+    /// Seconds for a Retry-After header (429).
+    var retryAfter: Int?
+    init(_ status: Int, _ zh: String, _ en: String, retryAfter: Int? = nil) {
         self.status = status
         self.zh = zh
         self.en = en
+        self.retryAfter = retryAfter
     }
 }
 
@@ -307,10 +337,18 @@ final class AuthFailures: @unchecked Sendable {
         if recent.count > 10_000 { recent = recent.filter { !$0.value.isEmpty } }
     }
 
-    func isBlocked(_ address: String) -> Bool {
+    func isBlocked(_ address: String) -> Bool { retryAfter(address) != nil }
+
+    /// Seconds until `address` may try again (the oldest failure in the window expires), or nil
+    /// when it is not blocked.
+    func retryAfter(_ address: String) -> Int? {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        return (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }.count >= limit
+        let inWindow = (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }
+        guard inWindow.count >= limit else { return nil }
+        // The count drops below the limit once the (count - limit + 1) oldest failures expire.
+        let expiring = inWindow.sorted()[inWindow.count - limit]
+        return max(1, Int((window - now.timeIntervalSince(expiring)).rounded(.up)))
     }
 }

@@ -26,6 +26,8 @@ public enum RootsyncCLI {
         EnrollCreateCommand.self,
         EnrollRedeemCommand.self,
         EnrollRevokeCommand.self,
+        EnrollRotateCommand.self,
+        LocalAPICredentialCommand.self,
         CatalogueListCommand.self,
         CatalogueShowCommand.self,
         CatalogueDraftCommand.self,

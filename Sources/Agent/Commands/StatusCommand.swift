@@ -33,6 +33,10 @@ struct StatusCommand: Command {
         let conflicts = report["open_conflicts"]?.int64Value ?? 0
         let invalid = report["invalid_writes"]?.int64Value ?? 0
         let links = report["links"]?.arrayValue ?? []
+        let plainHTTP: String? = {
+            guard let c = try? NodeCommands.config(parsed), c.servesPlainHTTPOffLoopback, let listen = c.listen else { return nil }
+            return NodeConfig.plainHTTPWarning(host: NodeConfig.host(ofListen: listen))
+        }()
         if context.json {
             var o = JSONObject()
             o.append("node", .string(node.code))
@@ -50,10 +54,12 @@ struct StatusCommand: Command {
             o.append("pending_captured_writes", .int(pending))
             o.append("captured_now", .int(captured))
             o.append("links", .array(links))
+            if let plainHTTP { o.append("warnings", .array([.string(plainHTTP)])) }
             context.out.json(.object(o))
             return .success
         }
         let out = context.out
+        if let plainHTTP { out.line("WARNING \(plainHTTP)") }
         out.line("节点 node:            \(node.code) \(node.name)")
         out.line("层级 level:           \(node.level.nameZh) \(node.level.rawValue)")
         out.line("上级 parent:          \(node.parent ?? "无 none")")

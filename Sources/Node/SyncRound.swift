@@ -51,6 +51,7 @@ public struct SyncRound {
 
         // Push: ask the parent what it has (fresh), send what it lacks, repeat.
         var have = try link.have()
+        try checkIdentity(have)
         report.pushDeferred = hello.catalogueVersion < replica.catalogue.version
         while report.pushBatches < maxBatches && !report.pushDeferred {
             let batch = try replica.pushBatch(parentHave: have.entries, limit: batchSize)
@@ -88,6 +89,24 @@ public struct SyncRound {
         let haveText = have.json.text
         if try replica.syncState("parent_have") != haveText { try replica.setSyncState("parent_have", haveText) }
         return report
+    }
+
+    /// A replica re-created from nothing (or restored without its lease) must not reuse a
+    /// writer identity its parent already holds writes of: those writes would be skipped as
+    /// duplicates both ways. With nothing written yet, take a new epoch above every one the parent
+    /// knows; with local writes already made, refuse the round rather than lose them silently.
+    func checkIdentity(_ have: HaveVector) throws {
+        let me = try replica.currentActor()
+        let known = have.entries.filter { $0.key.node == me.node }
+        guard let newest = known.keys.map(\.epoch).max() else { return }
+        let local = try replica.localCounter()
+        let stale = newest > me.epoch || (known[me] ?? 0) > local
+        guard stale else { return }
+        if local == 0 {
+            try replica.takeEpoch(above: max(newest, me.epoch))
+        } else {
+            throw NodeError.reusedIdentity(actor: me.description, parentHas: known[me] ?? 0, local: local)
+        }
     }
 
     /// Sends up the workflow events the parent lacks, installs every newer catalogue it has, and

@@ -114,7 +114,7 @@ extension Replica {
                 do { _ = try TagElement.decode(value) } catch { throw bad("\(error)") }
                 continue
             }
-            let (normalized, issues) = validator.normalize(item, value)
+            let (normalized, issues) = validator.normalize(item, value, in: r)
             if let first = issues.first { throw bad("\(field): \(first.messageEn)") }
             if normalized != value { throw bad("\(field) is not in standard form") }
         }

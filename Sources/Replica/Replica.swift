@@ -187,6 +187,21 @@ public final class Replica {
         try writeLease()
     }
 
+    /// How many versions this replica has written under its current actor.
+    public func localCounter() throws -> Int64 { Int64(try meta("seq") ?? "0") ?? 0 }
+
+    /// Takes epoch `above + 1` (or more) with a fresh counter: used when the parent shows this
+    /// node's identity was already used by an earlier incarnation of the replica.
+    public func takeEpoch(above: Int) throws {
+        let epoch = max(above, try currentActor().epoch) + 1
+        try db.transaction {
+            try setMeta("epoch", String(epoch))
+            try setMeta("seq", "0")
+            try audit("epoch_taken", detail: "epoch=\(epoch) reason=identity known to the parent", user: "rootsync")
+        }
+        try writeLease()
+    }
+
     /// Epoch changes recorded so far (for status and tests).
     public var epoch: Int { (try? currentActor().epoch) ?? 0 }
 

@@ -254,8 +254,20 @@ struct CatalogueParser {
             if !isTags && g["authority"] == nil {
                 problems.append("\(where_).\(gname): authority is required (city, district, street or community: 一数一源)")
             }
+            var writers: Set<DivisionLevel>?
+            if let list = g["writable_by"] {
+                let names = list.arrayValue?.compactMap(\.stringValue) ?? []
+                let levels = names.compactMap { level($0, "\(where_).\(gname).writable_by") }
+                if names.isEmpty || levels.count != names.count || list.arrayValue?.count != names.count {
+                    problems.append("\(where_).\(gname): writable_by must list levels (city, district, street, community)")
+                }
+                writers = Set(levels)
+                if let a = level(g["authority"]?.stringValue, "\(where_).\(gname)"), !writers!.contains(a) {
+                    problems.append("\(where_).\(gname): its authoritative level \(a.rawValue) must be able to write it (writable_by)")
+                }
+            }
             groups.append(FieldGroup(name: gname, label: g["label"]?.stringValue ?? gname, fields: members,
-                                     authority: level(g["authority"]?.stringValue, "\(where_).\(gname)"), isTagSet: isTags))
+                                     authority: level(g["authority"]?.stringValue, "\(where_).\(gname)"), isTagSet: isTags, writers: writers))
         }
         for f in fields where grouped[f.name] == nil { problems.append("\(where_): field \(f.name) is in no group") }
         if let keyGroup = grouped[key], let scopeGroup = grouped[scope], keyGroup == scopeGroup, key == scope {

@@ -31,6 +31,9 @@ extension Replica {
                 if !(fromSubtree || ourOldWrite) {
                     throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: v.dot.actor.description, jurisdiction: within.node)
                 }
+                if !v.isExistence, let g = catalogue.resource(v.resource)?.group(v.group), !g.isWritable(by: v.dot.actor.level) {
+                    throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: v.dot.actor.description)
+                }
             }
         }
         // Nothing received: write nothing (other processes watch the file for changes), unless

@@ -124,6 +124,15 @@ extension Replica {
                 changed = g.fields.contains { f in values[f] != nil && values[f] != (existing[f] ?? .null) }
             }
             guard changed else { continue }
+            if !g.isWritable(by: node.level) {
+                // A level that may not write the group: refuse a change to it, keep the rest.
+                if g.fields.contains(where: { values[$0] != nil && values[$0] != (existing[$0] ?? .null) }) {
+                    throw ReplicaError.invalid([ValidationIssue(field: g.fields.first { values[$0] != nil } ?? g.name, rule: "record.group_not_writable",
+                        messageZh: "\(node.level.nameZh)节点不能填写“\(g.label)”（由\(g.writers!.map(\.nameZh).sorted().joined(separator: "、"))填写）",
+                        messageEn: "a \(node.level.rawValue) node may not write group \(g.name) (writable by \(g.writers!.map(\.rawValue).sorted().joined(separator: ", ")))")])
+                }
+                continue
+            }
             let dot = try nextDot()
             var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
             vector.add(dot)

@@ -228,3 +228,53 @@ struct CatalogueSyncTests {
         #expect(try other.get("person", key: Tree.id(3)) != nil)
     }
 }
+
+@Suite("Authority rules: groups only some levels may write")
+struct WritableGroupTests {
+    @Test("a community may report an event but not write its handling; a parent refuses a pushed handling version from one")
+    func handlingIsForStreets() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        let c = t["150603002001"]
+        let report = JSONObject([("event_id", "E1"), ("kind", "10"), ("community_code", "150603002001"), ("description", "楼道堆放杂物")])
+        try c.put("event", report)
+        do {
+            try c.put("event", JSONObject([("event_id", "E1"), ("status", "3")]))
+            Issue.record("a community wrote the street's handling group")
+        } catch let ReplicaError.invalid(issues) {
+            #expect(issues.first?.rule == "record.group_not_writable")
+        }
+        try t.sync("150603002001")
+        try t["150603002"].put("event", JSONObject([("event_id", "E1"), ("status", "3"), ("handler", "街道网格中心")]))
+        try t.sync("150603002001")
+        #expect(try c.get("event", key: "E1")?["status"] == "3")
+
+        // A community whose catalogue was tampered with writes the group anyway: its parent refuses the batch.
+        var json = c.catalogue.source
+        if case .object(var root) = json {
+            var resources = root["resources"]!.arrayValue!
+            let i = resources.firstIndex { $0["name"]?.stringValue == "event" }!
+            var event = resources[i].objectValue!
+            event["groups"] = .array(event["groups"]!.arrayValue!.map { g in
+                guard case .object(var o) = g else { return g }
+                o["writable_by"] = nil
+                return .object(o)
+            })
+            resources[i] = .object(event)
+            root["resources"] = .array(resources)
+            root["version"] = 2
+            json = .object(root)
+        }
+        let rogue = try Replica.create(path: t.path("150603002001") + ".rogue", node: c.node, catalogue: try Catalogue.parse(json), divisions: .bundled)
+        try rogue.setLinks(parent: "150603002", children: [])
+        try rogue.takeEpoch(above: 5)
+        try rogue.put("event", JSONObject([("event_id", "E2"), ("community_code", "150603002001"), ("status", "3")]))
+        let service = try ParentService(replica: t["150603002"], child: "150603002001")
+        do {
+            _ = try service.push(try rogue.versionsToPush(parentHave: [:], limit: 100))
+            Issue.record("the parent accepted a handling version written by a community")
+        } catch let ReplicaError.groupNotWritable(resource, key, group, _) {
+            #expect(resource == "event" && key == "E2" && group == "handling")
+        }
+        #expect(try t["150603002"].get("event", key: "E2") == nil)
+    }
+}

@@ -129,8 +129,15 @@ public struct CatalogueDraft: Sendable, Equatable {
                 if resources.contains(where: { $0["name"]?.stringValue == name }) {
                     problems.append("changes[\(i)]: resource \(name) already exists"); continue
                 }
-                if var meta = r["meta"]?.objectValue, meta["identifier"] != nil {
-                    meta["identifier"] = nil  // assigned by the city on final approval
+                if var meta = r["meta"]?.objectValue, let given = meta["identifier"] {
+                    // Assigned by the city on final approval; one given must still be well formed.
+                    if let text = given.stringValue {
+                        for p in ResourceIdentifier.problems(text, category: meta["category"]?.stringValue,
+                                                             providerCode: meta["provider_code"]?.stringValue, divisions: .bundled) {
+                            problems.append("changes[\(i)]: \(p)")
+                        }
+                    } else { problems.append("changes[\(i)]: identifier must be text") }
+                    meta["identifier"] = nil
                     r["meta"] = .object(meta)
                 }
                 resources.append(.object(r))

@@ -133,6 +133,14 @@ struct CatalogueWorkflowTests {
             return c
         }
         #expect(try withID.publish(on: base, date: "2026-11-22").resource("service_point")?.meta.identifier == "202001/150600011517005000003")
+        // …but one that breaks the coding rules is refused, naming the rule.
+        var badID = d
+        badID.changes = d.changes.map { c in
+            var c = c
+            c.edit("resource") { r in r.edit("meta") { m in m.set("identifier", "202001/150600011517013000001") } }
+            return c
+        }
+        #expect(problems { _ = try badID.check(against: base) }.contains { $0.contains("provider's division and unit") })
     }
 
     @Test("a new resource with bad metadata is refused with every problem")

@@ -47,6 +47,7 @@ struct StatusCommand: Command {
             o.append("epoch", .int(actor.epoch))
             o.append("actor", .string(actor.description))
             o.append("catalogue_version", .int(replica.catalogue.version))
+            o.append("catalogue", report["catalogue"] ?? .null)
             o.append("records", report["records"] ?? .null)
             o.append("versions", .int(versions))
             o.append("open_conflicts", .int(conflicts))
@@ -66,6 +67,10 @@ struct StatusCommand: Command {
         out.line("副本 replica:         \(replica.path)")
         out.line("纪元 epoch:           \(actor.epoch)（写入者 actor \(actor)）")
         out.line("数据目录 catalogue:   第 \(replica.catalogue.version) 版 version \(replica.catalogue.version)")
+        let toReview = Int(report["catalogue"]?["drafts_to_review_here"]?.int64Value ?? 0)
+        let flagged = Int(report["catalogue"]?["flagged_values"]?.int64Value ?? 0)
+        if toReview > 0 { out.line("  待本节点审核的草案 drafts to review here: \(toReview)  → rootsync catalogue drafts") }
+        if flagged > 0 { out.line("  使用已停用代码的值 values with disabled codes: \(flagged)  → rootsync catalogue flagged") }
         out.line("记录数 records:")
         let width = counts.map { ReplicaAccess.displayWidth("\($0.0.label) \($0.0.name)") }.max() ?? 0
         for (r, n) in counts { out.line("  \(ReplicaAccess.pad("\(r.label) \(r.name)", width))  \(n)") }

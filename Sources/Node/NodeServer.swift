@@ -128,9 +128,8 @@ public final class NodeServer: @unchecked Sendable {
             return Self.ok(answer.json)
         }
         if parts.count >= 2 && parts[0] == "v1" && parts[1] == "catalogue" {
-            guard Self.isLoopback(r.remoteAddress) else {
-                throw HTTPFailure(403, "本地接口只接受本机访问", "the local API accepts loopback connections only")
-            }
+            // The local API's rule: loopback, or elsewhere with the local API credential.
+            try authorizeLocal(r)
             return try catalogueAPI(r, Array(parts.dropFirst(2)))
         }
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {

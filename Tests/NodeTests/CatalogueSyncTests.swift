@@ -278,3 +278,58 @@ struct WritableGroupTests {
         #expect(try t["150603002"].get("event", key: "E2") == nil)
     }
 }
+
+/// `/v1/catalogue/exchange` and the local catalogue API facing garbage: every bad body gets a
+/// clear 4xx and changes nothing.
+@Suite("Catalogue endpoints under hostile input", .serialized)
+struct CatalogueEndpointTests {
+    @Test("garbage, wrong types, oversize lists and forged events are refused; the replica is unchanged")
+    func garbage() throws {
+        let s = try SecurityTests.Setup()
+        let street = s.tree[SecurityTests.street]
+        func count() throws -> Int { try street.db.scalarInt("SELECT count(*) FROM _rs_workflow") ?? -1 }
+        let ok = s.request("POST", "/v1/catalogue/exchange", token: s.credential,
+                           body: #"{"catalogue_version": 0, "events": [], "cursor": 0, "database": ""}"#)
+        #expect(ok.status == 200, "\(ok.bodyText ?? "")")
+        let answer = try JSONParser.parse(bytes: ok.body)
+        #expect(answer["catalogues"]?.arrayValue?.count == 1)  // version 1, since the child said 0
+        let drafted = #"{"id":"150603002001-1","draft":"150603002001-1","author":"150603002001","node":"150603002001","operator":"x","at":"2026-11-22T00:00:00Z","kind":"drafted","body":{"title":"t","changes":[{"op":"add_code","code_set":"20001","code":"50","name":"群租"}]}}"#
+        let forged = #"{"id":"150603-1","draft":"150603002001-1","author":"150603002001","node":"150603","operator":"x","at":"2026-11-22T00:00:00Z","kind":"reviewed","step":"section","decision":"approve"}"#
+        let manyEvents = "[" + Array(repeating: drafted, count: 501).joined(separator: ",") + "]"
+        let bodies = [
+            "", "not json", "[]", #"{"catalogue_version": "1", "events": [], "cursor": 0}"#,
+            #"{"catalogue_version": 1, "events": {}, "cursor": 0}"#, #"{"catalogue_version": -1, "events": [], "cursor": 0}"#,
+            #"{"catalogue_version": 1e999, "events": [], "cursor": 0}"#, #"{"catalogue_version": 1, "events": [1], "cursor": 0}"#,
+            #"{"catalogue_version": 1, "events": [{"kind": "drafted"}], "cursor": 0}"#,
+            "{\"catalogue_version\": 1, \"events\": \(manyEvents), \"cursor\": 0}",
+            "{\"catalogue_version\": 1, \"events\": [\(forged)], \"cursor\": 0}",
+            "{\"catalogue_version\": 1, \"events\": [\(drafted.replacingOccurrences(of: "150603002001", with: "150603002002"))], \"cursor\": 0}",
+            String(repeating: "[", count: 10_000),
+        ]
+        for body in bodies {
+            let r = s.request("POST", "/v1/catalogue/exchange", token: s.credential, body: body)
+            #expect((400..<500).contains(r.status), "\(body.prefix(80)) → \(r.status) \(r.bodyText ?? "")")
+            #expect(r.bodyText?.contains("message_en") == true)
+        }
+        #expect(try count() == 0)
+        // Without a credential: 401, nothing stored.
+        #expect(s.request("POST", "/v1/catalogue/exchange", token: nil, body: "{\"catalogue_version\": 1, \"events\": [\(drafted)], \"cursor\": 0}").status == 401)
+        #expect(try count() == 0)
+        // A well-formed draft from the right child is stored once, however often it is sent.
+        for _ in 0..<2 {
+            #expect(s.request("POST", "/v1/catalogue/exchange", token: s.credential, body: "{\"catalogue_version\": 1, \"events\": [\(drafted)], \"cursor\": 0}").status == 200)
+        }
+        #expect(try count() == 1)
+        // The local API: bad drafts and reviews are refused with 4xx and store nothing more.
+        for (method, path, body) in [("POST", "/v1/catalogue/drafts", "{}"), ("POST", "/v1/catalogue/drafts", #"{"operator": "x", "draft": {"title": "t", "changes": [{"op": "drop"}]}}"#),
+                                     ("POST", "/v1/catalogue/drafts/150603002001-1/review", #"{"operator": "x", "decision": "maybe"}"#),
+                                     ("POST", "/v1/catalogue/drafts/150603002001-1/review", #"{"operator": "x", "decision": "approve"}"#),
+                                     ("GET", "/v1/catalogue/drafts/nope", ""), ("GET", "/v1/catalogue/resources/nope", ""), ("DELETE", "/v1/catalogue", "")] {
+            let r = s.request(method, path, token: nil, body: body)
+            #expect((400..<500).contains(r.status), "\(method) \(path) → \(r.status) \(r.bodyText ?? "")")
+        }
+        #expect(try count() == 1)
+        // From another machine the local catalogue API is closed.
+        #expect(s.request("GET", "/v1/catalogue", token: nil, from: "10.1.2.3").status == 403)
+    }
+}

@@ -17,6 +17,17 @@ enum CatalogueAccess {
         return name
     }
 
+    /// One JSON line per item with --json, else the text form (or `empty` when there is nothing).
+    static func emit<T>(_ items: [T], _ context: CommandContext, empty: String, json: (T) -> JSONValue, text: (T) -> Void) {
+        if context.json {
+            for item in items { context.out.json(json(item)) }
+        } else if items.isEmpty {
+            context.out.line(empty)
+        } else {
+            for item in items { text(item) }
+        }
+    }
+
     static func printDraft(_ d: DraftState, _ context: CommandContext) {
         context.out.line("草案 draft \(d.id) · \(d.title)")
         context.out.line("  起草节点 author: \(d.author) · 状态 status: \(d.status.labelZh) \(d.status.rawValue)")
@@ -235,12 +246,8 @@ struct CatalogueDraftsCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         let drafts = try ReplicaAccess.mapped { try replica.drafts() }
-        if context.json {
-            for d in drafts { context.out.json(CatalogueViews.draft(d, events: false)) }
-            return .success
-        }
-        if drafts.isEmpty { context.out.line("没有草案 · no drafts") }
-        for d in drafts { CatalogueAccess.printDraft(d, context) }
+        CatalogueAccess.emit(drafts, context, empty: "没有草案 · no drafts",
+                             json: { CatalogueViews.draft($0, events: false) }, text: { CatalogueAccess.printDraft($0, context) })
         return .success
     }
 }
@@ -340,13 +347,9 @@ struct CatalogueRolesCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
-        for r in try ReplicaAccess.mapped({ try replica.roles() }) {
-            if context.json {
-                context.out.json(["operator": .string(r.operator), "role": .string(r.role), "granted_at": .string(r.grantedAt), "granted_by": .string(r.grantedBy)])
-            } else {
-                context.out.line("\(r.operator)  \(ReviewStep.step(forRole: r.role)?.roleZh ?? r.role) (\(r.role))  \(r.grantedAt)  by \(r.grantedBy)")
-            }
-        }
+        CatalogueAccess.emit(try ReplicaAccess.mapped({ try replica.roles() }), context, empty: "本节点没有授予审核角色 · no review roles on this node",
+            json: { ["operator": .string($0.operator), "role": .string($0.role), "granted_at": .string($0.grantedAt), "granted_by": .string($0.grantedBy)] },
+            text: { context.out.line("\($0.operator)  \(ReviewStep.step(forRole: $0.role)?.roleZh ?? $0.role) (\($0.role))  \($0.grantedAt)  by \($0.grantedBy)") })
         return .success
     }
 }
@@ -365,15 +368,10 @@ struct CatalogueFlaggedCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
-        let flagged = try ReplicaAccess.mapped { try replica.flaggedValues() }
-        for f in flagged {
-            if context.json {
-                context.out.json(["resource": .string(f.resource), "key": .string(f.key), "field": .string(f.field), "code": .string(f.code), "name": .string(f.name)])
-            } else {
-                context.out.line("\(f.resource) \(f.key)  \(f.field) = \(f.code)（\(f.name)，已停用 disabled）")
-            }
-        }
-        if !context.json && flagged.isEmpty { context.out.line("没有使用已停用代码的记录 · no record uses a disabled code") }
+        CatalogueAccess.emit(try ReplicaAccess.mapped { try replica.flaggedValues() }, context,
+            empty: "没有使用已停用代码的记录 · no record uses a disabled code",
+            json: { ["resource": .string($0.resource), "key": .string($0.key), "field": .string($0.field), "code": .string($0.code), "name": .string($0.name)] },
+            text: { context.out.line("\($0.resource) \($0.key)  \($0.field) = \($0.code)（\($0.name)，已停用 disabled）") })
         return .success
     }
 }

@@ -311,7 +311,7 @@ struct CatalogueGrantCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let name = try parsed.required("operator"), role = try parsed.required("role")
         let replica = try ReplicaAccess.open(parsed, capture: false)
-        let by = ProcessInfo.processInfo.environment["USER"] ?? "?"
+        let by = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
         let step = try ReplicaAccess.mapped { try replica.grant(role: role, to: name, by: by) }
         if context.json { context.out.json(["operator": .string(name), "role": .string(step.role)]) } else {
             context.out.line("已授予 \(name) \(step.roleZh)角色 · granted \(step.role) to \(name) on node \(replica.node.code)")
@@ -330,7 +330,7 @@ struct CatalogueRevokeCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let name = try parsed.required("operator"), role = try parsed.required("role")
         let replica = try ReplicaAccess.open(parsed, capture: false)
-        try ReplicaAccess.mapped { try replica.revoke(role: role, from: name, by: ProcessInfo.processInfo.environment["USER"] ?? "?") }
+        try ReplicaAccess.mapped { try replica.revoke(role: role, from: name, by: ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName) }
         if context.json { context.out.json(["operator": .string(name), "revoked": .string(role)]) } else {
             context.out.line("已收回 \(name) 的 \(role) 角色 · revoked")
         }

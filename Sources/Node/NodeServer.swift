@@ -104,8 +104,10 @@ public final class NodeServer: @unchecked Sendable {
         }
     }
 
+    /// Error bodies cross the network and end up in other nodes' logs: ID and phone numbers in
+    /// them are masked like in our own log (the record is still named by its masked key).
     static func error(_ status: Int, _ zh: String, _ en: String) -> HTTPResponse {
-        let body: JSONValue = ["error": .int(status), "message_zh": .string(zh), "message_en": .string(en)]
+        let body: JSONValue = ["error": .int(status), "message_zh": .string(Log.mask(zh)), "message_en": .string(Log.mask(en))]
         return .json(body.text, status: status)
     }
 

@@ -333,3 +333,15 @@ struct CatalogueEndpointTests {
         #expect(s.request("GET", "/v1/catalogue", token: nil, from: "10.1.2.3").status == 403)
     }
 }
+
+@Suite("Error bodies mask personal numbers")
+struct ErrorMaskingTests {
+    @Test("an error naming a person's record masks the ID number in both languages")
+    func masked() throws {
+        let id = Tree.id(5)
+        let response = NodeServer.error(403, "人口 \(id) 不在辖区内", "person \(id) is outside, phone 13800000001")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(!text.contains(id) && !text.contains("13800000001"))
+        #expect(text.contains(String(id.prefix(4)) + "**********" + String(id.suffix(4))))
+    }
+}

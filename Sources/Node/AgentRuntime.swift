@@ -180,8 +180,11 @@ public final class AgentRuntime: @unchecked Sendable {
                 let token = config.parentToken()
                 // A rotated credential (link.token replaced) takes over at the next poll.
                 while !isStopped && config.parentToken() == token {
-                    let cursor = try pool.with { r in try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) } }
-                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds) {
+                    let (cursor, catalogue, workflow) = try pool.with { r in
+                        (try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }, r.catalogue.version,
+                         try r.syncState("workflow_cursor") ?? "")
+                    }
+                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow) {
                         wake.notify()
                         // Let the round fetch it before asking again.
                         sleepUnlessStopped(0.05)

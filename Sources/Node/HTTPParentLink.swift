@@ -56,8 +56,15 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
     }
 
     /// Long poll: returns when the parent has something new for us, or after `timeout` seconds.
-    public func waitForChanges(cursor: PullCursor?, timeout: Double) throws -> Bool {
-        let answer = try call("POST", "/v1/sync/wait", body: ["cursor": cursor?.json ?? .null, "timeout_ms": .int(Int(timeout * 1000))])
+    /// Also returns early when the parent has a newer catalogue or workflow events for this
+    /// subtree after `workflowCursor` (stored as "database position"), so reviews and
+    /// publications come down at once rather than at the next periodic round.
+    public func waitForChanges(cursor: PullCursor?, timeout: Double, catalogue: Int? = nil, workflowCursor: String = "") throws -> Bool {
+        var body: JSONObject = ["cursor": cursor?.json ?? .null, "timeout_ms": .int(Int(timeout * 1000))]
+        if let catalogue { body["catalogue_version"] = .int(catalogue) }
+        let parts = workflowCursor.split(separator: " ")
+        if parts.count == 2, let position = Int64(parts[1]) { body["workflow"] = ["database": .string(String(parts[0])), "cursor": .int(position)] }
+        let answer = try call("POST", "/v1/sync/wait", body: .object(body))
         return answer["changed"]?.boolValue ?? false
     }
 }

@@ -16,11 +16,13 @@ extension NodeServer {
                 return Self.ok(["version": .int(c.version), "published": .string(c.published),
                                 "resources": .array(c.resources.map(CatalogueViews.summary))])
             }
-        case ("GET", 2, "resources"):
+        case ("GET", 2, "resources"), ("GET", 3, "resources"):
+            // An identifier holds a '/': it arrives as two segments (the server decodes %2F too).
+            let name = rest.dropFirst().joined(separator: "/")
             return try pool.with { replica in
                 let c = replica.catalogue
-                guard let res = c.resource(rest[1]) ?? c.resource(identifier: rest[1]) else {
-                    throw HTTPFailure(404, "数据目录中没有 \(rest[1])", "no resource \(rest[1]) in the catalogue")
+                guard let res = c.resource(name) ?? c.resource(identifier: name) else {
+                    throw HTTPFailure(404, "数据目录中没有 \(name)", "no resource \(name) in the catalogue")
                 }
                 return Self.ok(CatalogueViews.detail(res, in: c))
             }

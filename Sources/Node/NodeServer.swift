@@ -239,9 +239,16 @@ public final class NodeServer: @unchecked Sendable {
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let timeout = min(max(Double(json["timeout_ms"]?.int64Value ?? 20_000) / 1000, 0), 30)
             let deadline = Date().addingTimeInterval(timeout)
+            let childCatalogue = json["catalogue_version"]?.int64Value.map { Int($0) }
+            let workflowDatabase = json["workflow"]?["database"]?.stringValue
+            let workflowCursor = json["workflow"]?["cursor"]?.int64Value ?? 0
             while true {
                 let seen = routesChanged.current
                 let pending = try pool.with { r -> Bool in
+                    // A newer catalogue, or review news for a draft of the child's subtree.
+                    if let childCatalogue, r.catalogue.version > childCatalogue { return true }
+                    if let workflowDatabase, workflowDatabase == r.databaseID,
+                       try !r.workflowEvents(for: child, after: workflowCursor, limit: 1).events.isEmpty { return true }
                     guard let cursor, cursor.database == r.databaseID, cursor.mode == .route else { return true }
                     return try r.routeHead() > cursor.position && r.routed(to: child, after: cursor.position, limit: 1).versions.count > 0
                 }

@@ -98,10 +98,18 @@ public struct SyncRound {
     func checkIdentity(_ have: HaveVector) throws {
         let me = try replica.currentActor()
         let known = have.entries.filter { $0.key.node == me.node }
-        guard let newest = known.keys.map(\.epoch).max() else { return }
+        guard let newest = known.keys.map(\.epoch).max() else {
+            if try replica.syncState("identity_confirmed") == nil { try replica.setSyncState("identity_confirmed", me.description) }
+            return
+        }
         let local = try replica.localCounter()
-        let stale = newest > me.epoch || (known[me] ?? 0) > local
-        guard stale else { return }
+        // Confirmed once a round has passed this check (or pulled: replicas from before the check).
+        let confirmed = try replica.syncState("identity_confirmed") != nil || replica.syncState("pull_cursor") != nil
+        let stale = newest > me.epoch || (known[me] ?? 0) > local || (!confirmed && (known[me] ?? 0) > 0)
+        guard stale else {
+            if !confirmed { try replica.setSyncState("identity_confirmed", me.description) }
+            return
+        }
         if local == 0 {
             try replica.takeEpoch(above: max(newest, me.epoch))
         } else {

@@ -136,7 +136,7 @@ extension Replica {
 
     public func draftState(_ id: String) throws -> DraftState {
         let events = try db.all("SELECT json FROM _rs_workflow WHERE draft = ? ORDER BY pos", id) { try WorkflowEvent(json: JSONParser.parse($0.string(0))) }
-        guard !events.isEmpty else { throw workflowError("没有草案 \(id)", "no draft \(id) here") }
+        guard !events.isEmpty else { throw ReplicaError.notFound(resource: "draft", key: id) }
         return DraftState(id: id, events: events)
     }
 

@@ -222,6 +222,8 @@ struct CatalogueSyncTests {
         let other = try Replica.create(path: path + "2", node: t["150603002"].node, catalogue: t["150603002"].catalogue, divisions: .bundled)
         try other.setLinks(parent: "150603", children: [])
         try other.put("person", person(3, "150603002001"))
+        try other.put("person", person(4, "150603002001", [("phone", "13800000004")]))
+        #expect(try other.localCounter() > (try t["150603"].haveVector(subtree: "150603002")[try other.currentActor()] ?? 0))
         round = SyncRound(replica: other, link: DirectParentLink(service: try ParentService(replica: t["150603"], child: "150603002")))
         #expect(throws: NodeError.self) { try round.run() }
         #expect(try t["150603"].get("person", key: Tree.id(3)) == nil)

@@ -85,6 +85,26 @@ enum Bench {
     }
 
     static func count(_ db: Database, _ sql: String) throws -> Int { try db.scalarInt(sql) ?? -1 }
+
+    /// A changeset of `source`'s person rows exactly as stored, recorded by SQLite's session
+    /// extension while inserting them into a plain table (same columns and indexes) at `scratch`.
+    static func changeset(from source: Database, ddl: [String], scratch: String) throws -> [UInt8] {
+        let columns = try source.columnNames(of: "person")
+        let select = "SELECT " + columns.map(Database.quote).joined(separator: ", ") + " FROM person ORDER BY rowid"
+        let insertAll = "INSERT INTO person(" + columns.map(Database.quote).joined(separator: ", ") + ") VALUES("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let recorded = try plainDatabase(scratch, ddl: ddl)
+        let session = try ChangesetSession(database: recorded, tables: ["person"])
+        try recorded.transaction {
+            let statement = try recorded.statement(insertAll)
+            try source.forEach(select) { row in
+                try statement.bind((0..<columns.count).map { row.value($0) })
+                while try statement.step() {}
+            }
+            statement.reset()
+        }
+        return try session.changeset()
+    }
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

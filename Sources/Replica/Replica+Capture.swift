@@ -20,6 +20,7 @@ extension Replica {
     @discardableResult
     func drainCaptured() throws -> Int {
         pendingRoutes.removeAll()
+        pendingDecoded.removeAll()
         generationBumped = false
         guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }
         let keys = try db.all("""

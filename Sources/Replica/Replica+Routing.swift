@@ -162,7 +162,12 @@ extension Replica {
         // The parent's own writes of an earlier epoch that it reports lacking (it was restored
         // from a backup): send back those we hold, so nothing it wrote is lost.
         if let parent = parentLink, out.count < limit {
-            let theirs = try db.all("SELECT a.name, max(v.seq) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name LIKE ? GROUP BY a.name", parent + ":%") { row in
+            // max() over one actor's index range is one B-tree descent; a GROUP BY over the join
+            // read every version the parent ever wrote (linear in the replica: the no-op round's cost).
+            let theirs = try db.all("""
+                SELECT a.name, (SELECT max(v.seq) FROM _rs_version v WHERE v.actor = a.id) AS top FROM _rs_actor a
+                WHERE a.name LIKE ? AND top IS NOT NULL
+                """, parent + ":%") { row in
                 (Actor(row.string(0)), row.int64(1))
             }
             var old: [Actor: Int64] = [:]

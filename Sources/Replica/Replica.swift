@@ -29,6 +29,9 @@ public final class Replica {
     var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.
     var pendingRoutes: [String: [StoredVersion]] = [:]
+    /// The same versions as they were handed to `insertVersion`, by record and dot, so the
+    /// record's refresh need not decode their JSON again (a dot names one immutable version).
+    var pendingDecoded: [String: [Dot: GroupVersion]] = [:]
     /// The child links this node serves, loaded from `_rs_link`.
     public internal(set) var children: [String] = []
     /// The parent link, when this node has one.

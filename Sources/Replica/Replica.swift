@@ -25,6 +25,9 @@ public final class Replica {
     var policies: [String: [String: GroupPolicy]] = [:]
     /// Upsert/delete SQL per resource (built once: building it showed in profiles).
     var rowStatements: [String: (upsert: String, delete: String)] = [:]
+    /// The SELECT that reads a captured row back, per resource, with the columns it was built
+    /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
+    var captureSelects: [String: (fields: [String], sql: String)] = [:]
     /// Whether this transaction has bumped the write generation yet (once per transaction).
     var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.

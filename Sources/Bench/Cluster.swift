@@ -45,6 +45,10 @@ enum Cluster {
         var parentPeakMB: Double
         var childPeakMB: Double
         var pulled: Int
+        /// CPU seconds of the plain insert, the district's `rootsync sync` and the city during the load.
+        var plainCPU: Double
+        var childCPU: Double
+        var parentCPU: Double
         var ratio: Double { loadSeconds / plainSeconds }
         var wireRatio: Double { Double(toParent + fromParent) / Double(changesetBytes) }
     }
@@ -104,9 +108,11 @@ enum Cluster {
             let plainPath = (base as NSString).appendingPathComponent("plain-\(size).sqlite")
             let plain = try Bench.plainDatabase(plainPath, ddl: ddl)
             let plainSeconds = try Bench.seconds { try Bench.insert(Array(rows[0..<size]), into: plain) }
+            let plainCPU = Bench.lastCPU
 
             proxy.reset()
-            var child: (status: Int32, peakRSSMB: Double) = (0, 0)
+            let parentCPUBefore = city.cpuSeconds()
+            var child: (status: Int32, peakRSSMB: Double, cpuSeconds: Double) = (0, 0, 0)
             let loadSeconds = try Bench.seconds {
                 let p = try Spawned(rootsync, ["sync", "--dir", dir("150603")], log: logFile, name: "district")
                 child = p.wait()
@@ -114,6 +120,7 @@ enum Cluster {
             guard child.status == 0 else { throw BenchFailure("load: rootsync sync exited with \(child.status); see \(logFile)") }
             let wire = proxy.bytes
             let parentPeak = city.peakRSSMB()
+            let parentCPU = city.cpuSeconds() - parentCPUBefore
             let persons = try count(replicaPath("150603"), "SELECT count(*) FROM person")
             let versions = try count(replicaPath("150603"), "SELECT count(*) FROM _rs_version")
             let routes = try count(replicaPath("150603"), "SELECT count(*) FROM _rs_route")
@@ -124,10 +131,11 @@ enum Cluster {
                                                      scratch: (base as NSString).appendingPathComponent("changeset-\(size).sqlite")).count
             let r = LoadResult(n: size, loadSeconds: loadSeconds, plainSeconds: plainSeconds, toParent: wire.toParent,
                                fromParent: wire.fromParent, changesetBytes: changesetBytes, parentPeakMB: parentPeak,
-                               childPeakMB: child.peakRSSMB, pulled: versions)
+                               childPeakMB: child.peakRSSMB, pulled: versions,
+                               plainCPU: plainCPU, childCPU: child.cpuSeconds, parentCPU: parentCPU)
             results.append(r)
-            log(String(format: "  load N = %d: %.2f s (plain insert %.3f s, ratio %.1f); wire %d B up + %d B down, changeset %d B (ratio %.3f); peak RSS city %.1f MB, district %.1f MB",
-                       size, loadSeconds, plainSeconds, r.ratio, wire.toParent, wire.fromParent, changesetBytes, r.wireRatio, parentPeak, child.peakRSSMB))
+            log(String(format: "  load N = %d: %.2f s (plain insert %.3f s, ratio %.1f); wire %d B up + %d B down, changeset %d B (ratio %.3f); peak RSS city %.1f MB, district %.1f MB; CPU district %.2f s, city %.2f s",
+                       size, loadSeconds, plainSeconds, r.ratio, wire.toParent, wire.fromParent, changesetBytes, r.wireRatio, parentPeak, child.peakRSSMB, child.cpuSeconds, parentCPU))
             try? FileManager.default.removeItem(atPath: plainPath)
 
             if size == sizes.max()!, noopRounds > 0 {

@@ -35,14 +35,25 @@ final class Spawned {
     }
 
     /// Waits for the exit; returns the exit status (128 + signal when killed) and the peak RSS in MB.
+    /// CPU seconds (user + system) used so far, from /proc (clock ticks).
+    func cpuSeconds() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return -1 }
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let k = Double(fields[12]) else { return -1 }
+        return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     @discardableResult
-    func wait() -> (status: Int32, peakRSSMB: Double) {
+    func wait() -> (status: Int32, peakRSSMB: Double, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         exited = true
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, Double(usage.ru_maxrss) / 1024)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return (code, Double(usage.ru_maxrss) / 1024, cpu)
     }
 
     func terminate(timeout: Double = 10) {

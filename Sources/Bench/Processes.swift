@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process started with posix_spawn, so the bench can read its peak RSS exactly
-/// (`wait4`'s `ru_maxrss`) or while it runs (`VmHWM` in /proc).
+/// A child process started with posix_spawn, so the bench can read its peak RSS (`VmHWM` in
+/// /proc, sampled until it exits) and its CPU time (`wait4`'s rusage).
 final class Spawned {
     let pid: pid_t
     let name: String
@@ -34,7 +34,6 @@ final class Spawned {
         return kb / 1024
     }
 
-    /// Waits for the exit; returns the exit status (128 + signal when killed) and the peak RSS in MB.
     /// CPU seconds (user + system) used so far, from /proc (clock ticks).
     func cpuSeconds() -> Double {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
@@ -44,16 +43,27 @@ final class Spawned {
         return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Waits for the exit; returns the exit status (128 + signal when killed), the peak RSS in MB
+    /// and the CPU seconds (rusage). The peak is VmHWM sampled every 10 ms until the exit, not
+    /// wait4's ru_maxrss: posix_spawn shares this process's memory until the exec, and Linux
+    /// counts that (the bench's own hundreds of MB) in the child's ru_maxrss.
     @discardableResult
     func wait() -> (status: Int32, peakRSSMB: Double, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        var peak = 0.0
+        while true {
+            peak = max(peak, peakRSSMB())
+            let r = wait4(pid, &status, WNOHANG, &usage)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            usleep(10_000)
+        }
         exited = true
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return (code, Double(usage.ru_maxrss) / 1024, cpu)
+        return (code, peak, cpu)
     }
 
     func terminate(timeout: Double = 10) {

@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
         // Scripts/bench: ratios against SQLite's own limits (release build; see docs/BENCHMARKS.md).
-        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport"], path: "Sources/Bench"),
+        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport", "Node"], path: "Sources/Bench"),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

@@ -67,7 +67,7 @@ public struct RecordValidator: Sendable {
                         "sex does not agree with the ID number, which says \(idSex == "1" ? "male" : "female")"))
                 }
                 if let birthField, let birth = record[birthField]?.stringValue, let idBirth = parsed.birthDate,
-                   birth != idBirth.replacingOccurrences(of: "-", with: "") {
+                   birth != String(decoding: idBirth.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self) {
                     issues.append(issue(birthField, "record.id_birth_date",
                         "出生日期与身份证号码不符：号码表明为 \(idBirth)",
                         "birth date does not agree with the ID number, which says \(idBirth)"))
@@ -114,9 +114,10 @@ public struct RecordValidator: Sendable {
                                     "\(item.name) must be a district, street or community code"))
             }
         case .phone?:
-            let allowed = Set("0123456789+- ")
-            let digits = text.filter(\.isNumber).count
-            if !text.allSatisfy({ allowed.contains($0) }) || digits < 7 || digits > 15 {
+            // ASCII only: every allowed character is one byte, so bytes decide as characters would.
+            let allowed = text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: " ") }
+            let digits = text.utf8.lazy.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            if !allowed || digits < 7 || digits > 15 {
                 issues.append(issue(item.name, "record.phone", "电话号码格式不正确：\(text)",
                                     "not a phone number: \(text)"))
             }

@@ -26,10 +26,16 @@ public final class Replica {
     var policies: [String: [String: GroupPolicy]] = [:]
     /// Upsert/delete SQL per resource (built once: building it showed in profiles).
     var rowStatements: [String: (upsert: String, delete: String)] = [:]
+    /// The SELECT that reads a captured row back, per resource, with the columns it was built
+    /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
+    var captureSelects: [String: (fields: [String], sql: String)] = [:]
     /// Whether this transaction has bumped the write generation yet (once per transaction).
     var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.
     var pendingRoutes: [String: [StoredVersion]] = [:]
+    /// The same versions as they were handed to `insertVersion`, by record and dot, so the
+    /// record's refresh need not decode their JSON again (a dot names one immutable version).
+    var pendingDecoded: [String: [Dot: GroupVersion]] = [:]
     /// The child links this node serves, loaded from `_rs_link`.
     public internal(set) var children: [String] = []
     /// The parent link, when this node has one.

@@ -57,7 +57,7 @@ struct CatalogueWorkflowIntegrationTests {
         #expect(try rootsync(["catalogue", "grant", "--dir", h.dir("150600"), "--operator", "赵主任", "--role", "authority_reviewer"]).code == 0)
         // Without the role, or at the wrong node: refused.
         let wrong = try rootsync(["catalogue", "review", "\(community)-1", "--approve", "--dir", h.dir("150602"), "--operator", "李科长"])
-        #expect(wrong.code == 1)
+        #expect(wrong.code == 3 && wrong.err.contains("draft \(community)-1 not found"), "\(wrong.err)")  // the other district never sees it
         // Reviews through the CLI and through the local HTTP API.
         for id in ["\(community)-1", "\(community)-3"] {
             let r = try rootsync(["catalogue", "review", id, "--approve", "--dir", h.dir("150603"), "--operator", "李科长"])

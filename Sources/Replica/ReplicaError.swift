@@ -26,7 +26,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .unknownResource(let r): return "没有这种数据：\(r)"
         case .outsideJurisdiction(let r, let k, let s, let j): return "\(r) \(k) 属于 \(s)，不在本节点辖区 \(j) 内，不能修改"
         case .foreignWriter(let r, let k, let w, let j): return "\(r) \(k) 的版本由 \(w) 写入，不在 \(j) 的下辖范围内，拒收整批数据"
-        case .notFound(let r, let k): return "找不到 \(r) \(k)"
+        case .notFound(let r, let k): return "找不到\(r == "draft" ? "草案" : " \(r)") \(k)"
         case .notAReplica(let p): return "\(p) 不是 rootsync 副本（先运行 rootsync init）"
         case .alreadyExists(let p): return "\(p) 已经存在副本"
         case .badRemoteVersion(let why): return "收到的数据版本无效：\(why)"

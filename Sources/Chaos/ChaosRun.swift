@@ -21,7 +21,32 @@ public struct ChaosOptions: Sendable {
     public var healTimeout: TimeInterval = 120
     /// Print each action as it happens.
     public var verbose = false
+    /// Restore the street as a VM snapshot or a file-level backup of its whole directory would:
+    /// the database copied back in place *with the lease file of the same moment*. The documented
+    /// procedure (docs/OPERATIONS.md) restores only replica.sqlite; this variant is off by default.
+    public var restoreWithLease = false
+    /// Harness self-test only: damage the healed replicas before the checks, to show that the
+    /// checks see it. Never used by Scripts/chaos.
+    public var sabotage: [Sabotage] = []
     public init() {}
+}
+
+/// Damage done on purpose after healing, so a test can prove that each check can fail.
+public enum Sabotage: String, CaseIterable, Sendable {
+    /// Delete one stored version at a community (an accepted write lost).
+    case dropVersion = "drop-version"
+    /// Change one visible field of a record at a street (a wrong winner, divergence).
+    case alterRow = "alter-row"
+    /// Mark a group in conflict that is not (a false conflict).
+    case falseConflict = "false-conflict"
+
+    public var invariant: Invariant {
+        switch self {
+        case .dropVersion: return .noLostWrite
+        case .alterRow: return .sameWinner
+        case .falseConflict: return .noFalseConflict
+        }
+    }
 }
 
 /// The invariants checked, in report order.
@@ -53,6 +78,7 @@ public struct ChaosReport: Sendable {
     public var openConflicts = 0
     public var deletedRecords = 0
     public var directory: String
+    public var restoreWithLease = false
     public var logs = ""
     public var passed: Bool { violations.isEmpty }
 
@@ -70,7 +96,7 @@ public struct ChaosReport: Sendable {
             if bad.count > 8 { t += "         … \(bad.count - 8) more\n" }
         }
         if !passed {
-            t += "  reproduce: Scripts/chaos --seed \(seed) --steps \(steps) --keep   (directory of this run: \(directory))\n"
+            t += "  reproduce: Scripts/chaos --seed \(seed) --steps \(steps)\(restoreWithLease ? " --restore-with-lease" : "") --keep   (directory of this run: \(directory))\n"
             if !logs.isEmpty { t += "  agent logs (tails):\n" + logs }
         }
         return t
@@ -111,6 +137,10 @@ final class ChaosRun {
     /// Every accepted version, by dot.
     var oracle: [String: StoredVersion] = [:]
     var writer: [String: String] = [:]                // dot → node that wrote it
+    var writtenAt: [String: Int] = [:]                // dot → step
+    /// Dots a writer used twice (after a restore that kept its epoch): both contents are wrong
+    /// somewhere, so they are reported once and left out of the per-node content check.
+    var reused: Set<String> = []
     /// Versions the restore may legitimately have destroyed (written only at the street after its backup).
     var lostAllowed: Set<String> = []
     var records: [String: String] = [:]               // key → scope
@@ -135,6 +165,7 @@ final class ChaosRun {
         let binary = options.binary.isEmpty ? try Chaos.defaultBinary() : options.binary
         cluster = try Cluster(base: dir, binary: binary, nodes: chaosTopology, interval: options.interval)
         report = ChaosReport(seed: options.seed, steps: options.steps, directory: dir.path)
+        report.restoreWithLease = options.restoreWithLease
     }
 
     func finish() {
@@ -165,6 +196,7 @@ final class ChaosRun {
         }
         step = options.steps + 1
         try heal()
+        try sabotage()
         try verify()
         report.seconds = Date().timeIntervalSince(started)
         if !report.passed {
@@ -176,15 +208,16 @@ final class ChaosRun {
     func randomAction() throws {
         let roll = rng.int(0..<100)
         switch roll {
-        case 0..<16: try create()
-        case 16..<50: try update()
-        case 50..<58: try editTags()
-        case 58..<64: try delete()
-        case 64..<71: try syncRound()
-        case 71..<79: try killAgent()
-        case 79..<82: try cutLink()
-        case 82..<90: try replay()
-        case 90..<93: try probeJurisdiction()
+        case 0..<14: try create()
+        case 14..<42: try update()
+        case 42..<49: try editTags()
+        case 49..<54: try delete()
+        case 54..<62: try offlineEdits()
+        case 62..<68: try syncRound()
+        case 68..<76: try killAgent()
+        case 76..<80: try cutLink()
+        case 80..<89: try replay()
+        case 89..<93: try probeJurisdiction()
         default:
             count("pause")
             usleep(UInt32(rng.int(100...800)) * 1000)
@@ -232,9 +265,28 @@ final class ChaosRun {
     /// A random existing record, preferring recent ones (more contention), and a node above it.
     func pickRecord() -> (key: String, scope: String)? {
         guard !recordOrder.isEmpty else { return nil }
-        let i = rng.chance(0.5) ? max(0, recordOrder.count - 1 - rng.int(0..<min(5, recordOrder.count))) : rng.int(0..<recordOrder.count)
-        let key = recordOrder[i]
-        return (key, records[key]!)
+        for _ in 0..<4 {
+            let i = rng.chance(0.5) ? max(0, recordOrder.count - 1 - rng.int(0..<min(5, recordOrder.count))) : rng.int(0..<recordOrder.count)
+            let key = recordOrder[i]
+            if !isDeletedInOracle(key) { return (key, records[key]!) }
+        }
+        return nil
+    }
+
+    /// What the accepted writes say so far (the nodes may not all know yet).
+    func isDeletedInOracle(_ key: String) -> Bool {
+        let e = MergeRules.expected(oracle.values.filter { $0.key == key && !lostAllowed.contains($0.dot) })
+        return e.deleted && !e.visible
+    }
+
+    /// A deleted record written again in full: a re-creation (concurrent with the delete where the
+    /// writer had not seen it).
+    func recreate() throws {
+        guard let key = recordOrder.filter({ isDeletedInOracle($0) }).first.map({ _ in rng.pick(recordOrder.filter { isDeletedInOracle($0) }) }) else { return try create() }
+        let scope = records[key]!
+        let node = pickWriter(scope, cityWeight: 0.1)
+        let o: JSONValue = ["id_number": .string(key), "name": .string(rng.pick(Self.names)), "community_code": .string(scope)]
+        _ = try write(node, key, ["put", "person", "--dir", cluster.dir(node), "--data", o.text, "--json"], action: "re-create")
     }
 
     func pickWriter(_ scope: String, cityWeight: Double) -> String {
@@ -244,14 +296,16 @@ final class ChaosRun {
         return rng.pick(Array(hs.dropFirst().dropLast()))
     }
 
-    func update() throws {
-        guard let (key, scope) = pickRecord() else { return try create() }
+    func update(at fixed: String? = nil, record: (key: String, scope: String)? = nil, groups: [String]? = nil) throws {
+        guard let (key, scope) = record ?? pickRecord() else { return try (rng.chance(0.5) ? recreate() : create()) }
         // The city edits its authoritative groups of records the communities also edit.
-        let node = pickWriter(scope, cityWeight: 0.35)
+        var node = pickWriter(scope, cityWeight: 0.35)
+        if let snap = snapshot, !restored, cluster.node(snap.street).holds(scope: scope), rng.chance(0.3) { node = snap.street }
+        if let fixed { node = fixed }
         var o = JSONObject()
         o.append("id_number", .string(key))
         let level = cluster.node(node).level
-        let group = level == "city" ? rng.pick(["identity", "identity", "household"]) : rng.pick(["identity", "residence", "contact", "contact", "status"])
+        let group = groups.map { rng.pick($0) } ?? (level == "city" ? rng.pick(["identity", "identity", "household"]) : rng.pick(["identity", "residence", "contact", "contact", "status"]))
         switch group {
         case "identity":
             o.append("name", .string(rng.pick(Self.names)))
@@ -267,7 +321,7 @@ final class ChaosRun {
     }
 
     func editTags() throws {
-        guard let (key, scope) = pickRecord() else { return try create() }
+        guard let (key, scope) = pickRecord() else { return try (rng.chance(0.5) ? recreate() : create()) }
         let node = pickWriter(scope, cityWeight: 0.25)
         let tags = Self.tagWords.filter { _ in rng.chance(0.35) }
         let o: JSONValue = ["id_number": .string(key), "tags": .array(tags.map { .string($0) })]
@@ -275,7 +329,7 @@ final class ChaosRun {
     }
 
     func delete() throws {
-        guard let (key, scope) = pickRecord() else { return try create() }
+        guard let (key, scope) = pickRecord() else { return try (rng.chance(0.5) ? recreate() : create()) }
         let node = pickWriter(scope, cityWeight: 0.15)
         _ = try write(node, key, ["delete", "person", key, "--dir", cluster.dir(node)], action: "delete")
     }
@@ -302,6 +356,12 @@ final class ChaosRun {
         let new = try db.all(StoredVersion.selectSQL + " AND v.id > ? AND v.link = '' AND v.key = ? ORDER BY v.id", Int64(maxID), key) { try StoredVersion.decode($0) }
         log("\(action) at \(node) of \(key): \(new.map { "\($0.group) \($0.dot)" }.joined(separator: ", "))")
         for v in new {
+            check(.dotUniqueness)
+            if let earlier = oracle[v.dot], !earlier.sameContent(v) {
+                violation(.dotUniqueness, "\(node) reused \(v.dot): it named \(earlier.group) of \(earlier.key) (\(earlier.values)) at step \(writtenAt[v.dot] ?? 0) and now \(v.group) of \(v.key) (\(v.values))")
+                reused.insert(v.dot)
+            }
+            writtenAt[v.dot] = step
             oracle[v.dot] = v
             writer[v.dot] = node
             let mustCover = v.group == "_exists" ? seen.values.flatMap { $0 } : seen[v.group] ?? []
@@ -316,6 +376,49 @@ final class ChaosRun {
             try killAgent(reason: "right after a write")
         }
         return true
+    }
+
+    /// A community goes offline (SIGKILL) and edits a record while the city (or its district)
+    /// edits the same record: the city's authoritative groups, the community's own, tags, or a
+    /// delete against an update. Concurrent by construction; restarted 0–2 steps later.
+    func offlineEdits() throws {
+        guard let (key, scope) = pickRecord() else { return try create() }
+        let community = holders(of: scope).last!
+        let other = rng.chance(0.7) ? holders(of: scope)[0] : rng.pick(Array(holders(of: scope).dropFirst().dropLast()))
+        count("offline edits")
+        if cluster.isRunning(community) {
+            cluster.stop(community, signal: SIGKILL)
+            let delay = rng.int(0...2)
+            if delay > 0 { restartAt[community] = step + delay }
+            fault("\(community) offline (SIGKILL) while it and \(other) both edit \(key)" + (delay == 0 ? "" : "; back \(delay) steps later"))
+            defer { if delay == 0 { try? restart(community) } }
+            try concurrentPair(key, scope, community, other)
+        } else {
+            try concurrentPair(key, scope, community, other)
+        }
+    }
+
+    private func concurrentPair(_ key: String, _ scope: String, _ community: String, _ other: String) throws {
+        let kind = rng.int(0..<10)
+        switch kind {
+        case 0..<5:
+            let g = rng.pick(["identity", "identity", "household", "contact", "status"])
+            try update(at: community, record: (key, scope), groups: [g])
+            try update(at: other, record: (key, scope), groups: [g])
+        case 5..<7:
+            let tags = { Self.tagWords.filter { _ in self.rng.chance(0.4) } }
+            for node in [community, other] {
+                let o: JSONValue = ["id_number": .string(key), "tags": .array(tags().map { .string($0) })]
+                _ = try write(node, key, ["put", "person", "--dir", cluster.dir(node), "--data", o.text, "--json"], action: "tags")
+            }
+        case 7..<9:
+            let (deleter, updater) = rng.chance(0.5) ? (community, other) : (other, community)
+            _ = try write(deleter, key, ["delete", "person", key, "--dir", cluster.dir(deleter)], action: "delete")
+            try update(at: updater, record: (key, scope), groups: ["identity", "contact", "status"])
+        default:
+            try update(at: community, record: (key, scope), groups: ["residence", "contact"])
+            try update(at: other, record: (key, scope), groups: ["identity", "household"])
+        }
     }
 
     // MARK: Faults
@@ -354,6 +457,12 @@ final class ChaosRun {
 
     func takeSnapshot(_ street: String) throws {
         let path = cluster.base.appendingPathComponent("backup-\(street).sqlite").path
+        // The lease first: a lease no newer than the database it sits beside is a consistent pair.
+        let lease = cluster.databasePath(street) + "-actor"
+        if FileManager.default.fileExists(atPath: lease) {
+            try? FileManager.default.removeItem(atPath: path + "-actor")
+            try FileManager.default.copyItem(atPath: lease, toPath: path + "-actor")
+        }
         let db = try cluster.database(street)
         try db.execute("VACUUM INTO '\(path)'")
         let epoch = try db.scalarText("SELECT value FROM _rs_meta WHERE name = 'epoch'") ?? "?"
@@ -368,6 +477,13 @@ final class ChaosRun {
         let street = snap.street
         cluster.stop(street, signal: SIGKILL)
         restartAt[street] = nil
+        // The street's last writes before its disk fails never leave it.
+        for _ in 0..<rng.int(0...2) {
+            let mine = recordOrder.filter { cluster.node(street).holds(scope: records[$0]!) && !isDeletedInOracle($0) }
+            guard !mine.isEmpty else { break }
+            let key = rng.pick(mine)
+            try update(at: street, record: (key, records[key]!), groups: ["identity", "contact", "status"])
+        }
         usleep(300_000)   // let a parent finish applying a batch it was given before the kill
         let oldEpoch = try NodeState.read(try cluster.database(street), node: cluster.node(street)).epoch
         // Versions this street wrote that its backup lacks and that no other node holds are gone
@@ -382,8 +498,13 @@ final class ChaosRun {
         let candidates = oracle.keys.filter { writer[$0] == street && !inBackup.contains($0) }
         let lost = candidates.filter { !elsewhere.contains($0) }
         lostAllowed.formUnion(lost)
-        let inPlace = rng.chance(0.5)
+        let withLease = options.restoreWithLease
+        let inPlace = withLease || rng.chance(0.5)
         let target = cluster.databasePath(street)
+        if withLease {
+            let lease = try Data(contentsOf: URL(fileURLWithPath: snap.path + "-actor"))
+            try lease.write(to: URL(fileURLWithPath: target + "-actor"))
+        }
         for suffix in ["-wal", "-shm"] { unlink(target + suffix) }
         let data = try Data(contentsOf: URL(fileURLWithPath: snap.path))
         if inPlace {
@@ -400,12 +521,18 @@ final class ChaosRun {
         let newEpoch = try NodeState.read(try cluster.database(street), node: cluster.node(street)).epoch
         restored = true
         check(.restoreEpoch)
-        fault("street \(street) restored from its backup of step \(snap.step) (\(inPlace ? "copied over the file in place, same inode" : "replaced by a new file")); epoch \(oldEpoch) → \(newEpoch); \(candidates.count) versions it wrote after the backup, \(lost.count) of them held nowhere else (lost with the restore)")
+        fault("street \(street) restored from its backup of step \(snap.step) (\(withLease ? "database copied back in place together with its lease, as a VM snapshot or directory backup would" : inPlace ? "copied over the file in place, same inode" : "replaced by a new file")); epoch \(oldEpoch) → \(newEpoch); \(candidates.count) versions it wrote after the backup, \(lost.count) of them held nowhere else (lost with the restore)")
         if newEpoch <= oldEpoch {
             violation(.restoreEpoch, "street \(street) restored from an older copy kept epoch \(newEpoch) (was \(oldEpoch)): counters could be reused")
         }
         report.lostByRestore = lost.count
         count("restore")
+        // Write at once with the restored database: these counters must not collide with lost ones.
+        let mine = recordOrder.filter { cluster.node(street).holds(scope: records[$0]!) && !isDeletedInOracle($0) }
+        if !mine.isEmpty {
+            let key = rng.pick(mine)
+            try update(at: street, record: (key, records[key]!), groups: ["identity", "contact", "status"])
+        }
     }
 
     /// Duplicated requests: a child's own versions pushed twice to its parent; a pull replayed with
@@ -547,6 +674,28 @@ final class ChaosRun {
         cluster.stopAll(signal: SIGTERM)
     }
 
+    func sabotage() throws {
+        for damage in options.sabotage {
+            let level = damage == .alterRow ? "street" : "community"
+            var options = Database.Options()
+            options.create = false
+            // The node of that level holding the most records.
+            let node = try cluster.nodes.filter { $0.level == level }.max { a, b in
+                try cluster.database(a.code).scalarInt("SELECT COUNT(*) FROM person") ?? 0 < cluster.database(b.code).scalarInt("SELECT COUNT(*) FROM person") ?? 0
+            }!.code
+            let db = try Database(path: cluster.databasePath(node), options: options)
+            switch damage {
+            case .dropVersion:
+                _ = try db.run("DELETE FROM _rs_version WHERE id = (SELECT MAX(id) FROM _rs_version WHERE resource = 'person')")
+            case .alterRow:
+                _ = try db.run("UPDATE person SET phone = '13000000007' WHERE id_number = (SELECT MIN(id_number) FROM person)")
+            case .falseConflict:
+                _ = try db.run("UPDATE _rs_record SET conflicts = 'household' WHERE resource = 'person' AND conflicts = '' AND key = (SELECT MIN(key) FROM _rs_record WHERE resource = 'person' AND conflicts = '' AND visible = 1)")
+            }
+            fault("SABOTAGE (harness self-test): \(damage.rawValue) at \(node), changed \(db.changes) row(s)")
+        }
+    }
+
     // MARK: The invariants
 
     func verify() throws {
@@ -558,6 +707,7 @@ final class ChaosRun {
         for n in cluster.nodes {
             for (dot, v) in states[n.code]!.versions {
                 check(.dotUniqueness)
+                if reused.contains(dot) { continue }
                 if let o = oracle[dot], !o.sameContent(v) {
                     violation(.dotUniqueness, "\(n.code) holds \(dot) of \(v.key) with content that differs from what its writer \(writer[dot]!) wrote (group \(v.group) vs \(o.group), values \(v.values) vs \(o.values))")
                 } else if oracle[dot] == nil {

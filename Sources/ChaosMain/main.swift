@@ -7,7 +7,7 @@ import Foundation
 import Chaos
 
 let usage = """
-usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--steps N] [--keep] [--verbose]
+usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--steps N] [--keep] [--verbose] [--restore-with-lease]
                       [--dir BASE] [--interval SECONDS] [--heal-timeout SECONDS] [--binary PATH]
   --seed N          run one seed (default 1)
   --seeds N         run N seeds: S, S+1, … S+N-1 (S from --from, default 1)
@@ -18,6 +18,10 @@ usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--steps N] [--keep] [--
   --interval S      the agents' idle sync interval (default 1)
   --heal-timeout S  how long healing may take before a run fails (default 120)
   --binary PATH     the rootsync executable (default: next to this program)
+  --restore-with-lease
+                    restore the street's database in place together with its lease file
+                    (a VM snapshot or whole-directory backup) instead of the documented
+                    procedure (replica.sqlite only)
 """
 
 var options = ChaosOptions()
@@ -46,6 +50,7 @@ while !args.isEmpty {
     case "--interval": guard let d = Double(value(a)), d > 0 else { fail("--interval needs seconds") }; options.interval = d
     case "--heal-timeout": guard let d = Double(value(a)), d > 0 else { fail("--heal-timeout needs seconds") }; options.healTimeout = d
     case "--binary": options.binary = value(a)
+    case "--restore-with-lease": options.restoreWithLease = true
     case "-h", "--help", "help": print(usage); exit(0)
     default: fail("unknown argument \(a)")
     }

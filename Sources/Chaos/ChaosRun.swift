@@ -370,6 +370,26 @@ final class ChaosRun {
                 violation(.noFalseConflict, "\(action) at \(node): new version \(v.group) \(v.dot) of \(key) has vector \(v.vv) that does not cover \(d.actor)#\(d.seq), which the writer held")
             }
         }
+        // The write stored what was asked: each field given is in the new version of its group,
+        // a tag edit leaves exactly the tags given, a delete writes a tombstone.
+        check(.noLostWrite)
+        if args[0] == "delete" {
+            if !new.contains(where: { $0.group == "_exists" && $0.isDelete }) {
+                violation(.noLostWrite, "delete of \(key) at \(node) succeeded but wrote no tombstone: \(new.map(\.dot))")
+            }
+        } else if let i = args.firstIndex(of: "--data"), let patch = try? JSONParser.parse(args[i + 1]).objectValue {
+            for (field, value) in patch where field != "id_number" {
+                guard let group = PersonCatalogue.groups.first(where: { $0.fields.contains(field) })?.name,
+                      let v = new.first(where: { $0.group == group }) else { continue }
+                if field == "tags" {
+                    let asked = Set(value.arrayValue?.compactMap(\.stringValue) ?? [])
+                    let stored = Set(MergeRules.tagElements(v).map { String($0.split(separator: "\u{1}")[0]) })
+                    if asked != stored { violation(.noLostWrite, "tag edit of \(key) at \(node) asked for \(asked.sorted()) but \(v.dot) holds \(stored.sorted())") }
+                } else if (try? JSONParser.parse(v.values))?[field] != value {
+                    violation(.noLostWrite, "\(field) of \(key) written at \(node) as \(value.text) but \(v.dot) holds \(v.values)")
+                }
+            }
+        }
         if rng.chance(0.12) {
             // Kill an agent at a random moment while the write is on its way up or down.
             usleep(UInt32(rng.int(0...150)) * 1000)

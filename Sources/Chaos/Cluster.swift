@@ -36,6 +36,21 @@ public let chaosTopology: [ChaosNode] = [
     ChaosNode(code: "150603002002", parent: "150603002"),
 ]
 
+/// Every agent process the harness has running, so an interrupted run (Ctrl-C, SIGTERM) can kill
+/// them instead of leaving them behind.
+public final class AgentRegistry: @unchecked Sendable {
+    public static let shared = AgentRegistry()
+    private let lock = NSLock()
+    private var pids = Set<Int32>()
+    func add(_ pid: Int32) { lock.lock(); pids.insert(pid); lock.unlock() }
+    func remove(_ pid: Int32) { lock.lock(); pids.remove(pid); lock.unlock() }
+    /// SIGKILLs every registered agent (safe to call from a signal-handling queue).
+    public func killAll() {
+        lock.lock(); let all = pids; lock.unlock()
+        for pid in all { kill(pid, SIGKILL) }
+    }
+}
+
 final class Cluster {
     let base: URL
     let binary: String
@@ -115,6 +130,7 @@ final class Cluster {
             p.standardInput = FileHandle.nullDevice
             try p.run()
             processes[code] = p
+            AgentRegistry.shared.add(p.processIdentifier)
             while Date() < deadline {
                 let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
                 if text.contains("running") { return }
@@ -123,6 +139,7 @@ final class Cluster {
             }
             problem = ((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
             if p.isRunning { kill(p.processIdentifier, SIGKILL); while p.isRunning { usleep(5_000) } }
+            AgentRegistry.shared.remove(p.processIdentifier)
             processes[code] = nil
             usleep(200_000)
         }
@@ -133,6 +150,7 @@ final class Cluster {
     func stop(_ code: String, signal: Int32) {
         guard let p = processes[code] else { return }
         processes[code] = nil
+        defer { AgentRegistry.shared.remove(p.processIdentifier) }
         guard p.isRunning else { return }
         kill(p.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(10)

@@ -57,6 +57,21 @@ while !args.isEmpty {
 }
 if let count { seeds = (0..<UInt64(count)).map { from + $0 } }
 
+// Ctrl-C or SIGTERM: kill the agents this run started, then stop (their directories stay).
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+var signalSources: [DispatchSourceSignal] = []
+for sig in [SIGINT, SIGTERM] {
+    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+    source.setEventHandler {
+        AgentRegistry.shared.killAll()
+        FileHandle.standardError.write(Data("rootsync-chaos: interrupted; agents killed\n".utf8))
+        exit(130)
+    }
+    source.resume()
+    signalSources.append(source)
+}
+
 let started = Date()
 var failed: [UInt64] = []
 var harnessErrors: [UInt64] = []

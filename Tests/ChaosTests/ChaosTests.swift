@@ -46,3 +46,24 @@ struct ChaosTests {
         }
     }
 }
+
+/// Known bug (docs/RELIABILITY.md, "Findings"): when a node's database is rolled back together
+/// with the lease file beside it (a VM snapshot, a whole-directory backup restored in place), the
+/// node does not notice: it keeps its epoch and database id and reuses counters. The documented
+/// restore (replica.sqlite only) is detected, as the tests above show.
+@Suite("Chaos harness: known issues", .serialized)
+struct ChaosKnownIssueTests {
+    @Test("a restore of database and lease together keeps the old epoch")
+    func restoreWithLease() throws {
+        var options = ChaosOptions()
+        options.seed = 5
+        options.steps = 10
+        options.healTimeout = 30
+        options.restoreWithLease = true
+        let report = try Chaos.run(options)
+        #expect(report.faults.contains { $0.contains("restored from its backup") }, "the restore did not happen\n\(report.text)")
+        withKnownIssue("a rollback of database and lease together is not detected: same epoch, same database id") {
+            #expect(!report.violations.contains { $0.0 == .restoreEpoch }, "\(report.text)")
+        }
+    }
+}

@@ -12,7 +12,7 @@ struct ChaosTests {
         let env = ProcessInfo.processInfo.environment["ROOTSYNC_CHAOS_SEEDS"] ?? "1 2"
         return env.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { UInt64($0) }
     }
-    static var steps: Int { Int(ProcessInfo.processInfo.environment["ROOTSYNC_CHAOS_STEPS"] ?? "") ?? 24 }
+    static var steps: Int { Int(ProcessInfo.processInfo.environment["ROOTSYNC_CHAOS_STEPS"] ?? "") ?? 20 }
 
     @Test("the sync invariants hold under faults", arguments: seeds)
     func seed(_ seed: UInt64) throws {
@@ -36,7 +36,7 @@ struct ChaosTests {
     func sabotage() throws {
         var options = ChaosOptions()
         options.seed = 3
-        options.steps = 12
+        options.steps = 8
         options.healTimeout = 60
         options.sabotage = Sabotage.allCases
         let report = try Chaos.run(options)
@@ -57,7 +57,7 @@ struct ChaosKnownIssueTests {
     func restoreWithLease() throws {
         var options = ChaosOptions()
         options.seed = 5
-        options.steps = 10
+        options.steps = 8
         options.healTimeout = 30
         options.restoreWithLease = true
         let report = try Chaos.run(options)

@@ -696,23 +696,26 @@ final class ChaosRun {
 
     func sabotage() throws {
         for damage in options.sabotage {
-            let level = damage == .alterRow ? "street" : "community"
-            var options = Database.Options()
-            options.create = false
-            // The node of that level holding the most records.
-            let node = try cluster.nodes.filter { $0.level == level }.max { a, b in
-                try cluster.database(a.code).scalarInt("SELECT COUNT(*) FROM person") ?? 0 < cluster.database(b.code).scalarInt("SELECT COUNT(*) FROM person") ?? 0
-            }!.code
-            let db = try Database(path: cluster.databasePath(node), options: options)
-            switch damage {
-            case .dropVersion:
-                _ = try db.run("DELETE FROM _rs_version WHERE id = (SELECT MAX(id) FROM _rs_version WHERE resource = 'person')")
-            case .alterRow:
-                _ = try db.run("UPDATE person SET phone = '13000000007' WHERE id_number = (SELECT MIN(id_number) FROM person)")
-            case .falseConflict:
-                _ = try db.run("UPDATE _rs_record SET conflicts = 'household' WHERE resource = 'person' AND conflicts = '' AND key = (SELECT MIN(key) FROM _rs_record WHERE resource = 'person' AND conflicts = '' AND visible = 1)")
+            // The first node, leaves first, where the damage changes something.
+            var done = false
+            for node in codes.reversed() where !done {
+                var dbOptions = Database.Options()
+                dbOptions.create = false
+                let db = try Database(path: cluster.databasePath(node), options: dbOptions)
+                switch damage {
+                case .dropVersion:
+                    _ = try db.run("DELETE FROM _rs_version WHERE id = (SELECT MAX(id) FROM _rs_version WHERE resource = 'person')")
+                case .alterRow:
+                    _ = try db.run("UPDATE person SET phone = '13000000007' WHERE id_number = (SELECT MIN(id_number) FROM person) AND phone IS NOT '13000000007'")
+                case .falseConflict:
+                    _ = try db.run("UPDATE _rs_record SET conflicts = 'household' WHERE resource = 'person' AND key = (SELECT MIN(key) FROM _rs_record WHERE resource = 'person' AND conflicts = '' AND visible = 1)")
+                }
+                if db.changes > 0 {
+                    done = true
+                    fault("SABOTAGE (harness self-test): \(damage.rawValue) at \(node)")
+                }
             }
-            fault("SABOTAGE (harness self-test): \(damage.rawValue) at \(node), changed \(db.changes) row(s)")
+            if !done { fault("SABOTAGE (harness self-test): \(damage.rawValue) found nothing to damage") }
         }
     }
 

@@ -282,7 +282,9 @@ final class ChaosRun {
     /// A deleted record written again in full: a re-creation (concurrent with the delete where the
     /// writer had not seen it).
     func recreate() throws {
-        guard let key = recordOrder.filter({ isDeletedInOracle($0) }).first.map({ _ in rng.pick(recordOrder.filter { isDeletedInOracle($0) }) }) else { return try create() }
+        let deleted = recordOrder.filter { isDeletedInOracle($0) }
+        guard !deleted.isEmpty else { return try create() }
+        let key = rng.pick(deleted)
         let scope = records[key]!
         let node = pickWriter(scope, cityWeight: 0.1)
         let o: JSONValue = ["id_number": .string(key), "name": .string(rng.pick(Self.names)), "community_code": .string(scope)]
@@ -599,7 +601,7 @@ final class ChaosRun {
         guard !own.isEmpty else { count("replay (nothing to send)"); return }
         if kind == 1 {
             // A forged version: a real one of this child moved to a scope outside its subtree.
-            guard var last = own.last?.objectValue else { return }
+            guard let last = own.last?.objectValue else { return }
             let outside = communities.first { !cluster.node(child).holds(scope: $0) }!
             let seq = (last["seq"]?.int64Value ?? 1) + 1_000_000
             var forged = JSONObject()
@@ -611,8 +613,7 @@ final class ChaosRun {
                 default: forged.append(k, v)
                 }
             }
-            last = forged
-            let body: JSONValue = ["versions": [.object(last)]]
+            let body: JSONValue = ["versions": [.object(forged)]]
             let r = try cluster.runner.curl("POST", cluster.url(parent) + "/v1/sync/push", headers: headers, body: body.text)
             if r.status == 0 { count("forged push (parent down)"); return }
             check(.jurisdiction)
@@ -819,6 +820,5 @@ final class ChaosRun {
                 }
             }
         }
-        if !restored && snapshot != nil { /* the restore step came after the last step; nothing to check */ }
     }
 }

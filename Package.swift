@@ -44,12 +44,12 @@ let package = Package(
         // SHA-256, secure random tokens: the only module that sees OpenSSL.
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
-        .target(name: "Node", dependencies: ["Replica", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
         // Scripts/bench: ratios against SQLite's own limits (release build; see docs/BENCHMARKS.md).
-        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport"], path: "Sources/Bench"),
+        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport", "Node"], path: "Sources/Bench"),
 
         // Scripts/chaos: the fault-injection harness (real agents, SIGKILL, cut links, a restore, replays)
         // and its CLI; the library reads replicas through SQLite and drives the rootsync binary.

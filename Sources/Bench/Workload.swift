@@ -45,11 +45,23 @@ struct PersonRow {
 }
 
 enum Bench {
+    /// Wall-clock seconds of `body`; the CPU seconds this thread spent in it are left in `lastCPU`
+    /// (less sensitive than wall time to other work on a shared machine, so reported beside it).
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let cpuStart = threadCPU()
         let start = ContinuousClock.now
         try body()
         let d = ContinuousClock.now - start
+        lastCPU = threadCPU() - cpuStart
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    nonisolated(unsafe) static var lastCPU = 0.0
+
+    static func threadCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func median(_ xs: [Double]) -> Double {
@@ -85,6 +97,26 @@ enum Bench {
     }
 
     static func count(_ db: Database, _ sql: String) throws -> Int { try db.scalarInt(sql) ?? -1 }
+
+    /// A changeset of `source`'s person rows exactly as stored, recorded by SQLite's session
+    /// extension while inserting them into a plain table (same columns and indexes) at `scratch`.
+    static func changeset(from source: Database, ddl: [String], scratch: String) throws -> [UInt8] {
+        let columns = try source.columnNames(of: "person")
+        let select = "SELECT " + columns.map(Database.quote).joined(separator: ", ") + " FROM person ORDER BY rowid"
+        let insertAll = "INSERT INTO person(" + columns.map(Database.quote).joined(separator: ", ") + ") VALUES("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let recorded = try plainDatabase(scratch, ddl: ddl)
+        let session = try ChangesetSession(database: recorded, tables: ["person"])
+        try recorded.transaction {
+            let statement = try recorded.statement(insertAll)
+            try source.forEach(select) { row in
+                try statement.bind((0..<columns.count).map { row.value($0) })
+                while try statement.step() {}
+            }
+            statement.reset()
+        }
+        return try session.changeset()
+    }
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

@@ -20,9 +20,11 @@ public struct DataItem: Sendable, Equatable {
     public let check: Check?
     public let required: Bool
     public let kind: Kind
+    /// The 数据元 this item follows, if any (6-digit code).
+    public let element: String?
 
     public init(name: String, label: String, format: ItemFormat, codeSet: String? = nil,
-                check: Check? = nil, required: Bool = false, kind: Kind = .value) {
+                check: Check? = nil, required: Bool = false, kind: Kind = .value, element: String? = nil) {
         self.name = name
         self.label = label
         self.format = format
@@ -30,6 +32,7 @@ public struct DataItem: Sendable, Equatable {
         self.check = check
         self.required = required
         self.kind = kind
+        self.element = element
     }
 
     /// The SQLite column type: numbers are stored as numbers so plain SQL can compute with them.

@@ -17,7 +17,7 @@ public struct RecordValidator: Sendable {
 
     /// Normalizes the fields given in `patch` (dates to YYYYMMDD, code names to codes, 15-digit IDs
     /// to 18, trimmed text, "" to null) and checks each. Unknown fields are errors.
-    public func normalize(_ resource: Resource, patch: JSONObject) -> (values: [String: JSONValue], issues: [ValidationIssue]) {
+    public func normalize(_ resource: Resource, patch: JSONObject, allowDisabledCodes: Bool = false) -> (values: [String: JSONValue], issues: [ValidationIssue]) {
         var values: [String: JSONValue] = [:]
         var issues: [ValidationIssue] = []
         for (name, raw) in patch {
@@ -26,11 +26,25 @@ public struct RecordValidator: Sendable {
                                     "\(resource.name) has no field '\(name)'"))
                 continue
             }
-            let (value, problems) = normalize(item, raw)
+            let (value, problems) = normalize(item, raw, in: resource, allowDisabledCodes: allowDisabledCodes)
             issues += problems
             if problems.isEmpty { values[name] = value }
         }
         return (values, issues)
+    }
+
+    /// Disabled codes among `values` that are not simply kept from `existing`: a clerk may save a
+    /// record again unchanged, but may not newly enter a code the catalogue has disabled.
+    public func disabledCodeIssues(_ resource: Resource, values: [String: JSONValue], existing: [String: JSONValue]) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (name, value) in values {
+            guard let item = resource.field(name), let setID = item.codeSet, let code = value.stringValue ?? (value.int64Value.map { String($0) }),
+                  catalogue.isDisabled(code: code, in: setID), existing[name] != value else { continue }
+            let codeName = catalogue.codeSet(setID)?.name(forCode: code) ?? code
+            issues.append(issue(item.name, "record.code_disabled", "“\(item.label)”的代码 \(code)（\(codeName)）已停用，不能再填写",
+                                "\(item.name): code \(code) (\(codeName)) of code set \(setID) is disabled and cannot be used in new data"))
+        }
+        return issues.sorted { $0.field < $1.field }
     }
 
     /// Checks a complete record (after merging a patch with what was stored): required fields
@@ -53,7 +67,7 @@ public struct RecordValidator: Sendable {
                         "sex does not agree with the ID number, which says \(idSex == "1" ? "male" : "female")"))
                 }
                 if let birthField, let birth = record[birthField]?.stringValue, let idBirth = parsed.birthDate,
-                   birth != idBirth.replacingOccurrences(of: "-", with: "") {
+                   birth != String(decoding: idBirth.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self) {
                     issues.append(issue(birthField, "record.id_birth_date",
                         "出生日期与身份证号码不符：号码表明为 \(idBirth)",
                         "birth date does not agree with the ID number, which says \(idBirth)"))
@@ -63,8 +77,11 @@ public struct RecordValidator: Sendable {
         return issues
     }
 
-    /// Normalizes one field value.
-    public func normalize(_ item: DataItem, _ raw: JSONValue) -> (JSONValue, [ValidationIssue]) {
+    /// Normalizes one field value. New writes may not use disabled codes (`allowDisabledCodes`
+    /// false); versions received from other nodes may, since they were written before the code
+    /// was disabled. Given the resource, a 无条件共享 resource's scope may be the city itself.
+    public func normalize(_ item: DataItem, _ raw: JSONValue, in resource: Resource? = nil,
+                          allowDisabledCodes: Bool = true) -> (JSONValue, [ValidationIssue]) {
         if item.kind == .tags { return normalizeTags(item, raw) }
         var text: String
         switch raw {
@@ -91,14 +108,16 @@ public struct RecordValidator: Sendable {
         case .division?:
             let r = DivisionCode.check(text, field: item.name, table: divisions)
             issues += r.issues
-            if r.isValid, let level = r.level, level == .province || level == .city {
+            let cityWide = resource.map { $0.share == .unconditional && $0.scope == item.name } ?? false
+            if r.isValid, let level = r.level, level == .province || (level == .city && !cityWide) {
                 issues.append(issue(item.name, "record.scope_level", "“\(item.label)”应为区县、街道或社区代码",
                                     "\(item.name) must be a district, street or community code"))
             }
         case .phone?:
-            let allowed = Set("0123456789+- ")
-            let digits = text.filter(\.isNumber).count
-            if !text.allSatisfy({ allowed.contains($0) }) || digits < 7 || digits > 15 {
+            // ASCII only: every allowed character is one byte, so bytes decide as characters would.
+            let allowed = text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: " ") }
+            let digits = text.utf8.lazy.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            if !allowed || digits < 7 || digits > 15 {
                 issues.append(issue(item.name, "record.phone", "电话号码格式不正确：\(text)",
                                     "not a phone number: \(text)"))
             }
@@ -110,6 +129,11 @@ public struct RecordValidator: Sendable {
             } else {
                 issues += set.check(text, field: item.name)
             }
+        }
+        if !allowDisabledCodes, let setID = item.codeSet, catalogue.isDisabled(code: text, in: setID) {
+            let name = catalogue.codeSet(setID)?.name(forCode: text) ?? text
+            issues.append(issue(item.name, "record.code_disabled", "“\(item.label)”的代码 \(text)（\(name)）已停用，不能再填写",
+                                "\(item.name): code \(text) (\(name)) of code set \(setID) is disabled and cannot be used in new data"))
         }
         if issues.isEmpty { issues += item.format.check(text, field: item.name) }
         if !issues.isEmpty { return (.null, issues) }

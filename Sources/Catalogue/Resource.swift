@@ -9,18 +9,21 @@ public struct Resource: Sendable, Equatable {
     /// The field holding the division code that decides which nodes hold a record.
     public let scope: String
     public let share: ShareType
+    /// The standard's metadata (identifier, provider, share condition, update cycle, …).
+    public let meta: ResourceMetadata
     public let existenceAuthority: DivisionLevel?
     public let fields: [DataItem]
     public let groups: [FieldGroup]
     public let rules: [RecordRule]
 
-    public init(name: String, label: String, key: String, scope: String, share: ShareType,
+    public init(name: String, label: String, key: String, scope: String, share: ShareType, meta: ResourceMetadata,
                 existenceAuthority: DivisionLevel?, fields: [DataItem], groups: [FieldGroup], rules: [RecordRule] = []) {
         self.name = name
         self.label = label
         self.key = key
         self.scope = scope
         self.share = share
+        self.meta = meta
         self.existenceAuthority = existenceAuthority
         self.fields = fields
         self.groups = groups

@@ -65,14 +65,21 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         i += 1
         var object = JSONObject()
-        var seen = Set<String>()
+        // Duplicate keys: a linear look at the keys so far for small objects (every object on the
+        // wire has a handful; hashing each key showed in profiles), a set beyond that.
+        var seen: Set<String>?
         skipSpace()
         if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(object) }
         while true {
             skipSpace()
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a key string") }
             let key = try string()
-            guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+            if object.count < 16 {
+                if object.pairs.contains(where: { $0.key == key }) { throw fail("duplicate key \"\(key)\"") }
+            } else {
+                if seen == nil { seen = Set(object.keys) }
+                guard seen!.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+            }
             skipSpace()
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1

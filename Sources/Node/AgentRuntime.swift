@@ -18,6 +18,8 @@ public final class AgentRuntime: @unchecked Sendable {
         /// How long a long poll waits at the parent.
         public var waitSeconds: Double = 10
         public var backoff = Backoff(base: 0.5, cap: 30)
+        /// Serve plain HTTP on a non-loopback address (else refused; node.json `allow_plain_http` too).
+        public var allowPlainHTTP = false
         public init() {}
     }
 
@@ -47,6 +49,9 @@ public final class AgentRuntime: @unchecked Sendable {
         return stopped
     }
 
+    /// "https" when the server runs with TLS, else "http".
+    public var scheme: String { server?.tls != nil ? "https" : "http" }
+
     /// The address the server listens on, once started.
     public var address: String? {
         guard let server else { return nil }
@@ -74,11 +79,17 @@ public final class AgentRuntime: @unchecked Sendable {
                 tls = HTTPServer.TLS(certificatePEM: pem.certificate, keyPEM: pem.key, trustPEM: pem.ca)
             }
             handler.requiresClientCertificate = tls != nil
+            if let refusal = NodeConfig.plainHTTPRefusal(host: host, tls: tls != nil, allowed: options.allowPlainHTTP || config.allowPlainHTTP) {
+                throw refusal
+            }
+            handler.localAPICredentialFile = LocalAPICredential.path(directory: config.directory)
             let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls) { handler.handle($0) }
             try server.start()
             self.server = server
-            if tls == nil && !["127.0.0.1", "::1"].contains(host) {
-                log.notice("warning", ["message": "serving plain HTTP on a non-loopback address \(host); use TLS on networks you do not control"])
+            if tls == nil && !NodeConfig.isLoopbackHost(host) {
+                let warning = NodeConfig.plainHTTPWarning(host: host)
+                handler.plainHTTPWarning = warning
+                log.notice("warning", ["message": warning])
             }
             log.notice("listening", ["node": config.node, "address": "\(tls != nil ? "https" : "http")://\(host):\(server.port)"])
         }
@@ -142,6 +153,7 @@ public final class AgentRuntime: @unchecked Sendable {
                 let report = try syncOnce()
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
+                for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
                 if report.pushed + report.pulled > 0 {
                     log.event("synced", ["pushed": String(report.pushed), "pulled": String(report.pulled)])
                 }
@@ -165,9 +177,14 @@ public final class AgentRuntime: @unchecked Sendable {
         while !isStopped {
             do {
                 let link = try parentLink(timeout: options.waitSeconds + 10)
-                while !isStopped {
-                    let cursor = try pool.with { r in try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) } }
-                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds) {
+                let token = config.parentToken()
+                // A rotated credential (link.token replaced) takes over at the next poll.
+                while !isStopped && config.parentToken() == token {
+                    let (cursor, catalogue, workflow) = try pool.with { r in
+                        (try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }, r.catalogue.version,
+                         try r.syncState("workflow_cursor") ?? "")
+                    }
+                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow) {
                         wake.notify()
                         // Let the round fetch it before asking again.
                         sleepUnlessStopped(0.05)

@@ -9,6 +9,7 @@ public struct DirectParentLink: ParentLink {
     public init(service: ParentService) { self.service = service }
     public func hello() throws -> Hello { service.hello() }
     public func have() throws -> HaveVector { try service.have() }
-    public func push(_ versions: [GroupVersion]) throws -> PushOutcome { try service.push(versions) }
+    public func push(_ batch: PushBatch) throws -> PushOutcome { try service.push(batch) }
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage { try service.pull(cursor: cursor, limit: limit) }
+    public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer { try service.exchangeCatalogue(request) }
 }

@@ -39,8 +39,8 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
 
     public func have() throws -> HaveVector { try HaveVector(json: call("GET", "/v1/sync/have")) }
 
-    public func push(_ versions: [GroupVersion]) throws -> PushOutcome {
-        let answer = try call("POST", "/v1/sync/push", body: ["versions": VersionBatch.encode(versions)])
+    public func push(_ batch: PushBatch) throws -> PushOutcome {
+        let answer = try call("POST", "/v1/sync/push", body: batch.json)
         return PushOutcome(applied: Int(answer["applied"]?.int64Value ?? 0), skipped: Int(answer["skipped"]?.int64Value ?? 0))
     }
 
@@ -48,12 +48,23 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
         guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
         return PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
-                        more: answer["more"]?.boolValue ?? false)
+                        more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
+    }
+
+    public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
+        try CatalogueExchange.Answer(json: call("POST", "/v1/catalogue/exchange", body: request.json))
     }
 
     /// Long poll: returns when the parent has something new for us, or after `timeout` seconds.
-    public func waitForChanges(cursor: PullCursor?, timeout: Double) throws -> Bool {
-        let answer = try call("POST", "/v1/sync/wait", body: ["cursor": cursor?.json ?? .null, "timeout_ms": .int(Int(timeout * 1000))])
+    /// Also returns early when the parent has a newer catalogue or workflow events for this
+    /// subtree after `workflowCursor` (stored as "database position"), so reviews and
+    /// publications come down at once rather than at the next periodic round.
+    public func waitForChanges(cursor: PullCursor?, timeout: Double, catalogue: Int? = nil, workflowCursor: String = "") throws -> Bool {
+        var body: JSONObject = ["cursor": cursor?.json ?? .null, "timeout_ms": .int(Int(timeout * 1000))]
+        if let catalogue { body["catalogue_version"] = .int(catalogue) }
+        let parts = workflowCursor.split(separator: " ")
+        if parts.count == 2, let position = Int64(parts[1]) { body["workflow"] = ["database": .string(String(parts[0])), "cursor": .int(position)] }
+        let answer = try call("POST", "/v1/sync/wait", body: .object(body))
         return answer["changed"]?.boolValue ?? false
     }
 }

@@ -17,11 +17,27 @@ public final class NodeServer: @unchecked Sendable {
     /// Notified on writes that should go up soon.
     public let localChange: ChangeSignal
     let log: Log
-    private let failures = AuthFailures()
+    let failures = AuthFailures()
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
     private var clientCertificateRequired = false
+    private var plainHTTP: String?
+    private var localCredentialFile: String?
+
+    /// Set when the node serves plain HTTP on a non-loopback address (allowed explicitly):
+    /// shown in `/v1/status` under "warnings".
+    public var plainHTTPWarning: String? {
+        get { activity.withLock { plainHTTP } }
+        set { activity.withLock { plainHTTP = newValue } }
+    }
+
+    /// Where the SHA-256 of the local API credential is kept (`rootsync local-api credential`);
+    /// read on every request that does not come from loopback.
+    public var localAPICredentialFile: String? {
+        get { activity.withLock { localCredentialFile } }
+        set { activity.withLock { localCredentialFile = newValue } }
+    }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
     /// with a client certificate verified against the CA whose CN is the X-Rootsync-Node code.
@@ -63,14 +79,19 @@ public final class NodeServer: @unchecked Sendable {
         do {
             return try route(request)
         } catch let e as HTTPFailure {
-            return Self.error(e.status, e.zh, e.en)
+            var response = Self.error(e.status, e.zh, e.en)
+            if let seconds = e.retryAfter { response.headers["Retry-After"] = String(seconds) }
+            return response
         } catch let e as ReplicaError {
             switch e {
-            case .outsideJurisdiction, .foreignWriter: return Self.error(403, e.messageZh, e.description)
+            case .outsideJurisdiction, .foreignWriter, .groupNotWritable: return Self.error(403, e.messageZh, e.description)
+            case .catalogueBehind, .workflow: return Self.error(409, e.messageZh, e.description)
             case .notFound: return Self.error(404, e.messageZh, e.description)
             case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)
             default: return Self.error(400, e.messageZh, e.description)
             }
+        } catch let e as CatalogueError {
+            return Self.error(422, e.description, e.description)
         } catch let e as WireError {
             return Self.error(400, "请求格式错误：\(e.message)", e.description)
         } catch let e as JSONParser.Error {
@@ -83,8 +104,10 @@ public final class NodeServer: @unchecked Sendable {
         }
     }
 
+    /// Error bodies cross the network and end up in other nodes' logs: ID and phone numbers in
+    /// them are masked like in our own log (the record is still named by its masked key).
     static func error(_ status: Int, _ zh: String, _ en: String) -> HTTPResponse {
-        let body: JSONValue = ["error": .int(status), "message_zh": .string(zh), "message_en": .string(en)]
+        let body: JSONValue = ["error": .int(status), "message_zh": .string(Log.mask(zh)), "message_en": .string(Log.mask(en))]
         return .json(body.text, status: status)
     }
 
@@ -99,13 +122,28 @@ public final class NodeServer: @unchecked Sendable {
         if r.method == "POST" && parts == ["v1", "enroll"] {
             return try enroll(r)
         }
+        if r.method == "POST" && parts == ["v1", "catalogue", "exchange"] {
+            let child = try authenticate(r)
+            let request = try CatalogueExchange(json: JSONParser.parse(bytes: r.body))
+            let answer = try pool.with { try ParentService(replica: $0, child: child).exchangeCatalogue(request) }
+            if answer.accepted > 0 { log.event("workflow_received", ["child": child, "events": String(answer.accepted)]) }
+            return Self.ok(answer.json)
+        }
+        if parts.count >= 2 && parts[0] == "v1" && parts[1] == "catalogue" {
+            // The local API's rule: loopback, or elsewhere with the local API credential.
+            try authorizeLocal(r)
+            return try catalogueAPI(r, Array(parts.dropFirst(2)))
+        }
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
         }
         if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")) {
-            guard Self.isLoopback(r.remoteAddress) else {
-                throw HTTPFailure(403, "本地接口只接受本机访问", "the local API accepts loopback connections only")
+            try authorizeLocal(r)
+            if parts == ["v1", "status"], let warning = plainHTTPWarning {
+                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
+                status["warnings"] = .array([.string(warning)])
+                return Self.ok(.object(status))
             }
             return try local(r, parts)
         }
@@ -115,8 +153,8 @@ public final class NodeServer: @unchecked Sendable {
     // MARK: Sync endpoints
 
     func authenticate(_ r: HTTPRequest) throws -> String {
-        if failures.isBlocked(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        if let wait = failures.retryAfter(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
         }
         guard let child = r.headers["X-Rootsync-Node"], let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
             failures.record(r.remoteAddress)
@@ -135,8 +173,10 @@ public final class NodeServer: @unchecked Sendable {
                               "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)")
         }
         let token = String(auth.dropFirst("Bearer ".count))
-        let expected = try pool.with { r in try r.children.contains(child) ? r.childCredentialHash(child) : nil }
-        guard let expected, Crypto.constantTimeEquals(Crypto.sha256Hex(token), expected) else {
+        // Looked up on every request: a revoke or a rotation takes effect at once.
+        let match = try pool.with { try LinkCredentials.check($0, child: child, token: token) }
+        if match == .new { log.notice("credential_rotated", ["child": child, "from": r.remoteAddress]) }
+        guard match != nil else {
             failures.record(r.remoteAddress)
             log.event("auth_failed", ["child": child, "from": r.remoteAddress])
             throw HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)")
@@ -150,8 +190,8 @@ public final class NodeServer: @unchecked Sendable {
     /// `POST /v1/enroll` {"node", "token"}: a child redeems its one-time enrollment token for
     /// its link credential. Unauthenticated, so refusals count towards the per-address limit.
     func enroll(_ r: HTTPRequest) throws -> HTTPResponse {
-        if failures.isBlocked(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请稍后再试", "too many failed authentications; try again later")
+        if let wait = failures.retryAfter(r.remoteAddress) {
+            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
         }
         let json = try? JSONParser.parse(bytes: r.body)
         guard let child = json?["node"]?.stringValue, let token = json?["token"]?.stringValue, !child.isEmpty, !token.isEmpty else {
@@ -175,28 +215,40 @@ public final class NodeServer: @unchecked Sendable {
             return try pool.with { Self.ok(try ParentService(replica: $0, child: child).have().json) }
         case ("POST", "push"):
             let json = try JSONParser.parse(bytes: body)
-            let versions = try VersionBatch.decode(json["versions"])
-            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(versions) }
+            let batch = try PushBatch(json: json)
+            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
             if outcome.applied > 0 {
                 log.event("push_applied", ["child": child, "versions": String(outcome.applied)])
                 routesChanged.notify()
                 localChange.notify()
             }
             return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+        case ("POST", "rotate"):
+            let credential = try pool.with { try LinkCredentials.issueRotation($0, child: child) }
+            log.notice("credential_rotate_issue", ["child": child])
+            return Self.ok(["credential": .string(credential)])
         case ("POST", "pull"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
-            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more)])
+            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
+                            "catalogue": .int(page.catalogue)])
         case ("POST", "wait"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let timeout = min(max(Double(json["timeout_ms"]?.int64Value ?? 20_000) / 1000, 0), 30)
             let deadline = Date().addingTimeInterval(timeout)
+            let childCatalogue = json["catalogue_version"]?.int64Value.map { Int($0) }
+            let workflowDatabase = json["workflow"]?["database"]?.stringValue
+            let workflowCursor = json["workflow"]?["cursor"]?.int64Value ?? 0
             while true {
                 let seen = routesChanged.current
                 let pending = try pool.with { r -> Bool in
+                    // A newer catalogue, or review news for a draft of the child's subtree.
+                    if let childCatalogue, r.catalogue.version > childCatalogue { return true }
+                    if let workflowDatabase, workflowDatabase == r.databaseID,
+                       try !r.workflowEvents(for: child, after: workflowCursor, limit: 1).events.isEmpty { return true }
                     guard let cursor, cursor.database == r.databaseID, cursor.mode == .route else { return true }
                     return try r.routeHead() > cursor.position && r.routed(to: child, after: cursor.position, limit: 1).versions.count > 0
                 }
@@ -267,10 +319,13 @@ struct HTTPFailure: Error {
     let status: Int
     let zh: String
     let en: String
-    init(_ status: Int, _ zh: String, _ en: String) {
+    /// Seconds for a Retry-After header (429).
+    var retryAfter: Int?
+    init(_ status: Int, _ zh: String, _ en: String, retryAfter: Int? = nil) {
         self.status = status
         self.zh = zh
         self.en = en
+        self.retryAfter = retryAfter
     }
 }
 
@@ -290,10 +345,18 @@ final class AuthFailures: @unchecked Sendable {
         if recent.count > 10_000 { recent = recent.filter { !$0.value.isEmpty } }
     }
 
-    func isBlocked(_ address: String) -> Bool {
+    func isBlocked(_ address: String) -> Bool { retryAfter(address) != nil }
+
+    /// Seconds until `address` may try again (the oldest failure in the window expires), or nil
+    /// when it is not blocked.
+    func retryAfter(_ address: String) -> Int? {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        return (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }.count >= limit
+        let inWindow = (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }
+        guard inWindow.count >= limit else { return nil }
+        // The count drops below the limit once the (count - limit + 1) oldest failures expire.
+        let expiring = inWindow.sorted()[inWindow.count - limit]
+        return max(1, Int((window - now.timeIntervalSince(expiring)).rounded(.up)))
     }
 }

@@ -7,10 +7,13 @@ public protocol ParentLink {
     func hello() throws -> Hello
     /// The parent's have-vector for the child's subtree, fresh.
     func have() throws -> HaveVector
-    /// Sends a batch; the parent applies it in one transaction before answering.
-    func push(_ versions: [GroupVersion]) throws -> PushOutcome
+    /// Sends a batch that needs catalogue version `catalogue`; the parent applies it in one
+    /// transaction before answering (or refuses it, keeping nothing, when its catalogue is older).
+    func push(_ batch: PushBatch) throws -> PushOutcome
     /// Receives the next page for the child after `cursor`.
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage
+    /// The catalogue part of the round: workflow events up, catalogues and events down.
+    func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer
 }
 
 /// The parent's answer to a push.
@@ -28,9 +31,12 @@ public struct PullPage: Equatable, Sendable {
     public var versions: [GroupVersion]
     public var cursor: PullCursor
     public var more: Bool
-    public init(versions: [GroupVersion], cursor: PullCursor, more: Bool) {
+    /// The catalogue version the page needs (the parent's).
+    public var catalogue: Int
+    public init(versions: [GroupVersion], cursor: PullCursor, more: Bool, catalogue: Int = 0) {
         self.versions = versions
         self.cursor = cursor
         self.more = more
+        self.catalogue = catalogue
     }
 }

@@ -1,3 +1,4 @@
+import Catalogue
 import Causality
 import Foundation
 import Replica
@@ -39,8 +40,18 @@ public struct ParentService {
 
     /// Applies a pushed batch. Every version must have been written in the child's subtree and
     /// lie inside it; otherwise the whole batch is refused, naming the offending record.
-    public func push(_ versions: [GroupVersion]) throws -> PushOutcome {
-        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child))
+    public func push(_ versions: [GroupVersion]) throws -> PushOutcome { try push(PushBatch(versions: versions, catalogue: 0)) }
+
+    public func push(_ batch: PushBatch) throws -> PushOutcome {
+        let versions = batch.versions
+        let catalogue = batch.catalogue
+        try replica.reloadCatalogueIfChanged()
+        // Data that needs a newer catalogue is refused whole; the child keeps it and sends it
+        // again once this node has caught up (it fetches the catalogue from its own parent).
+        if catalogue > replica.catalogue.version {
+            throw ReplicaError.catalogueBehind(needed: catalogue, have: replica.catalogue.version)
+        }
+        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), through: batch.through)
         try replica.noteLink(child, push: result.applied, at: Int64(Date().timeIntervalSince1970 * 1000))
         return PushOutcome(applied: result.applied, skipped: result.skipped)
     }
@@ -58,6 +69,22 @@ public struct ParentService {
             : try replica.routed(to: child, after: start.position, limit: limit)
         let (next, more) = start.advanced(to: page.last, more: page.more)
         try replica.noteLink(child, pull: page.versions.count, at: Int64(Date().timeIntervalSince1970 * 1000))
-        return PullPage(versions: page.versions, cursor: next, more: more)
+        return PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
+    }
+
+    /// Workflow events from the child (drafts and reviews of its subtree) are stored; the answer
+    /// carries every newer catalogue and the events of drafts written in the child's subtree.
+    public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
+        try replica.reloadCatalogueIfChanged()
+        let events: [WorkflowEvent]
+        do { events = try request.events.map { try WorkflowEvent(json: $0) } } catch let e as CatalogueError {
+            throw WireError("bad workflow event: \(e.problems.joined(separator: "; "))")
+        }
+        let accepted = try replica.receiveWorkflow(events, from: child, child: true)
+        let catalogues = try replica.catalogues(after: request.catalogueVersion).prefix(CatalogueExchange.maxCatalogues).map(\.source)
+        let cursor = request.database == replica.databaseID ? request.cursor : 0
+        let down = try replica.workflowEvents(for: child, after: cursor, limit: CatalogueExchange.maxEvents)
+        return CatalogueExchange.Answer(catalogues: Array(catalogues), events: down.events.map(\.json), cursor: down.last,
+                                        database: replica.databaseID, accepted: accepted)
     }
 }

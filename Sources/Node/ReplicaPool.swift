@@ -25,6 +25,7 @@ public final class ReplicaPool: @unchecked Sendable {
     public func with<T>(_ body: (Replica) throws -> T) throws -> T {
         let replica = try borrow()
         defer { giveBack(replica) }
+        try replica.reloadCatalogueIfChanged()
         return try body(replica)
     }
 

@@ -14,6 +14,7 @@ public enum StatusReport {
         o.append("parent", r.node.parent.map { .string($0) } ?? .null)
         o.append("epoch", .int(r.epoch))
         o.append("catalogue_version", .int(r.catalogue.version))
+        o.append("catalogue", try catalogue(r))
         var records = JSONObject()
         for res in r.catalogue.resources {
             records.append(res.name, .int(try r.db.scalarInt("SELECT count(*) FROM \"\(res.name)\"") ?? 0))
@@ -29,6 +30,17 @@ public enum StatusReport {
         o.append("pending_captures", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0))
         o.append("links", .array(try links(r, childrenSeen: childrenSeen)))
         return .object(o)
+    }
+
+    /// The catalogue workflow as this node sees it: drafts waiting for a review here, drafts
+    /// still under review anywhere, and stored values that use disabled codes.
+    public static func catalogue(_ r: Replica) throws -> JSONValue {
+        let drafts = try r.drafts()
+        let pending = drafts.filter { $0.status == .pending }
+        return ["version": .int(r.catalogue.version),
+                "drafts_to_review_here": .int(pending.filter { $0.reviewer == r.node.code }.count),
+                "drafts_pending": .int(pending.count),
+                "flagged_values": .int(try r.flaggedValues(limit: 10_000).count)]
     }
 
     /// Each link's state: the parent's last push and pull and what waits to be pushed; each

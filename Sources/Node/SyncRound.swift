@@ -1,3 +1,4 @@
+import Catalogue
 import Causality
 import Foundation
 import JSON
@@ -15,6 +16,13 @@ public struct SyncRound {
         public var pushBatches = 0
         public var pullPages = 0
         public var purged = 0
+        /// Catalogue versions installed, workflow events sent up and received.
+        public var cataloguesInstalled: [Int] = []
+        public var eventsSent = 0
+        public var eventsReceived = 0
+        /// The parent's catalogue is older than ours: it could not validate our data, so the
+        /// push waits for a later round (the data stays here).
+        public var pushDeferred = false
     }
 
     public let replica: Replica
@@ -37,19 +45,23 @@ public struct SyncRound {
         if let expected = replica.parentLink, expected != hello.node {
             throw NodeError.wrongParent(expected: expected, found: hello.node)
         }
+        // The catalogue first: a node never receives data it cannot validate.
+        try exchangeCatalogue(parent: hello.node, report: &report)
         _ = try replica.captureExternalWrites()
 
         // Push: ask the parent what it has (fresh), send what it lacks, repeat.
         var have = try link.have()
-        while report.pushBatches < maxBatches {
-            let batch = try replica.versionsToPush(parentHave: have.entries, limit: batchSize)
-            if batch.isEmpty { break }
-            let outcome = try link.push(batch)
+        try checkIdentity(have)
+        report.pushDeferred = hello.catalogueVersion < replica.catalogue.version
+        while report.pushBatches < maxBatches && !report.pushDeferred {
+            let batch = try replica.pushBatch(parentHave: have.entries, limit: batchSize)
+            if batch.versions.isEmpty { break }
+            let outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through))
             report.pushed += outcome.applied
             report.pushBatches += 1
             have = try link.have()
-            // Nothing new was taken: the parent's have-vector cannot move past a gap (a version
-            // never sent, such as a 不予共享 one); stop rather than resend the same batch.
+            // Nothing new was taken (the answer to an earlier push was lost, or the parent's
+            // have-vector could not move): stop rather than resend the same batch; next round.
             if outcome.applied == 0 { break }
         }
         report.purged = try replica.purgeMovedOut(parentHave: have.entries)
@@ -58,6 +70,13 @@ public struct SyncRound {
         var cursor = try replica.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }
         while report.pullPages < maxBatches {
             let page = try link.pull(cursor: cursor, limit: batchSize)
+            if page.catalogue > replica.catalogue.version {
+                // Published while this round ran: fetch it, and take the page again next loop.
+                try exchangeCatalogue(parent: hello.node, report: &report)
+                if page.catalogue > replica.catalogue.version {
+                    throw ReplicaError.catalogueBehind(needed: page.catalogue, have: replica.catalogue.version)
+                }
+            }
             let result = try replica.apply(page.versions, from: hello.node, recording: [("pull_cursor", page.cursor.json.text)])
             report.pulled += result.applied
             report.pullPages += 1
@@ -70,5 +89,63 @@ public struct SyncRound {
         let haveText = have.json.text
         if try replica.syncState("parent_have") != haveText { try replica.setSyncState("parent_have", haveText) }
         return report
+    }
+
+    /// A replica re-created from nothing (or restored without its lease) must not reuse a
+    /// writer identity its parent already holds writes of: those writes would be skipped as
+    /// duplicates both ways. With nothing written yet, take a new epoch above every one the parent
+    /// knows; with local writes already made, refuse the round rather than lose them silently.
+    func checkIdentity(_ have: HaveVector) throws {
+        let me = try replica.currentActor()
+        let known = have.entries.filter { $0.key.node == me.node }
+        guard let newest = known.keys.map(\.epoch).max() else {
+            if try replica.syncState("identity_confirmed") == nil { try replica.setSyncState("identity_confirmed", me.description) }
+            return
+        }
+        let local = try replica.localCounter()
+        // Confirmed once a round has passed this check (or pulled: replicas from before the check).
+        let confirmed = try replica.syncState("identity_confirmed") != nil || replica.syncState("pull_cursor") != nil
+        let stale = newest > me.epoch || (known[me] ?? 0) > local || (!confirmed && (known[me] ?? 0) > 0)
+        guard stale else {
+            if !confirmed { try replica.setSyncState("identity_confirmed", me.description) }
+            return
+        }
+        if local == 0 {
+            try replica.takeEpoch(above: max(newest, me.epoch))
+        } else {
+            throw NodeError.reusedIdentity(actor: me.description, parentHas: known[me] ?? 0, local: local)
+        }
+    }
+
+    /// Sends up the workflow events the parent lacks, installs every newer catalogue it has, and
+    /// stores the events of drafts written in this subtree (reviews, rejections, publication).
+    func exchangeCatalogue(parent: String, report: inout Report) throws {
+        for _ in 0..<100 {
+            let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents)
+            let saved = try replica.syncState("workflow_cursor")?.split(separator: " ").map(String.init) ?? []
+            let request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
+                                            cursor: saved.count == 2 ? Int64(saved[1]) ?? 0 : 0, database: saved.first ?? "")
+            let answer = try link.exchangeCatalogue(request)
+            try replica.markWorkflowSentUp(up.map(\.id))
+            report.eventsSent += answer.accepted
+            for json in answer.catalogues {
+                let c: Catalogue
+                do { c = try Catalogue.parse(json) } catch let e as CatalogueError {
+                    throw WireError("the parent sent a catalogue that does not parse: \(e.problems.joined(separator: "; "))")
+                }
+                guard c.version > replica.catalogue.version else { continue }
+                try replica.install(catalogue: c, user: parent)
+                report.cataloguesInstalled.append(c.version)
+            }
+            let events: [WorkflowEvent]
+            do { events = try answer.events.map { try WorkflowEvent(json: $0) } } catch let e as CatalogueError {
+                throw WireError("the parent sent a bad workflow event: \(e.problems.joined(separator: "; "))")
+            }
+            report.eventsReceived += try replica.receiveWorkflow(events, from: parent, child: false)
+            let cursorText = "\(answer.database) \(answer.cursor)"
+            if try replica.syncState("workflow_cursor") != cursorText { try replica.setSyncState("workflow_cursor", cursorText) }
+            if up.count < CatalogueExchange.maxEvents && answer.events.count < CatalogueExchange.maxEvents
+                && answer.catalogues.count < CatalogueExchange.maxCatalogues { return }
+        }
     }
 }

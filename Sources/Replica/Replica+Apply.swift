@@ -15,7 +15,8 @@ extension Replica {
     ///     the cursor that says it was received can never disagree after a crash.
     @discardableResult
     public func apply(_ versions: [GroupVersion], from link: String, within: Jurisdiction? = nil,
-                      recording: [(String, String)] = []) throws -> ApplyResult {
+                      recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:]) throws -> ApplyResult {
+        try reloadCatalogueIfChanged()
         for v in versions { try checkRemote(v) }
         if let within {
             // A child pushes what its subtree wrote; and, after we were restored from a backup,
@@ -30,11 +31,14 @@ extension Replica {
                 if !(fromSubtree || ourOldWrite) {
                     throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: v.dot.actor.description, jurisdiction: within.node)
                 }
+                if !v.isExistence, let g = catalogue.resource(v.resource)?.group(v.group), !g.isWritable(by: v.dot.actor.level) {
+                    throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: v.dot.actor.description)
+                }
             }
         }
         // Nothing received: write nothing (other processes watch the file for changes), unless
         // the cursor itself moved.
-        if versions.isEmpty {
+        if versions.isEmpty && through.isEmpty {
             let changed = try recording.filter { try syncState($0.0) != $0.1 }
             if !changed.isEmpty { try db.transaction { for (name, value) in changed { try setSyncState(name, value) } } }
             return ApplyResult()
@@ -68,6 +72,7 @@ extension Replica {
             }
             result.records = order.count
             for (name, value) in recording { try setSyncState(name, value) }
+            try advanceHave(through, within: within)
             if result.applied > 0 {
                 try audit(within != nil ? "batch_from_child" : "batch_from_link",
                           detail: "link=\(link) applied=\(result.applied) skipped=\(result.skipped) records=\(result.records)", user: link)
@@ -77,6 +82,19 @@ extension Replica {
         // The generation moved: record it beside the file (not inside a caller's transaction).
         if generationBumped { try writeLease() }
         return result
+    }
+
+    /// Moves the have-vector past counters the sender declares it will never send (versions of
+    /// 不予共享 resources), when the declared range starts at or below what is held.
+    func advanceHave(_ through: [Actor: (from: Int64, to: Int64)], within: Jurisdiction?) throws {
+        for (actor, range) in through where range.to > range.from && (within.map { actor.node.hasPrefix($0.prefix) } ?? true) {
+            let id = try actorID(actor)
+            let have = Int64(try db.scalarInt("SELECT seq FROM _rs_have WHERE actor = ?", id) ?? 0)
+            guard have >= range.from, range.to > have else { continue }
+            var top = range.to
+            while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", id, top + 1) != nil { top += 1 }
+            try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", id, top)
+        }
     }
 
     /// A received version must name a known resource and group and carry values that pass the
@@ -99,7 +117,7 @@ extension Replica {
                 do { _ = try TagElement.decode(value) } catch { throw bad("\(error)") }
                 continue
             }
-            let (normalized, issues) = validator.normalize(item, value)
+            let (normalized, issues) = validator.normalize(item, value, in: r)
             if let first = issues.first { throw bad("\(field): \(first.messageEn)") }
             if normalized != value { throw bad("\(field) is not in standard form") }
         }

@@ -13,7 +13,7 @@ extension Replica {
     /// Appends an entry. `user` defaults to the operating-system user running the command.
     public func audit(_ action: String, detail: String, user: String? = nil) throws {
         try db.execute(Self.auditSchema)
-        let who = user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "?"
+        let who = user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
         try db.run("INSERT INTO _rs_audit(at, action, detail, user) VALUES(datetime('now'), ?, ?, ?)", action, detail, who)
     }
 

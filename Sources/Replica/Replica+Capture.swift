@@ -19,7 +19,9 @@ extension Replica {
     /// being propagated. Runs at the start of every rootsync write transaction.
     @discardableResult
     func drainCaptured() throws -> Int {
+        try reloadCatalogueIfChanged()
         pendingRoutes.removeAll()
+        pendingDecoded.removeAll()
         generationBumped = false
         guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }
         let keys = try db.all("""
@@ -42,8 +44,14 @@ extension Replica {
     }
 
     func captureExternal(_ r: Resource, _ key: String, atMilliseconds: Int64) throws {
-        let q = Database.quote
-        let sql = "SELECT \(r.fields.map { q($0.name) }.joined(separator: ", ")) FROM \(q(r.name)) WHERE \(q(r.key)) = ?"
+        let sql: String
+        if let cached = captureSelects[r.name], cached.fields.elementsEqual(r.fields.lazy.map(\.name)) {
+            sql = cached.sql
+        } else {
+            let q = Database.quote
+            sql = "SELECT \(r.fields.map { q($0.name) }.joined(separator: ", ")) FROM \(q(r.name)) WHERE \(q(r.key)) = ?"
+            captureSelects[r.name] = (r.fields.map(\.name), sql)
+        }
         let row: JSONObject? = try db.first(sql, key) { row in
             var o = JSONObject()
             for (i, f) in r.fields.enumerated() { o.append(f.name, Self.jsonValue(row.value(i), for: f)) }

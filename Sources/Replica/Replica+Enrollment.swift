@@ -8,6 +8,7 @@ public enum EnrollmentError: Error, Equatable, CustomStringConvertible {
     case usedToken
     case expiredToken
     case wrongChild(String)
+    case notEnrolled(String)
 
     public var messageZh: String {
         switch self {
@@ -16,6 +17,7 @@ public enum EnrollmentError: Error, Equatable, CustomStringConvertible {
         case .usedToken: "注册令牌已被使用过；请上级重新生成"
         case .expiredToken: "注册令牌已过期；请上级重新生成"
         case .wrongChild(let c): "注册令牌不是发给节点 \(c) 的"
+        case .notEnrolled(let c): "节点 \(c) 尚未注册（没有凭据）"
         }
     }
 
@@ -26,6 +28,7 @@ public enum EnrollmentError: Error, Equatable, CustomStringConvertible {
         case .usedToken: "the enrollment token was already used; ask the parent for a new one"
         case .expiredToken: "the enrollment token has expired; ask the parent for a new one"
         case .wrongChild(let c): "the enrollment token was not issued for node \(c)"
+        case .notEnrolled(let c): "node \(c) has no credential (not enrolled)"
         }
     }
 }
@@ -69,6 +72,7 @@ extension Replica {
             guard children.contains(child) else { throw EnrollmentError.notAChild(child) }
             try db.run("UPDATE _rs_enrollment SET used_ms = ? WHERE token_hash = ?", at, tokenHash)
             try setChildCredentialHash(child, credentialHash)
+            try clearCredentialRotation(child: child)
             try audit("enroll_redeem", detail: "child=\(child)")
         }
     }
@@ -80,6 +84,7 @@ extension Replica {
         try ensureEnrollmentTable()
         try db.transaction {
             try setChildCredentialHash(child, nil)
+            try clearCredentialRotation(child: child)
             try db.run("DELETE FROM _rs_enrollment WHERE child = ? AND used_ms IS NULL", child)
             try audit("enroll_revoke", detail: "child=\(child)")
         }

@@ -75,7 +75,7 @@ extension Replica {
     // MARK: Internals (inside a transaction)
 
     func writeLocal(_ r: Resource, _ patch: JSONObject, wallTime: Int64, keyMustBe rawKey: String? = nil) throws -> WriteResult {
-        let (values, issues) = validator.normalize(r, patch: patch)
+        let (values, issues) = validator.normalize(r, patch: patch, allowDisabledCodes: true)
         if !issues.isEmpty { throw ReplicaError.invalid(issues) }
         guard let key = values[r.key]?.stringValue else {
             let label = r.field(r.key)?.label ?? r.key
@@ -94,7 +94,7 @@ extension Replica {
         for (k, v) in values { merged[k] = v }
         merged[r.key] = .string(key)
 
-        let completeIssues = validator.checkComplete(r, record: merged)
+        let completeIssues = validator.disabledCodeIssues(r, values: values, existing: existing) + validator.checkComplete(r, record: merged)
         if !completeIssues.isEmpty { throw ReplicaError.invalid(completeIssues) }
         let jurisdiction = node.jurisdiction
         let newScope = merged[r.scope]?.stringValue ?? ""
@@ -124,6 +124,15 @@ extension Replica {
                 changed = g.fields.contains { f in values[f] != nil && values[f] != (existing[f] ?? .null) }
             }
             guard changed else { continue }
+            if !g.isWritable(by: node.level) {
+                // A level that may not write the group: refuse a change to it, keep the rest.
+                if g.fields.contains(where: { values[$0] != nil && values[$0] != (existing[$0] ?? .null) }) {
+                    throw ReplicaError.invalid([ValidationIssue(field: g.fields.first { values[$0] != nil } ?? g.name, rule: "record.group_not_writable",
+                        messageZh: "\(node.level.nameZh)节点不能填写“\(g.label)”（由\(g.writers!.map(\.nameZh).sorted().joined(separator: "、"))填写）",
+                        messageEn: "a \(node.level.rawValue) node may not write group \(g.name) (writable by \(g.writers!.map(\.rawValue).sorted().joined(separator: ", ")))")])
+                }
+                continue
+            }
             let dot = try nextDot()
             var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
             vector.add(dot)

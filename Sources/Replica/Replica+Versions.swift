@@ -39,7 +39,9 @@ extension Replica {
             while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", actor, top + 1) != nil { top += 1 }
             try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", actor, top)
         }
-        pendingRoutes[v.resource + "\u{0}" + v.key, default: []].append(StoredVersion(id: id, scope: v.scope, link: link))
+        let record = v.resource + "\u{0}" + v.key
+        pendingRoutes[record, default: []].append(StoredVersion(id: id, scope: v.scope, link: link))
+        pendingDecoded[record, default: [:]][v.dot] = v
         return id
     }
 
@@ -66,14 +68,24 @@ extension Replica {
             """, resource, key, group) { try Self.decodeVersion($0) }
     }
 
-    /// Current versions of every group of one record.
+    /// Current versions of every group of one record. Versions stored in this transaction and
+    /// given in `decoded` (by dot) are taken from there instead of decoding their JSON again.
     public func currentVersions(_ resource: String, _ key: String) throws -> [String: [GroupVersion]] {
+        try currentVersions(resource, key, decoded: [:])
+    }
+
+    func currentVersions(_ resource: String, _ key: String, decoded: [Dot: GroupVersion]) throws -> [String: [GroupVersion]] {
         var out: [String: [GroupVersion]] = [:]
         try db.forEach("""
             SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
             WHERE v.resource = ? AND v.key = ? AND v.current = 1
             """, resource, key) { row in
-            let v = try Self.decodeVersion(row)
+            let v: GroupVersion
+            if !decoded.isEmpty, let actor = Actor(row.string(0)), let known = decoded[Dot(actor: actor, seq: row.int64(1))] {
+                v = known
+            } else {
+                v = try Self.decodeVersion(row)
+            }
             out[v.group, default: []].append(v)
         }
         return out
@@ -112,8 +124,9 @@ extension Replica {
     /// resource tables are written by rootsync.
     @discardableResult
     func refresh(_ resource: Resource, _ key: String) throws -> RecordView? {
-        let stored = pendingRoutes.removeValue(forKey: resource.name + "\u{0}" + key) ?? []
-        let current = try currentVersions(resource.name, key)
+        let record = resource.name + "\u{0}" + key
+        let stored = pendingRoutes.removeValue(forKey: record) ?? []
+        let current = try currentVersions(resource.name, key, decoded: pendingDecoded.removeValue(forKey: record) ?? [:])
         guard let view = try view(resource, current: current) else { return nil }
         let oldScope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", resource.name, key)
         let scope = try knownScope(resource, key, view: view, current: current)

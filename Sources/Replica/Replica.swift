@@ -12,8 +12,9 @@ public final class Replica {
     public let db: Database
     public let path: String
     public let node: NodeIdentity
-    public private(set) var catalogue: Catalogue
-    public let validator: RecordValidator
+    /// The installed catalogue; reloaded when another connection installs a newer one.
+    public internal(set) var catalogue: Catalogue
+    public internal(set) var validator: RecordValidator
     /// Wall clock in milliseconds; replaceable in tests.
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     /// Stamp writes captured from other programs with the time their trigger recorded (true), or
@@ -25,10 +26,16 @@ public final class Replica {
     var policies: [String: [String: GroupPolicy]] = [:]
     /// Upsert/delete SQL per resource (built once: building it showed in profiles).
     var rowStatements: [String: (upsert: String, delete: String)] = [:]
+    /// The SELECT that reads a captured row back, per resource, with the columns it was built
+    /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
+    var captureSelects: [String: (fields: [String], sql: String)] = [:]
     /// Whether this transaction has bumped the write generation yet (once per transaction).
     var generationBumped = false
     /// Versions stored in the current transaction, by record, until the record is refreshed.
     var pendingRoutes: [String: [StoredVersion]] = [:]
+    /// The same versions as they were handed to `insertVersion`, by record and dot, so the
+    /// record's refresh need not decode their JSON again (a dot names one immutable version).
+    var pendingDecoded: [String: [Dot: GroupVersion]] = [:]
     /// The child links this node serves, loaded from `_rs_link`.
     public internal(set) var children: [String] = []
     /// The parent link, when this node has one.
@@ -50,6 +57,7 @@ public final class Replica {
             ]
             for (k, v) in meta { try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?)", k, v) }
             try installCatalogue(catalogue, db: db)
+            try db.execute(Self.workflowSchema)
         }
         try db.setUserVersion(ReplicaSchema.version)
         let replica = try Replica(db: db, path: path, divisions: divisions)
@@ -86,6 +94,7 @@ public final class Replica {
         catalogue = try Catalogue.parse(data: Array(json.utf8))
         validator = RecordValidator(catalogue: catalogue, divisions: divisions)
         policies = Self.policies(of: catalogue)
+        try db.execute(Self.workflowSchema)
         try loadLinks()
     }
 
@@ -180,6 +189,21 @@ public final class Replica {
                 try setMeta("database_id", UUID().uuidString)
                 try db.run("DELETE FROM _rs_meta WHERE name = 'sync.pull_cursor'")
             }
+        }
+        try writeLease()
+    }
+
+    /// How many versions this replica has written under its current actor.
+    public func localCounter() throws -> Int64 { Int64(try meta("seq") ?? "0") ?? 0 }
+
+    /// Takes epoch `above + 1` (or more) with a fresh counter: used when the parent shows this
+    /// node's identity was already used by an earlier incarnation of the replica.
+    public func takeEpoch(above: Int) throws {
+        let epoch = max(above, try currentActor().epoch) + 1
+        try db.transaction {
+            try setMeta("epoch", String(epoch))
+            try setMeta("seq", "0")
+            try audit("epoch_taken", detail: "epoch=\(epoch) reason=identity known to the parent", user: "rootsync")
         }
         try writeLease()
     }

@@ -13,6 +13,12 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case badRemoteVersion(String)
     case unknownConflict(String)
     case unknownVersion(String)
+    /// The catalogue workflow refused a step (wrong node, missing role, bad draft…).
+    case workflow(zh: String, en: String)
+    /// Data needs a newer catalogue than this node has: fetch the catalogue first.
+    case catalogueBehind(needed: Int, have: Int)
+    /// A child pushed a version of a group its writer's level may not write (authority rules).
+    case groupNotWritable(resource: String, key: String, group: String, writer: String)
 
     public var messageZh: String {
         switch self {
@@ -26,6 +32,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .badRemoteVersion(let why): return "收到的数据版本无效：\(why)"
         case .unknownConflict(let c): return "没有这个冲突：\(c)"
         case .unknownVersion(let v): return "这个冲突中没有版本 \(v)"
+        case .workflow(let zh, _): return zh
+        case .groupNotWritable(let r, let k, let g, let w): return "\(r) \(k) 的字段组 \(g) 由 \(w) 写入，但该层级无权填写这个字段组，拒收整批数据"
+        case .catalogueBehind(let needed, let have): return "数据需要第 \(needed) 版数据目录，本节点只有第 \(have) 版：先同步数据目录，数据留待下次"
         }
     }
 
@@ -41,6 +50,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .badRemoteVersion(let why): return "invalid version received: \(why)"
         case .unknownConflict(let c): return "no open conflict \(c)"
         case .unknownVersion(let v): return "version \(v) is not part of that conflict"
+        case .workflow(_, let en): return en
+        case .groupNotWritable(let r, let k, let g, let w): return "group \(g) of \(r) \(k) was written by \(w), whose level may not write it; the whole batch is refused"
+        case .catalogueBehind(let needed, let have): return "the data needs catalogue version \(needed) but this node has \(have): fetch the catalogue first; the data is kept for later"
         }
     }
 }

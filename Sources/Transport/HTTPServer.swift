@@ -137,6 +137,7 @@ public final class HTTPServer: @unchecked Sendable {
         return sockaddrBytes.withUnsafeMutableBytes { sockaddrBuffer in
             var options = [
                 MHD_OptionItem(option: .CONNECTION_LIMIT, value: max(limits.connectionLimit, threadCount), ptr_value: nil),
+                MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: max(limits.perAddressConnectionLimit, 1), ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: max(limits.connectionMemoryLimit, 4096), ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(limits.connectionTimeoutSeconds, 0), ptr_value: nil),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self),

@@ -43,6 +43,15 @@ final class ServerContext: @unchecked Sendable {
         guard let raw = requestSlot.pointee else {
             let state = RequestState()
             requestSlot.pointee = Unmanaged.passRetained(state).toOpaque()
+            // Oversized headers get the same JSON error shape as everything else (libmicrohttpd's
+            // own 431 page is HTML, and only comes when headers overflow the connection's memory).
+            let headerBytes = strlen(url) + strlen(method) + collect(connection, .HEADER_KIND)
+                .reduce(0) { $0 + $1.0.utf8.count + ($1.1?.utf8.count ?? 0) + 4 }
+            if headerBytes > limits.maxHeaderBytes {
+                markAnswered(state)
+                return queue(.error(zh: "请求头超过 \(limits.maxHeaderBytes) 字节", en: "request headers are larger than \(limits.maxHeaderBytes) bytes",
+                                    status: 431), on: connection, gzipAllowed: false)
+            }
             // A client that waits for "100 Continue" can be refused before it sends anything.
             if let length = lookup(connection, .HEADER_KIND, "Content-Length").flatMap({ Int($0) }),
                length > limits.maxBodyBytes,

@@ -21,12 +21,13 @@ final class LossyLink: ParentLink, @unchecked Sendable {
     }
     func hello() throws -> Hello { try inner.hello() }
     func have() throws -> HaveVector { try inner.have() }
-    func push(_ versions: [GroupVersion]) throws -> PushOutcome {
-        let outcome = try inner.push(versions)
-        if duplicatePushes { _ = try inner.push(versions) }
+    func push(_ batch: PushBatch) throws -> PushOutcome {
+        let outcome = try inner.push(batch)
+        if duplicatePushes { _ = try inner.push(batch) }
         if dropPushAnswers > 0 { dropPushAnswers -= 1; throw Lost() }
         return outcome
     }
+    func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer { try inner.exchangeCatalogue(request) }
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let page = try inner.pull(cursor: cursor, limit: limit)
         if dropPullAnswers > 0 { dropPullAnswers -= 1; throw Lost() }

@@ -26,6 +26,18 @@ public enum RootsyncCLI {
         EnrollCreateCommand.self,
         EnrollRedeemCommand.self,
         EnrollRevokeCommand.self,
+        EnrollRotateCommand.self,
+        LocalAPICredentialCommand.self,
+        CatalogueListCommand.self,
+        CatalogueShowCommand.self,
+        CatalogueDraftCommand.self,
+        CatalogueDraftsCommand.self,
+        CatalogueReviewCommand.self,
+        CatalogueHistoryCommand.self,
+        CatalogueGrantCommand.self,
+        CatalogueRevokeCommand.self,
+        CatalogueRolesCommand.self,
+        CatalogueFlaggedCommand.self,
         VersionCommand.self,
     ]
 

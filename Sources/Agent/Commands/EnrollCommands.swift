@@ -25,7 +25,7 @@ enum EnrollCommands {
 
     /// Redeems `token` at the parent and stores the credential and the parent URL in `config`'s directory.
     static func redeem(config: NodeConfig, parentURL: String, token: String) throws {
-        let credential = try NodeCommands.mapped { try Enrollment.redeem(parentURL: parentURL, node: config.node, token: token) }
+        let credential = try NodeCommands.mapped { try Enrollment.redeem(config: config, parentURL: parentURL, token: token) }
         var config = config
         config.parentURL = parentURL
         try NodeCommands.mapped {
@@ -98,7 +98,9 @@ struct EnrollRedeemCommand: Command {
     保存到 DIR/link.token（旧凭据立即失效），并把上级地址写入 node.json。用于重新注册和更换凭据。
     Run on the child: redeems a token made by `rootsync enroll create` at the parent for a new
     long-lived credential, saved in DIR/link.token (the old one stops working at once), and records
-    the parent URL in node.json. For re-enrolment and credential rotation.
+    the parent URL in node.json. For re-enrolment (after a revoke, or a lost link.token); to change
+    a working credential without downtime use `rootsync enroll rotate`. With a "tls" block in
+    node.json the parent is reached over HTTPS with the node's CA and certificate.
 
     例 Example:  rootsync enroll redeem --dir /var/lib/rootsync --parent-url http://10.1.2.3:7622 --token 3f9c…
     """
@@ -158,6 +160,50 @@ struct EnrollRevokeCommand: Command {
             context.out.json(["child": .string(child), "revoked": true])
         } else {
             context.out.line("已吊销下级 \(child) 的凭据 / revoked the credential of \(child)")
+        }
+        return .success
+    }
+}
+
+/// `rootsync enroll rotate`: the child changes its link credential without downtime.
+struct EnrollRotateCommand: Command {
+    static let path = ["enroll", "rotate"]
+    static let summary = "不停机更换本节点的链路凭据 · rotate this node's link credential without downtime"
+    static let discussion = """
+    在下级节点运行（服务可以一直运行）：用现有凭据向上级申请新凭据，原子地写入 DIR/link.token，
+    再用新凭据访问上级一次。上级在新凭据第一次被使用之前两个凭据都有效；之后旧凭据再有效 10 分钟
+    （正在进行的请求不受影响），然后失效。运行中的 rootsync serve 在下一个请求时改用新凭据。
+    上下级两端都写入审计日志。若确认请求失败，新凭据已保存，下一次同步即完成确认。
+    Run on the child (its agent may keep running): asks the parent for a new credential over the
+    authenticated link, writes it to DIR/link.token atomically, then makes one request with it.
+    The parent accepts both credentials until the new one is first used, then the old one for 10
+    more minutes (requests under way finish), then refuses it. A running `rootsync serve` uses the
+    new credential from its next request. Both sides write it to their audit logs. If the
+    confirming request fails, the new credential is saved and the next sync confirms it.
+
+    例 Example:  rootsync enroll rotate --dir /var/lib/rootsync
+    """
+    static let options: [OptionSpec] = [ReplicaAccess.dirOption]
+
+    let parsed: ParsedArguments
+    init(_ parsed: ParsedArguments) throws { self.parsed = parsed }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let config = try NodeCommands.config(parsed)
+        guard let parent = config.parent else {
+            throw CommandError("\(config.node) 是最上级节点，没有上级", "\(config.node) is the top node; it has no parent")
+        }
+        let rotation = try NodeCommands.mapped { try LinkCredentials.rotate(config: config) }
+        if let replica = try? ReplicaAccess.open(parsed, capture: false) {
+            try? replica.audit("credential_rotate", detail: "parent=\(parent) confirmed=\(rotation.confirmed)")
+        }
+        if context.json {
+            context.out.json(["node": .string(config.node), "rotated": true, "confirmed": .bool(rotation.confirmed),
+                              "error": rotation.confirmError.map { .string($0) } ?? .null])
+        } else if rotation.confirmed {
+            context.out.line("新凭据已保存并由上级确认，旧凭据 10 分钟后失效 / new credential saved in link.token and confirmed; the old one stops working in 10 minutes")
+        } else {
+            context.out.line("新凭据已保存，但确认请求失败（下一次同步时确认）/ new credential saved; confirming failed (the next sync confirms it): \(rotation.confirmError ?? "")")
         }
         return .success
     }

@@ -21,7 +21,9 @@ struct InitCommand: Command {
     删除刚建的副本，不留下任何文件，退出码为 1。
     With --token, then redeems the one-time enrollment token made by `rootsync enroll create` at
     the parent (--parent-url, default: the parent's listen address in the topology) and stores the
-    credential in DIR/link.token. If that fails, the new replica is removed again (nothing is left
+    credential in DIR/link.token. With --ca, --cert and --key (from Scripts/make-certs) node.json
+    gets a "tls" block, the default parent address becomes https://, and the token is redeemed
+    over HTTPS with the city CA and this node's certificate. If that fails, the new replica is removed again (nothing is left
     behind) and the exit code is 1.
 
     例 Example:  rootsync init --dir /var/lib/rootsync --topology Topology/demo.json --node 150603002001
@@ -32,6 +34,9 @@ struct InitCommand: Command {
         .option("topology", value: "FILE", help: "拓扑文件 (Topology/*.json) · the topology file"),
         .option("node", value: "CODE", help: "本节点的区划代码 · this node's division code"),
         EnrollCommands.parentURLOption, EnrollCommands.tokenOption,
+        .option("ca", value: "FILE", help: "本市 CA 证书（PEM），与 --cert、--key 一起写入 node.json 的 tls · the city CA certificate (PEM); with --cert and --key becomes node.json's tls block"),
+        .option("cert", value: "FILE", help: "本节点的证书（PEM，CN 为本节点代码）· this node's certificate (PEM, CN = node code)"),
+        .option("key", value: "FILE", help: "本节点证书的私钥（PEM）· the certificate's private key (PEM)"),
     ]
 
     let parsed: ParsedArguments
@@ -63,6 +68,22 @@ struct InitCommand: Command {
         }
 
         var file = NodeSetup.nodeFile(node, topology: topology, topologyFile: topologyFile)
+        let tlsFiles = [parsed.value("ca"), parsed.value("cert"), parsed.value("key")]
+        if tlsFiles.contains(where: { $0 != nil }) {
+            let given = tlsFiles.compactMap { $0 }
+            guard given.count == 3 else {
+                throw UsageError("--ca、--cert、--key 须一起给出", "--ca, --cert and --key go together", command: Self.fullName)
+            }
+            for path in given where !FileManager.default.isReadableFile(atPath: path) {
+                throw CommandError("无法读取 \(path)", "cannot read \(path)")
+            }
+            let absolute = given.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            file["tls"] = ["ca": .string(absolute[0]), "cert": .string(absolute[1]), "key": .string(absolute[2])]
+            // The parent then serves HTTPS (docs/SECURITY.md).
+            if let url = file["parent_url"]?.stringValue, url.hasPrefix("http://") {
+                file["parent_url"] = .string("https://" + url.dropFirst("http://".count))
+            }
+        }
         if let url = parsed.value("parent-url") { file["parent_url"] = .string(url) }
         let enrollToken = parsed.value("token")
         if enrollToken != nil {

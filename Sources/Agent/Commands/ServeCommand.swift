@@ -19,6 +19,7 @@ struct ServeCommand: Command {
         .option("listen", value: "HOST:PORT", help: "监听地址（默认取 node.json；无下级的节点默认 127.0.0.1 的随机端口）· listen address"),
         .option("interval", value: "SECONDS", help: "无事时的同步间隔，默认 30 秒 · seconds between idle rounds (default 30)"),
         .flag("verbose", help: "输出日志 · log events to standard error"),
+        .flag("allow-plain-http", help: "允许在非本机地址上以明文 HTTP 提供服务（不推荐）· allow plain HTTP on a non-loopback address (not recommended)"),
     ]
 
     let parsed: ParsedArguments
@@ -34,14 +35,16 @@ struct ServeCommand: Command {
         var options = AgentRuntime.Options()
         options.listen = parsed.value("listen")
         if let i = parsed.value("interval").flatMap(Double.init) { options.interval = i }
+        options.allowPlainHTTP = parsed.flag("allow-plain-http")
         Signals.blockTermination()
         let runtime = try NodeCommands.mapped { try AgentRuntime(config: config, options: options, log: .fromEnvironment(verbose: parsed.flag("verbose"))) }
         try NodeCommands.mapped { try runtime.start() }
-        let address = runtime.address.map { "http://\($0)" }
+        let address = runtime.address.map { "\(runtime.scheme)://\($0)" }
         if context.json {
             context.out.json(["node": .string(config.node), "listening": address.map { .string($0) } ?? .null, "parent": config.parentURL.map { .string($0) } ?? .null])
         } else {
             context.out.line("rootsync serve: 节点 \(config.node) 已启动 / node \(config.node) running" + (address.map { "，监听 / listening on \($0)" } ?? ""))
+            if let warning = runtime.nodeServer.plainHTTPWarning { context.out.line("rootsync serve: WARNING \(warning)") }
         }
         context.out.flush()
         let signal = Signals.waitForTermination()

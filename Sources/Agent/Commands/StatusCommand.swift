@@ -33,6 +33,10 @@ struct StatusCommand: Command {
         let conflicts = report["open_conflicts"]?.int64Value ?? 0
         let invalid = report["invalid_writes"]?.int64Value ?? 0
         let links = report["links"]?.arrayValue ?? []
+        let plainHTTP: String? = {
+            guard let c = try? NodeCommands.config(parsed), c.servesPlainHTTPOffLoopback, let listen = c.listen else { return nil }
+            return NodeConfig.plainHTTPWarning(host: NodeConfig.host(ofListen: listen))
+        }()
         if context.json {
             var o = JSONObject()
             o.append("node", .string(node.code))
@@ -43,6 +47,7 @@ struct StatusCommand: Command {
             o.append("epoch", .int(actor.epoch))
             o.append("actor", .string(actor.description))
             o.append("catalogue_version", .int(replica.catalogue.version))
+            o.append("catalogue", report["catalogue"] ?? .null)
             o.append("records", report["records"] ?? .null)
             o.append("versions", .int(versions))
             o.append("open_conflicts", .int(conflicts))
@@ -50,16 +55,22 @@ struct StatusCommand: Command {
             o.append("pending_captured_writes", .int(pending))
             o.append("captured_now", .int(captured))
             o.append("links", .array(links))
+            if let plainHTTP { o.append("warnings", .array([.string(plainHTTP)])) }
             context.out.json(.object(o))
             return .success
         }
         let out = context.out
+        if let plainHTTP { out.line("WARNING \(plainHTTP)") }
         out.line("节点 node:            \(node.code) \(node.name)")
         out.line("层级 level:           \(node.level.nameZh) \(node.level.rawValue)")
         out.line("上级 parent:          \(node.parent ?? "无 none")")
         out.line("副本 replica:         \(replica.path)")
         out.line("纪元 epoch:           \(actor.epoch)（写入者 actor \(actor)）")
         out.line("数据目录 catalogue:   第 \(replica.catalogue.version) 版 version \(replica.catalogue.version)")
+        let toReview = Int(report["catalogue"]?["drafts_to_review_here"]?.int64Value ?? 0)
+        let flagged = Int(report["catalogue"]?["flagged_values"]?.int64Value ?? 0)
+        if toReview > 0 { out.line("  待本节点审核的草案 drafts to review here: \(toReview)  → rootsync catalogue drafts") }
+        if flagged > 0 { out.line("  使用已停用代码的值 values with disabled codes: \(flagged)  → rootsync catalogue flagged") }
         out.line("记录数 records:")
         let width = counts.map { ReplicaAccess.displayWidth("\($0.0.label) \($0.0.name)") }.max() ?? 0
         for (r, n) in counts { out.line("  \(ReplicaAccess.pad("\(r.label) \(r.name)", width))  \(n)") }

@@ -26,9 +26,19 @@ struct SyncCommand: Command {
         let report = try NodeCommands.mapped { try runtime.syncOnce() }
         if context.json {
             context.out.json(["pushed": .int(report.pushed), "pulled": .int(report.pulled),
-                              "push_batches": .int(report.pushBatches), "pull_pages": .int(report.pullPages), "purged": .int(report.purged)])
+                              "push_batches": .int(report.pushBatches), "pull_pages": .int(report.pullPages), "purged": .int(report.purged),
+                              "catalogues_installed": .array(report.cataloguesInstalled.map { .int($0) }),
+                              "workflow_sent": .int(report.eventsSent), "workflow_received": .int(report.eventsReceived),
+                              "push_deferred": .bool(report.pushDeferred)])
         } else {
             context.out.line("同步完成 / synced: 推送 pushed \(report.pushed)，拉取 pulled \(report.pulled)" + (report.purged > 0 ? "，移出 moved out \(report.purged)" : ""))
+            for v in report.cataloguesInstalled { context.out.line("已安装数据目录第 \(v) 版 · installed catalogue version \(v)") }
+            if report.eventsSent + report.eventsReceived > 0 {
+                context.out.line("目录流程记录 workflow events: 上报 sent \(report.eventsSent)，收到 received \(report.eventsReceived)")
+            }
+            if report.pushDeferred {
+                context.out.line("上级的数据目录版本较旧，本次暂不推送（数据保留，下次再推）· the parent's catalogue is older; push deferred, data kept")
+            }
         }
         return .success
     }

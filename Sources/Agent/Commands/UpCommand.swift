@@ -22,6 +22,7 @@ struct UpCommand: Command {
         .option("dir", value: "BASE", help: "各节点目录的上级目录（默认当前目录）· base directory (default: current)"),
         .flag("no-serve", help: "只创建和设置，不启动 · create and enrol only"),
         .flag("verbose", help: "各节点输出日志到各自的 serve.log · nodes log events to serve.log"),
+        .option("certs", value: "DIR", help: "用 Scripts/make-certs 生成的证书启用 TLS · turn on TLS with the certificates Scripts/make-certs wrote to DIR"),
     ]
 
     let parsed: ParsedArguments
@@ -40,6 +41,7 @@ struct UpCommand: Command {
             let (replica, isNew) = try NodeSetup.ensure(node, topology: topology, topologyFile: topologyFile, dir: dir(node.code), divisions: divisions)
             replicas[node.code] = replica
             if isNew { created += 1 }
+            if let certs = parsed.value("certs") { try NodeSetup.enableTLS(code: node.code, dir: dir(node.code), certs: certs) }
         }
         for node in topology.nodes {
             guard let parent = node.parent, let parentReplica = replicas[parent] else { continue }
@@ -73,10 +75,11 @@ struct UpCommand: Command {
             p.standardInput = FileHandle.nullDevice
             try p.run()
             processes.append((node, p))
-            let shown = node.listen.map { "http://\($0)" } ?? "（仅本地接口 local API only）"
+            let scheme = parsed.value("certs") != nil ? "https" : "http"
+            let shown = node.listen.map { "\(scheme)://\($0)" } ?? "（仅本地接口 local API only）"
             if context.json {
                 context.out.json(["node": .string(node.code), "name": .string(node.name), "pid": .int(Int(p.processIdentifier)),
-                                  "url": node.listen.map { .string("http://\($0)") } ?? .null, "dir": .string(dir(node.code))])
+                                  "url": node.listen.map { .string("\(scheme)://\($0)") } ?? .null, "dir": .string(dir(node.code))])
             } else {
                 context.out.line("  \(node.code) \(node.name)  \(shown)  pid \(p.processIdentifier)  日志 log: \(logPath)")
             }

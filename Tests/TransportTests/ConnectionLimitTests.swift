@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hostile clients that hold connections: slow (never finish their headers) and many at once,
+/// from one address or overall. All on loopback, every wait bounded.
+@Suite("Slow clients and connection limits", .serialized)
+struct ConnectionLimitTests {
+    /// Reads until the server closes (true) or `seconds` pass without it closing (false); bytes
+    /// received on the way are returned too.
+    static func closedByServer(_ socket: RawSocket, within seconds: Double) -> (closed: Bool, bytes: [UInt8]) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return (true, bytes) }
+            if count > 0 { bytes += buffer[0..<count]; continue }
+            if errno == ECONNRESET { return (true, bytes) }
+            // EAGAIN: the 0.5 s receive timeout passed; keep waiting until the deadline.
+        }
+        return (false, bytes)
+    }
+
+    @Test("a client that never finishes its headers is dropped after the connection timeout")
+    func slowClientIsDropped() throws {
+        let limits = HTTPServer.Limits(connectionTimeoutSeconds: 1)
+        try withServer(limits: limits) { server, client in
+            let slow = try RawSocket(port: server.port)
+            defer { slow.close() }
+            slow.send(Array("GET /slow HTTP/1.1\r\nHost: x\r\nX-Drip: ".utf8))
+            // The timeout is 1 s; 10 s leaves room for a loaded machine.
+            let result = Self.closedByServer(slow, within: 10)
+            #expect(result.closed, "the server kept a silent half-request open for 10 s")
+            #expect(!String(decoding: result.bytes, as: UTF8.self).contains("X-Method"), "a half request must not reach the handler")
+            #expect(try client.send(path: "/alive").status == 200)
+        }
+    }
+
+    @Test("a client that stops in the middle of its body is dropped after the connection timeout")
+    func stalledUploadIsDropped() throws {
+        let limits = HTTPServer.Limits(connectionTimeoutSeconds: 1)
+        try withServer(limits: limits) { server, client in
+            let slow = try RawSocket(port: server.port)
+            defer { slow.close() }
+            slow.send(Array("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly part".utf8))
+            #expect(Self.closedByServer(slow, within: 10).closed)
+            #expect(try client.send(path: "/alive").status == 200)
+        }
+    }
+
+    @Test("connections over the per-address limit are not served until one is released")
+    func perAddressLimit() throws {
+        let limits = HTTPServer.Limits(connectionLimit: 64, connectionTimeoutSeconds: 30, perAddressConnectionLimit: 3)
+        try withServer(limits: limits) { server, _ in
+            var held: [RawSocket] = []
+            defer { for s in held { s.close() } }
+            for _ in 0..<3 {
+                let s = try RawSocket(port: server.port)
+                s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8))
+                held.append(s)
+            }
+            // Let the server accept the three before the fourth arrives.
+            usleep(200_000)
+            let extra = try RawSocket(port: server.port)
+            defer { extra.close() }
+            extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let refused = Self.closedByServer(extra, within: 1.5)
+            #expect(!String(decoding: refused.bytes, as: UTF8.self).contains("200 OK"), "a 4th connection from one address was served")
+            // Once the address is under its limit again, a new connection is served.
+            held.removeLast().close()
+            usleep(200_000)
+            let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
+            #expect(try client.send(path: "/after").status == 200)
+        }
+    }
+
+    @Test("connections over the server-wide limit are not served until one is released")
+    func serverWideLimit() throws {
+        let limits = HTTPServer.Limits(connectionLimit: 4, connectionTimeoutSeconds: 30)
+        // threads: 1, so the limit is 4 and not raised to the thread count.
+        let server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits, threads: 1, handler: echoHandler)
+        try server.start()
+        defer { server.stop(grace: 1) }
+        var held: [RawSocket] = []
+        defer { for s in held { s.close() } }
+        for _ in 0..<4 {
+            let s = try RawSocket(port: server.port)
+            s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8))
+            held.append(s)
+        }
+        usleep(200_000)
+        let extra = try RawSocket(port: server.port)
+        defer { extra.close() }
+        extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let blocked = Self.closedByServer(extra, within: 1.5)
+        #expect(!String(decoding: blocked.bytes, as: UTF8.self).contains("200 OK"), "a 5th connection was served over a limit of 4")
+        for s in held { s.close() }
+        held.removeAll()
+        usleep(300_000)
+        let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
+        #expect(try client.send(path: "/after").status == 200)
+    }
+
+    @Test("headers over the limit get 431 as bilingual JSON, not HTML")
+    func oversizeHeadersGetJSON431() throws {
+        let limits = HTTPServer.Limits(connectionMemoryLimit: 128 * 1024, maxHeaderBytes: 8 * 1024)
+        try withServer(limits: limits) { server, client in
+            let response = try client.send(path: "/big", headers: ["X-Big": String(repeating: "a", count: 20_000)])
+            #expect(response.status == 431)
+            #expect(response.isJSON)
+            #expect(response.bodyText?.contains("\"message_en\":\"request headers are larger than 8192 bytes\"") == true,
+                    "\(response.bodyText ?? "")")
+            #expect(response.bodyText?.contains("message_zh") == true)
+            #expect(response.headers["X-Method"] == nil, "oversized headers must not reach the handler")
+            #expect(try client.send(path: "/small", headers: ["X-Small": "a"]).status == 200)
+        }
+    }
+}

@@ -55,15 +55,22 @@ struct ChaosTests {
 struct ChaosKnownIssueTests {
     @Test("a restore of database and lease together keeps the old epoch")
     func restoreWithLease() throws {
-        var options = ChaosOptions()
-        options.seed = 5
-        options.steps = 8
-        options.healTimeout = 30
-        options.restoreWithLease = true
-        let report = try Chaos.run(options)
-        #expect(report.faults.contains { $0.contains("restored from its backup") }, "the restore did not happen\n\(report.text)")
-        withKnownIssue("a rollback of database and lease together is not detected: same epoch, same database id") {
-            #expect(!report.violations.contains { $0.0 == .restoreEpoch }, "\(report.text)")
+        // The first of these seeds whose backup is behind the street (a backup that is not behind
+        // may rightly keep its epoch); seed 1 is, in every run seen so far.
+        for seed: UInt64 in [1, 6, 4] {
+            var options = ChaosOptions()
+            options.seed = seed
+            options.steps = 10
+            options.healTimeout = 30
+            options.restoreWithLease = true
+            let report = try Chaos.run(options)
+            #expect(report.faults.contains { $0.contains("restored from its backup") }, "the restore did not happen\n\(report.text)")
+            if report.faults.contains(where: { $0.contains("was not behind") }) { continue }
+            withKnownIssue("a rollback of database and lease together is not detected: same epoch, same database id") {
+                #expect(!report.violations.contains { $0.0 == .restoreEpoch }, "\(report.text)")
+            }
+            return
         }
+        Issue.record("none of the seeds restored a backup that was behind the street")
     }
 }

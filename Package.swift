@@ -51,6 +51,11 @@ let package = Package(
         // Scripts/bench: ratios against SQLite's own limits (release build; see docs/BENCHMARKS.md).
         .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport", "Node"], path: "Sources/Bench"),
 
+        // Scripts/chaos: the fault-injection harness (real agents, SIGKILL, cut links, a restore, replays)
+        // and its CLI; the library reads replicas through SQLite and drives the rootsync binary.
+        .target(name: "Chaos", dependencies: ["SQLite", "JSON"]),
+        .executableTarget(name: "rootsync-chaos", dependencies: ["Chaos"], path: "Sources/ChaosMain"),
+
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CausalityTests", dependencies: ["Causality"]),
@@ -66,6 +71,8 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
         .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite"]),
+        // A few short seeds of the chaos harness (Scripts/chaos runs many).
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,10 +27,13 @@ public struct ParentService {
     /// back our writes that a restore from backup lost here).
     public func have() throws -> HaveVector {
         var entries = try replica.haveVector(subtree: Jurisdiction(node: child).prefix)
+        // Every earlier epoch of this node, 0 where it holds nothing of it (restored from a backup
+        // taken before that epoch wrote anything): the child sends back what it holds of them.
         let ownEpoch = try replica.currentActor().epoch
-        for (actor, seq) in try replica.haveVector(subtree: replica.node.code)
-            where actor.node == replica.node.code && actor.epoch < ownEpoch {
-            entries[actor] = seq
+        let held = try replica.haveVector(subtree: replica.node.code)
+        for epoch in 1..<max(1, ownEpoch) {
+            let actor = Actor(node: replica.node.code, epoch: epoch)
+            entries[actor] = held[actor] ?? 0
         }
         return HaveVector(entries)
     }

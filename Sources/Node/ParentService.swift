@@ -1,5 +1,6 @@
 import Catalogue
 import Causality
+import Crypto
 import Foundation
 import Replica
 import Sync
@@ -35,7 +36,13 @@ public struct ParentService {
             let actor = Actor(node: replica.node.code, epoch: epoch)
             entries[actor] = held[actor] ?? 0
         }
-        return HaveVector(entries)
+        var fingerprints: [Actor: HaveVector.Fingerprint] = [:]
+        for (actor, seq) in entries where actor.node == child && seq > 0 {
+            if let v = try replica.versionIdentity(actor, atOrBelow: seq) {
+                fingerprints[actor] = HaveVector.Fingerprint(seq: v.seq, digest: Crypto.sha256Hex(v.text))
+            }
+        }
+        return HaveVector(entries, fingerprints: fingerprints)
     }
 
     /// Applies a pushed batch. Every version must have been written in the child's subtree and
@@ -58,7 +65,12 @@ public struct ParentService {
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let limit = max(1, min(limit, SyncProtocol.maxBatch))
-        let start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
+        var start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
+        // A route cursor behind what the child already confirmed: the child went back in time
+        // (rolled back with its lease), and the routes it confirmed are gone. Scan its subtree again.
+        if start.mode == .route, start.database == replica.databaseID, start.position < (try replica.ackedRoute(child: child)) {
+            start = PullCursor(database: replica.databaseID, mode: .scan, position: 0, routeStart: try replica.routeHead())
+        }
         // The cursor a child sends is the one it stored with the pages it applied: routes up to it
         // are delivered.
         if let cursor, cursor.database == replica.databaseID, cursor.mode == .route {

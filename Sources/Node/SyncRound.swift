@@ -1,4 +1,5 @@
 import Catalogue
+import Crypto
 import Causality
 import Foundation
 import JSON
@@ -105,16 +106,35 @@ public struct SyncRound {
         let local = try replica.localCounter()
         // Confirmed once a round has passed this check (or pulled: replicas from before the check).
         let confirmed = try replica.syncState("identity_confirmed") != nil || replica.syncState("pull_cursor") != nil
-        let stale = newest > me.epoch || (known[me] ?? 0) > local || (!confirmed && (known[me] ?? 0) > 0)
+        var stale = newest > me.epoch || (known[me] ?? 0) > local || (!confirmed && (known[me] ?? 0) > 0)
+        // Same counters, different writes: the parent's version at a counter is not ours.
+        var collided = false
+        for (actor, f) in have.fingerprints where actor.node == me.node {
+            if let mine = try replica.versionIdentity(actor, atOrBelow: f.seq), mine.seq == f.seq, Crypto.sha256Hex(mine.text) != f.digest {
+                collided = true
+            }
+        }
+        stale = stale || collided
         guard stale else {
             if !confirmed { try replica.setSyncState("identity_confirmed", me.description) }
             return
         }
         if local == 0 {
             try replica.takeEpoch(above: max(newest, me.epoch))
-        } else {
-            throw NodeError.reusedIdentity(actor: me.description, parentHas: known[me] ?? 0, local: local)
+            return
         }
+        // A replica that had synced before and now knows less than its parent: it went back in
+        // time with its lease (a VM snapshot, a whole-directory restore). If everything it wrote
+        // was acknowledged by the parent at its last round, nothing here can collide with what
+        // the parent holds: start a new incarnation and let the parent send the rest back.
+        let acknowledged = (try replica.syncState("parent_have")).flatMap { try? HaveVector(json: JSONParser.parse($0)) }?.entries[me] ?? 0
+        if confirmed && local <= acknowledged && !collided {
+            try replica.takeEpoch(above: max(newest, me.epoch), rolledBack: true)
+            return
+        }
+        // Writes made here that the parent never acknowledged may share counters with different
+        // writes the parent holds: refuse rather than lose them silently.
+        throw NodeError.reusedIdentity(actor: me.description, parentHas: known[me] ?? 0, local: local)
     }
 
     /// Sends up the workflow events the parent lacks, installs every newer catalogue it has, and

@@ -46,7 +46,9 @@ struct ActorLease: Equatable {
             "device": .string(String(device)), "inode": .string(String(inode)), "host": .string(host),
         ]
         let target = Self.path(for: database)
-        let temp = target + ".tmp-\(getpid())"
+        // One temporary file per call: the server's threads write leases concurrently, and a
+        // shared name let one thread rename another's file away (a 500 seen under load).
+        let temp = target + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
         try Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: temp))
         guard rename(temp, target) == 0 else {
             unlink(temp)

@@ -105,6 +105,11 @@ extension Replica {
         }
     }
 
+    /// The route position `child` has confirmed holding.
+    public func ackedRoute(child: String) throws -> Int64 {
+        Int64(try db.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", child) ?? 0)
+    }
+
     /// Route positions not yet confirmed by `child`: how far behind it is.
     public func routesPending(child: String) throws -> Int {
         try db.scalarInt("SELECT count(*) FROM _rs_route WHERE child = ?", child) ?? 0

@@ -45,6 +45,16 @@ extension Replica {
         return id
     }
 
+    /// What identifies one stored version of `actor`: the highest counter at or below `seq`
+    /// held here, with its record, group and timestamp (two different writes never share all of
+    /// them). Nil when none is held.
+    public func versionIdentity(_ actor: Actor, atOrBelow seq: Int64) throws -> (seq: Int64, text: String)? {
+        try db.all("""
+            SELECT v.seq, v.resource || char(0) || v.key || char(0) || v.grp || char(0) || v.hlc
+            FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq <= ? ORDER BY v.seq DESC LIMIT 1
+            """, actor.description, seq) { ($0.int64(0), $0.string(1)) }.first
+    }
+
     func hasVersion(_ dot: Dot) throws -> Bool {
         try db.scalarInt("""
             SELECT 1 FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?

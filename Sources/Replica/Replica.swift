@@ -197,13 +197,20 @@ public final class Replica {
     public func localCounter() throws -> Int64 { Int64(try meta("seq") ?? "0") ?? 0 }
 
     /// Takes epoch `above + 1` (or more) with a fresh counter: used when the parent shows this
-    /// node's identity was already used by an earlier incarnation of the replica.
-    public func takeEpoch(above: Int) throws {
+    /// node's identity was already used by an earlier incarnation of the replica. With
+    /// `rolledBack` (the file went back in time together with its lease, as a VM snapshot does)
+    /// it also does what a lease mismatch does: a new database id, so children's cursors into
+    /// our routes restart, and a new pull cursor, so the parent sends our subtree again.
+    public func takeEpoch(above: Int, rolledBack: Bool = false) throws {
         let epoch = max(above, try currentActor().epoch) + 1
         try db.transaction {
             try setMeta("epoch", String(epoch))
             try setMeta("seq", "0")
-            try audit("epoch_taken", detail: "epoch=\(epoch) reason=identity known to the parent", user: "rootsync")
+            if rolledBack {
+                try setMeta("database_id", UUID().uuidString)
+                try db.run("DELETE FROM _rs_meta WHERE name = 'sync.pull_cursor'")
+            }
+            try audit("epoch_taken", detail: "epoch=\(epoch) reason=\(rolledBack ? "rolled back with its lease" : "identity known to the parent")", user: "rootsync")
         }
         try writeLease()
     }

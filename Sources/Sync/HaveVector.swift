@@ -5,13 +5,32 @@ import JSON
 /// have-vector for the child's subtree at the start of every push, fresh each round (never a
 /// cached copy, so a parent restored from a backup simply receives again what it lost).
 public struct HaveVector: Equatable, Sendable {
+    /// One held version of the child's own writer, named by counter and a digest of what it is:
+    /// the child compares it with its own version of that counter, and a difference means the
+    /// same counter was used twice (a replica rolled back together with its lease).
+    public struct Fingerprint: Equatable, Sendable {
+        public var seq: Int64
+        public var digest: String
+        public init(seq: Int64, digest: String) {
+            self.seq = seq
+            self.digest = digest
+        }
+    }
+
     public var entries: [Actor: Int64]
-    public init(_ entries: [Actor: Int64] = [:]) { self.entries = entries }
+    public var fingerprints: [Actor: Fingerprint]
+    public init(_ entries: [Actor: Int64] = [:], fingerprints: [Actor: Fingerprint] = [:]) {
+        self.entries = entries
+        self.fingerprints = fingerprints
+    }
 
     public var json: JSONValue {
         var o = JSONObject()
         for (a, s) in entries.sorted(by: { $0.key < $1.key }) { o.append(a.description, .int(s)) }
-        return ["have": .object(o)]
+        guard !fingerprints.isEmpty else { return ["have": .object(o)] }
+        var f = JSONObject()
+        for (a, p) in fingerprints.sorted(by: { $0.key < $1.key }) { f.append(a.description, [.int(p.seq), .string(p.digest)]) }
+        return ["have": .object(o), "fingerprints": .object(f)]
     }
 
     public init(json: JSONValue) throws {
@@ -22,5 +41,12 @@ public struct HaveVector: Equatable, Sendable {
             e[a] = s
         }
         entries = e
+        var f: [Actor: Fingerprint] = [:]
+        for (k, v) in json["fingerprints"]?.objectValue ?? JSONObject() {
+            guard let a = Actor(k), let pair = v.arrayValue, pair.count == 2, let s = pair[0].int64Value, let d = pair[1].stringValue,
+                  d.utf8.count <= 128 else { throw WireError("bad fingerprint \(k)") }
+            f[a] = Fingerprint(seq: s, digest: d)
+        }
+        fingerprints = f
     }
 }

@@ -347,3 +347,67 @@ struct ErrorMaskingTests {
         #expect(text.contains(String(id.prefix(4)) + "**********" + String(id.suffix(4))))
     }
 }
+
+/// A replica rolled back together with its lease file (a VM snapshot, a whole-directory restore
+/// in place): the lease cannot tell, the parent can.
+@Suite("Rollback with the lease")
+struct RollbackWithLeaseTests {
+    func person(_ seq: Int) -> JSONObject {
+        JSONObject([("id_number", .string(Tree.id(seq))), ("name", .string("居民\(seq)")), ("community_code", "150603002001")])
+    }
+
+    /// Backs up the street's file and lease, runs `after`, then puts both back in place (same inode).
+    func rollBack(_ t: Tree, after: () throws -> Void) throws -> Replica {
+        let code = "150603002", path = t.path(code)
+        let backup = path + ".backup"
+        try t[code].db.execute("VACUUM INTO '\(backup)'")
+        let lease = try Data(contentsOf: URL(fileURLWithPath: path + "-actor"))
+        try after()
+        t.replicas[code] = nil
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: try Data(contentsOf: URL(fileURLWithPath: backup)))
+        try handle.close()
+        try lease.write(to: URL(fileURLWithPath: path + "-actor"))
+        let r = try Replica.open(path: path, divisions: .bundled)
+        t.replicas[code] = r
+        return r
+    }
+
+    @Test("with nothing unacknowledged, the next round takes a new epoch and gets the lost writes back")
+    func recovers() throws {
+        let t = try Tree(["150600", "150603", "150603002"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002")
+        let street = try rollBack(t) {
+            try t["150603002"].put("person", person(2))
+            try t["150603002"].put("person", person(3))
+            try t.sync("150603002")
+        }
+        #expect(street.epoch == 1)  // the lease could not tell
+        #expect(try street.get("person", key: Tree.id(2)) == nil)
+        try t.sync("150603002")
+        #expect(street.epoch == 2)
+        #expect(try street.get("person", key: Tree.id(2)) != nil && street.get("person", key: Tree.id(3)) != nil)
+        try street.put("person", person(4))
+        try t.sync("150603002")
+        #expect(try t["150603"].get("person", key: Tree.id(4)) != nil)
+        #expect(try t["150603"].db.scalarInt("SELECT count(*) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = '150603002:2'") ?? 0 > 0)
+    }
+
+    @Test("with writes the parent never acknowledged, the round refuses and keeps them")
+    func refuses() throws {
+        let t = try Tree(["150600", "150603", "150603002"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002")
+        let street = try rollBack(t) {
+            try t["150603002"].put("person", person(2))
+            try t.sync("150603002")
+        }
+        try street.put("person", person(5))  // same counter as person 2's versions at the parent
+        #expect(throws: NodeError.self) { try t.sync("150603002") }
+        #expect(try street.get("person", key: Tree.id(5)) != nil)
+        #expect(try t["150603"].get("person", key: Tree.id(2)) != nil)
+    }
+}

@@ -84,10 +84,30 @@ public struct ParentService {
         return PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
     }
 
+    /// The child holds a version of ours this replica never wrote (a counter above ours, or a
+    /// later epoch) or wrote differently: we went back in time together with our lease. Take a
+    /// new epoch and database id now, before our counters are used again. (A counter we issued
+    /// but no longer hold is not evidence: the record may have moved out and been purged.)
+    func checkRollback(_ newest: (actor: String, seq: Int64, digest: String)?) throws {
+        guard let newest, let actor = Actor(newest.actor), actor.node == replica.node.code else { return }
+        let me = try replica.currentActor()
+        var rolledBack = actor.epoch > me.epoch
+        if actor.epoch == me.epoch {
+            if newest.seq > (try replica.localCounter()) {
+                rolledBack = true
+            } else if let mine = try replica.versionIdentity(actor, atOrBelow: newest.seq), mine.seq == newest.seq,
+                      Crypto.sha256Hex(mine.text) != newest.digest {
+                rolledBack = true
+            }
+        }
+        if rolledBack { try replica.takeEpoch(above: max(actor.epoch, me.epoch), rolledBack: true) }
+    }
+
     /// Workflow events from the child (drafts and reviews of its subtree) are stored; the answer
     /// carries every newer catalogue and the events of drafts written in the child's subtree.
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
         try replica.reloadCatalogueIfChanged()
+        try checkRollback(request.parentNewest)
         let events: [WorkflowEvent]
         do { events = try request.events.map { try WorkflowEvent(json: $0) } } catch let e as CatalogueError {
             throw WireError("bad workflow event: \(e.problems.joined(separator: "; "))")

@@ -143,8 +143,11 @@ public struct SyncRound {
         for _ in 0..<100 {
             let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents)
             let saved = try replica.syncState("workflow_cursor")?.split(separator: " ").map(String.init) ?? []
-            let request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
+            var request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
                                             cursor: saved.count == 2 ? Int64(saved[1]) ?? 0 : 0, database: saved.first ?? "")
+            if let (actor, seq, text) = try replica.newestVersion(of: parent) {
+                request.parentNewest = (actor.description, seq, Crypto.sha256Hex(text))
+            }
             let answer = try link.exchangeCatalogue(request)
             try replica.markWorkflowSentUp(up.map(\.id))
             report.eventsSent += answer.accepted

@@ -55,6 +55,14 @@ extension Replica {
             """, actor.description, seq) { ($0.int64(0), $0.string(1)) }.first
     }
 
+    /// The newest version held here of `node`'s newest epoch: its actor, counter and identity.
+    public func newestVersion(of node: String) throws -> (Actor, Int64, String)? {
+        guard let actor = try db.all("SELECT name FROM _rs_actor WHERE name LIKE ?", node + ":%", map: { Actor($0.string(0)) })
+                .compactMap({ $0 }).filter({ $0.node == node }).max(by: { $0.epoch < $1.epoch }),
+              let v = try versionIdentity(actor, atOrBelow: Int64.max) else { return nil }
+        return (actor, v.seq, v.text)
+    }
+
     func hasVersion(_ dot: Dot) throws -> Bool {
         try db.scalarInt("""
             SELECT 1 FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?

@@ -15,16 +15,30 @@ public struct CatalogueExchange: Equatable, Sendable {
     /// parent restored from a backup starts the child's cursor again; events are idempotent).
     public var cursor: Int64
     public var database: String
+    /// The newest version of the parent's own writer that the child holds (actor, counter,
+    /// digest): if the parent never issued that counter, or issued it for something else, the
+    /// parent went back in time with its lease and must take a new epoch before writing again.
+    public var parentNewest: (actor: String, seq: Int64, digest: String)?
 
-    public init(catalogueVersion: Int, events: [JSONValue], cursor: Int64, database: String) {
+    public init(catalogueVersion: Int, events: [JSONValue], cursor: Int64, database: String,
+                parentNewest: (actor: String, seq: Int64, digest: String)? = nil) {
         self.catalogueVersion = catalogueVersion
         self.events = events
         self.cursor = cursor
         self.database = database
+        self.parentNewest = parentNewest
+    }
+
+    public static func == (a: CatalogueExchange, b: CatalogueExchange) -> Bool {
+        a.catalogueVersion == b.catalogueVersion && a.events == b.events && a.cursor == b.cursor && a.database == b.database
+            && a.parentNewest?.actor == b.parentNewest?.actor && a.parentNewest?.seq == b.parentNewest?.seq
+            && a.parentNewest?.digest == b.parentNewest?.digest
     }
 
     public var json: JSONValue {
-        ["catalogue_version": .int(catalogueVersion), "events": .array(events), "cursor": .int(cursor), "database": .string(database)]
+        var o: JSONObject = ["catalogue_version": .int(catalogueVersion), "events": .array(events), "cursor": .int(cursor), "database": .string(database)]
+        if let p = parentNewest { o["parent_newest"] = [.string(p.actor), .int(p.seq), .string(p.digest)] }
+        return .object(o)
     }
 
     public init(json: JSONValue) throws {
@@ -33,7 +47,13 @@ public struct CatalogueExchange: Equatable, Sendable {
         }
         guard let events = json["events"]?.arrayValue else { throw WireError("events must be an array") }
         guard events.count <= Self.maxEvents else { throw WireError("at most \(Self.maxEvents) events per exchange, found \(events.count)") }
-        self.init(catalogueVersion: Int(v), events: events, cursor: c, database: json["database"]?.stringValue ?? "")
+        var newest: (actor: String, seq: Int64, digest: String)?
+        if let p = json["parent_newest"]?.arrayValue {
+            guard p.count == 3, let a = p[0].stringValue, a.utf8.count <= 40, let s = p[1].int64Value, s > 0,
+                  let d = p[2].stringValue, d.utf8.count <= 128 else { throw WireError("parent_newest must be [actor, counter, digest]") }
+            newest = (a, s, d)
+        }
+        self.init(catalogueVersion: Int(v), events: events, cursor: c, database: json["database"]?.stringValue ?? "", parentNewest: newest)
     }
 
     /// The parent's answer.

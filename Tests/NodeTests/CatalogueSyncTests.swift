@@ -396,6 +396,24 @@ struct RollbackWithLeaseTests {
         #expect(try t["150603"].db.scalarInt("SELECT count(*) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = '150603002:2'") ?? 0 > 0)
     }
 
+    @Test("a parent rolled back with its lease learns it from a child holding its lost writes, and gets them back")
+    func parentLearnsFromChild() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            try t["150603002"].put("person", person(2))
+            try t.sync("150603002001")  // the community now holds the street's write
+        }
+        #expect(street.epoch == 1)
+        try t.sync("150603002001")
+        #expect(street.epoch == 2)
+        #expect(try street.get("person", key: Tree.id(2)) != nil)  // sent back by the community
+        try street.put("person", person(3))
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(3)) != nil)
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

@@ -65,6 +65,13 @@ public struct ParentService {
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let limit = max(1, min(limit, SyncProtocol.maxBatch))
+        // A cursor of ours beyond our own route table (or change feed): positions are never
+        // reused, so this replica went back in time with its lease. A new database id makes every
+        // child scan again, and a new epoch keeps our counters from being reused.
+        if let cursor, cursor.database == replica.databaseID,
+           cursor.position > (cursor.mode == .route ? try replica.routeHead() : try replica.feedHead()) {
+            try replica.takeEpoch(above: try replica.currentActor().epoch, rolledBack: true)
+        }
         var start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
         // A route cursor behind what the child already confirmed: the child went back in time
         // (rolled back with its lease), and the routes it confirmed are gone. Scan its subtree again.

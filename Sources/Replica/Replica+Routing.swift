@@ -105,6 +105,11 @@ extension Replica {
         }
     }
 
+    /// The newest change-feed position ever given out (scan cursors point into the feed).
+    public func feedHead() throws -> Int64 {
+        Int64(try db.scalarInt("SELECT seq FROM sqlite_sequence WHERE name = '_rs_version'") ?? 0)
+    }
+
     /// The route position `child` has confirmed holding.
     public func ackedRoute(child: String) throws -> Int64 {
         Int64(try db.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", child) ?? 0)

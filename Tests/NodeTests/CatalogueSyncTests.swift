@@ -414,6 +414,29 @@ struct RollbackWithLeaseTests {
         #expect(try t["150603002001"].get("person", key: Tree.id(3)) != nil)
     }
 
+    @Test("a parent rolled back with its lease sees a child's cursor beyond its route table and restarts its children")
+    func cursorBeyondRoutes() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            // The district writes for the community; the street relays it (routes), the community takes it.
+            try t["150603"].put("person", person(2))
+            try t.sync("150603002")
+            try t.sync("150603002001")
+        }
+        #expect(street.epoch == 1)
+        let before = street.databaseID
+        try t.sync("150603002001")
+        #expect(street.epoch == 2 && street.databaseID != before)
+        // Everything flows again: the street's own new write reaches the community.
+        try street.put("person", person(3))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(3)) != nil)
+        #expect(try street.get("person", key: Tree.id(2)) != nil)
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

@@ -47,8 +47,10 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
         guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
-        return PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
-                        more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
+        var page = PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
+                            more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
+        page.rewound = answer["rewound"]?.boolValue ?? false
+        return page
     }
 
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {

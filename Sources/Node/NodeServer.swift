@@ -233,7 +233,7 @@ public final class NodeServer: @unchecked Sendable {
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
             return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
-                            "catalogue": .int(page.catalogue)])
+                            "catalogue": .int(page.catalogue), "rewound": .bool(page.rewound)])
         case ("POST", "wait"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }

@@ -33,6 +33,9 @@ public struct PullPage: Equatable, Sendable {
     public var more: Bool
     /// The catalogue version the page needs (the parent's).
     public var catalogue: Int
+    /// The child's route cursor was behind a position it had already confirmed: the child went
+    /// back in time with its lease, and this page starts a scan of its subtree again.
+    public var rewound = false
     public init(versions: [GroupVersion], cursor: PullCursor, more: Bool, catalogue: Int = 0) {
         self.versions = versions
         self.cursor = cursor

@@ -75,8 +75,10 @@ public struct ParentService {
         var start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
         // A route cursor behind what the child already confirmed: the child went back in time
         // (rolled back with its lease), and the routes it confirmed are gone. Scan its subtree again.
+        var rewound = false
         if start.mode == .route, start.database == replica.databaseID, start.position < (try replica.ackedRoute(child: child)) {
             start = PullCursor(database: replica.databaseID, mode: .scan, position: 0, routeStart: try replica.routeHead())
+            rewound = true
         }
         // The cursor a child sends is the one it stored with the pages it applied: routes up to it
         // are delivered.
@@ -88,7 +90,9 @@ public struct ParentService {
             : try replica.routed(to: child, after: start.position, limit: limit)
         let (next, more) = start.advanced(to: page.last, more: page.more)
         try replica.noteLink(child, pull: page.versions.count, at: Int64(Date().timeIntervalSince1970 * 1000))
-        return PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
+        var answer = PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
+        answer.rewound = rewound
+        return answer
     }
 
     /// The child holds a version of ours this replica never wrote (a counter above ours, or a

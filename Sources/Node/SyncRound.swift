@@ -71,6 +71,12 @@ public struct SyncRound {
         var cursor = try replica.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }
         while report.pullPages < maxBatches {
             let page = try link.pull(cursor: cursor, limit: batchSize)
+            // The parent has seen us confirm more than the cursor we sent: we went back in time
+            // with our lease.
+            // New epoch and database id before this page creates routes for our children.
+            if page.rewound {
+                try replica.takeEpoch(above: try replica.currentActor().epoch, rolledBack: true)
+            }
             if page.catalogue > replica.catalogue.version {
                 // Published while this round ran: fetch it, and take the page again next loop.
                 try exchangeCatalogue(parent: hello.node, report: &report)
@@ -106,15 +112,16 @@ public struct SyncRound {
         let local = try replica.localCounter()
         // Confirmed once a round has passed this check (or pulled: replicas from before the check).
         let confirmed = try replica.syncState("identity_confirmed") != nil || replica.syncState("pull_cursor") != nil
-        var stale = newest > me.epoch || (known[me] ?? 0) > local || (!confirmed && (known[me] ?? 0) > 0)
-        // Same counters, different writes: the parent's version at a counter is not ours.
+        // Same counters, different writes: the parent's version at a counter is not ours. The
+        // same write: what the parent knows of this writer is ours (not a lost replica's).
         var collided = false
+        var verified = false
         for (actor, f) in have.fingerprints where actor.node == me.node {
-            if let mine = try replica.versionIdentity(actor, atOrBelow: f.seq), mine.seq == f.seq, Crypto.sha256Hex(mine.text) != f.digest {
-                collided = true
+            if let mine = try replica.versionIdentity(actor, atOrBelow: f.seq), mine.seq == f.seq {
+                if Crypto.sha256Hex(mine.text) != f.digest { collided = true } else if actor == me { verified = true }
             }
         }
-        stale = stale || collided
+        let stale = newest > me.epoch || (known[me] ?? 0) > local || collided || (!confirmed && !verified && (known[me] ?? 0) > 0)
         guard stale else {
             if !confirmed { try replica.setSyncState("identity_confirmed", me.description) }
             return

@@ -437,6 +437,26 @@ struct RollbackWithLeaseTests {
         #expect(try street.get("person", key: Tree.id(2)) != nil)
     }
 
+    @Test("a rolled-back node learns it from its parent's answer before relaying anything to its children")
+    func learnsFromParentCursor() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002")  // the street's link to its district has run: it holds a route cursor
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            try t["150603"].put("person", person(2))
+            try t.sync("150603002")
+            try t.sync("150603002")  // the district learns the street's newer cursor on the next pull
+            try t.sync("150603002001")
+        }
+        let before = street.databaseID
+        try t["150603"].put("person", person(4))
+        try t.sync("150603002")  // the street first: it relays p2 again and p4, with new route positions
+        #expect(street.epoch == 2 && street.databaseID != before)
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(4)) != nil)
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

@@ -47,10 +47,11 @@ struct ChaosTests {
     }
 }
 
-/// Known bug (docs/RELIABILITY.md, "Findings"): when a node's database is rolled back together
+/// Known issue (docs/RELIABILITY.md, finding 2): when a node's database is rolled back together
 /// with the lease file beside it (a VM snapshot, a whole-directory backup restored in place), the
-/// node does not notice: it keeps its epoch and database id and reuses counters. The documented
-/// restore (replica.sqlite only) is detected, as the tests above show.
+/// node cannot tell at start-up; it learns it at its first round with a neighbour (fingerprints,
+/// cursors) and only then takes a new epoch. This test records the start-up check. The
+/// documented restore (replica.sqlite only) is detected at once, as the tests above show.
 @Suite("Chaos harness: known issues", .serialized)
 struct ChaosKnownIssueTests {
     @Test("a restore of database and lease together keeps the old epoch")

@@ -53,7 +53,7 @@ let package = Package(
 
         // Scripts/chaos: the fault-injection harness (real agents, SIGKILL, cut links, a restore, replays)
         // and its CLI; the library reads replicas through SQLite and drives the rootsync binary.
-        .target(name: "Chaos", dependencies: ["SQLite", "JSON"]),
+        .target(name: "Chaos", dependencies: ["SQLite", "JSON", "Standards"]),
         .executableTarget(name: "rootsync-chaos", dependencies: ["Chaos"], path: "Sources/ChaosMain"),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import Foundation
+import Standards
 
 public struct ChaosError: Error, CustomStringConvertible {
     public let description: String
@@ -94,9 +95,7 @@ public struct SeededRandom: RandomNumberGenerator {
 
 /// A valid GB 11643 citizen ID number from its 17-digit body.
 func citizenID(_ body: String) -> String {
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-    return body + String(Array("10X98765432")[sum % 11])
+    body + String(CitizenID.checkCharacter(for: body)!)
 }
 
 /// A TCP port on 127.0.0.1 that is free now, below the ephemeral range so nothing else takes it

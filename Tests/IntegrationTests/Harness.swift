@@ -7,6 +7,7 @@ import Glibc
 import Foundation
 import JSON
 import SQLite
+import Standards
 
 // MARK: Small helpers
 
@@ -55,10 +56,7 @@ func freeLoopbackPort() throws -> UInt16 {
 /// A valid GB 11643 citizen ID number from its 17-digit body.
 func citizenID(_ body: String) -> String {
     precondition(body.count == 17 && body.allSatisfy(\.isNumber))
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-    let check = Array("10X98765432")[sum % 11]
-    return body + String(check)
+    return body + String(CitizenID.checkCharacter(for: body)!)
 }
 
 /// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.

@@ -147,14 +147,14 @@ public struct SyncRound {
     /// Sends up the workflow events the parent lacks, installs every newer catalogue it has, and
     /// stores the events of drafts written in this subtree (reviews, rejections, publication).
     func exchangeCatalogue(parent: String, report: inout Report) throws {
+        // Evidence for the parent's rollback check: looked up once, it does not change here.
+        let parentNewest = try replica.newestVersion(of: parent).map { ($0.0.description, $0.1, Crypto.sha256Hex($0.2)) }
         for _ in 0..<100 {
             let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents)
             let saved = try replica.syncState("workflow_cursor")?.split(separator: " ").map(String.init) ?? []
             var request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
                                             cursor: saved.count == 2 ? Int64(saved[1]) ?? 0 : 0, database: saved.first ?? "")
-            if let (actor, seq, text) = try replica.newestVersion(of: parent) {
-                request.parentNewest = (actor.description, seq, Crypto.sha256Hex(text))
-            }
+            request.parentNewest = parentNewest
             let answer = try link.exchangeCatalogue(request)
             try replica.markWorkflowSentUp(up.map(\.id))
             report.eventsSent += answer.accepted

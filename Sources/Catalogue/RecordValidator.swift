@@ -94,6 +94,7 @@ public struct RecordValidator: Sendable {
                                   "\(item.name) must be text, found \(raw.typeName)")])
         }
         if text.isEmpty { return (.null, []) }
+        if let issue = controlCharacterIssue(item, text) { return (.null, [issue]) }
         text = item.format.normalize(text)
         var issues: [ValidationIssue] = []
         switch item.check {
@@ -146,6 +147,20 @@ public struct RecordValidator: Sendable {
         }
     }
 
+    /// Control characters (C0, DEL, C1) never belong in a record: a NUL truncates the value in C
+    /// programs that read the file, and the others are invisible in every form and export.
+    /// Free text (an address typed over two lines in Excel, a remark) may hold line breaks and
+    /// tabs; codes, numbers and dates have formats that refuse them anyway.
+    func controlCharacterIssue(_ item: DataItem, _ text: String) -> ValidationIssue? {
+        let multiLine = [.string, .memo, .general].contains(item.format.type)
+        guard let c = text.unicodeScalars.first(where: { c in
+            (c.value < 0x20 || (0x7F...0x9F).contains(c.value)) && !(multiLine && (c == "\n" || c == "\r" || c == "\t"))
+        }) else { return nil }
+        let hex = String(c.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        return issue(item.name, "record.control_character", "“\(item.label)”含有控制字符 \(code)", "\(item.name) contains the control character \(code)")
+    }
+
     /// Removes a leading plus and redundant zeros so "007" and "7" are the same stored value.
     static func canonicalNumber(_ text: String) -> String {
         var s = text
@@ -177,6 +192,7 @@ public struct RecordValidator: Sendable {
             return (.null, [issue(item.name, "record.type", "标签应为文字列表", "tags must be a list of strings")])
         }
         tags = tags.map { $0.trimmingSpace() }.filter { !$0.isEmpty }
+        if let issue = tags.lazy.compactMap({ self.controlCharacterIssue(item, $0) }).first { return (.null, [issue]) }
         var issues: [ValidationIssue] = []
         for t in tags { issues += item.format.check(t, field: item.name) }
         let distinct = Array(Set(tags)).sorted()

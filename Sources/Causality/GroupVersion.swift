@@ -58,7 +58,7 @@ public struct GroupVersion: Sendable, Equatable {
             return s
         }
         guard let actor = Actor(try string("actor")) else { throw CausalityError.malformed("bad actor") }
-        guard let seq = json["seq"]?.int64Value, seq > 0 else { throw CausalityError.malformed("bad seq") }
+        guard let seq = json["seq"]?.int64Value, Dot.isValidSeq(seq) else { throw CausalityError.malformed("bad seq (1…\(Dot.maxSeq))") }
         guard let hlc = json["hlc"]?.int64Value, hlc >= 0 else { throw CausalityError.malformed("bad hlc") }
         guard let values = json["values"]?.objectValue else { throw CausalityError.malformed("missing values") }
         let vector = try VersionVector(json: json["vv"] ?? .null)

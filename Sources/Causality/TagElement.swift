@@ -17,7 +17,7 @@ public struct TagElement: Hashable, Comparable, Sendable {
 
     public init(json: JSONValue) throws {
         guard let a = json.arrayValue, a.count == 3, let tag = a[0].stringValue,
-              let actor = a[1].stringValue.flatMap(Actor.init), let seq = a[2].int64Value, seq > 0 else {
+              let actor = a[1].stringValue.flatMap(Actor.init), let seq = a[2].int64Value, Dot.isValidSeq(seq) else {
             throw CausalityError.malformed("tag element must be [tag, actor, seq]")
         }
         self.init(tag: tag, dot: Dot(actor: actor, seq: seq))

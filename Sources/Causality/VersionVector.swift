@@ -43,14 +43,19 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
 
     public init(json: JSONValue) throws {
         guard case .object(let o) = json else { throw CausalityError.malformed("version vector must be an object") }
+        // One entry per actor that ever wrote the record's group: a handful in practice.
+        guard o.count <= Self.maxEntries else { throw CausalityError.malformed("a version vector holds at most \(Self.maxEntries) actors") }
         for (key, value) in o {
             guard let actor = Actor(key) else { throw CausalityError.malformed("bad actor '\(key)' in version vector") }
-            guard let seq = value.int64Value, seq > 0 else { throw CausalityError.malformed("bad counter for \(key)") }
+            guard let seq = value.int64Value, Dot.isValidSeq(seq) else { throw CausalityError.malformed("bad counter for \(key) (1…\(Dot.maxSeq))") }
             entries[actor] = seq
         }
     }
 
     public var description: String { json.text }
+
+    /// Bound on the actors one vector may name, so a hostile peer cannot make every merge slow.
+    public static let maxEntries = 4096
 }
 
 /// Malformed causal metadata (from a peer or a damaged file).

@@ -84,7 +84,7 @@ public final class NodeServer: @unchecked Sendable {
             return response
         } catch let e as ReplicaError {
             switch e {
-            case .outsideJurisdiction, .foreignWriter, .groupNotWritable: return Self.error(403, e.messageZh, e.description)
+            case .outsideJurisdiction, .foreignWriter, .groupNotWritable, .unverifiedClaim: return Self.error(403, e.messageZh, e.description)
             case .catalogueBehind, .workflow: return Self.error(409, e.messageZh, e.description)
             case .notFound: return Self.error(404, e.messageZh, e.description)
             case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)

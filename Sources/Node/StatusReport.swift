@@ -73,7 +73,16 @@ public enum StatusReport {
     static func waitingToPush(_ r: Replica) throws -> Int {
         let parentHave = (try r.syncState("parent_have")).flatMap { try? HaveVector(json: JSONParser.parse($0)) }?.entries ?? [:]
         let mine = try r.haveVector(subtree: r.node.jurisdiction.prefix)
-        return Int(mine.reduce(Int64(0)) { $0 + max(0, $1.value - (parentHave[$1.key] ?? 0)) })
+        // Counters come from other nodes: add with saturation, so a damaged have-vector shows a
+        // huge lag (and `rootsync doctor` names it) instead of trapping.
+        var total: Int64 = 0
+        for (actor, seq) in mine {
+            let (gap, over) = seq.subtractingReportingOverflow(parentHave[actor] ?? 0)
+            guard !over, gap > 0 else { continue }
+            let (sum, overflow) = total.addingReportingOverflow(gap)
+            total = overflow ? .max : sum
+        }
+        return Int(clamping: total)
     }
 
     static func time(_ ms: Int64?) -> JSONValue {

@@ -135,7 +135,11 @@ public struct SyncRound {
         // was acknowledged by the parent at its last round, nothing here can collide with what
         // the parent holds: start a new incarnation and let the parent send the rest back.
         let acknowledged = (try replica.syncState("parent_have")).flatMap { try? HaveVector(json: JSONParser.parse($0)) }?.entries[me] ?? 0
-        if confirmed && local <= acknowledged && !collided {
+        // Only a later epoch is known (a lost future of this replica, or a forged push under our
+        // code): what the parent holds of our own epoch is ours, so our counters collide with
+        // nothing there. Move above it and keep every write; refusing would wedge every round.
+        let onlyLaterEpoch = newest > me.epoch && (known[me] ?? 0) <= local
+        if confirmed && !collided && (local <= acknowledged || onlyLaterEpoch) {
             try replica.takeEpoch(above: max(newest, me.epoch), rolledBack: true)
             return
         }

@@ -18,24 +18,6 @@ extension Replica {
                       recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:]) throws -> ApplyResult {
         try reloadCatalogueIfChanged()
         for v in versions { try checkRemote(v) }
-        if let within {
-            // A child pushes what its subtree wrote; and, after we were restored from a backup,
-            // our own writes of an earlier epoch that reached it but no longer us.
-            let ownEpoch = try currentActor().epoch
-            for v in versions {
-                let fromSubtree = v.dot.actor.node.hasPrefix(within.prefix)
-                let ourOldWrite = v.dot.actor.node == node.code && v.dot.actor.epoch < ownEpoch
-                if !within.contains(v.scope) {
-                    throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
-                }
-                if !(fromSubtree || ourOldWrite) {
-                    throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: v.dot.actor.description, jurisdiction: within.node)
-                }
-                if !v.isExistence, let g = catalogue.resource(v.resource)?.group(v.group), !g.isWritable(by: v.dot.actor.level) {
-                    throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: v.dot.actor.description)
-                }
-            }
-        }
         // Nothing received: write nothing (other processes watch the file for changes), unless
         // the cursor itself moved.
         if versions.isEmpty && through.isEmpty {
@@ -44,6 +26,14 @@ extension Replica {
             return ApplyResult()
         }
         let result: ApplyResult = try db.transaction {
+            // A child's claims are checked against what this node holds, read in the same
+            // transaction that stores the batch.
+            // Versions already held are skipped below whatever they claim.
+            if let within {
+                let fresh = try versions.filter { try !hasVersion($0.dot) }
+                let facts = try pushFacts(fresh, through: through)
+                try PushVerification(within: within, catalogue: catalogue, facts: facts).verify(fresh, through: through, batch: versions)
+            }
             try drainCaptured()
             var result = ApplyResult()
             var clock = try clock()
@@ -84,6 +74,30 @@ extension Replica {
         return result
     }
 
+    /// What the parent holds that a push's claims are checked against (PushVerification).
+    func pushFacts(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)]) throws -> PushVerification.Facts {
+        var facts = PushVerification.Facts(parent: try currentActor(), issued: try localCounter())
+        let named = PushVerification.namedActors(versions, through: through)
+        for actor in named {
+            guard let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", actor.description),
+                  let top = try db.scalarInt("SELECT max(seq) FROM _rs_version WHERE actor = ?", id) else { continue }
+            facts.newestHeld[actor] = Int64(top)
+        }
+        for node in Set(named.map(\.node)) {
+            // Only epochs with versions held count as confirmed (a `through` alone creates none).
+            let epochs = try db.all("""
+                SELECT a.name FROM _rs_actor a WHERE a.name LIKE ? AND EXISTS (SELECT 1 FROM _rs_version v WHERE v.actor = a.id)
+                """, node + ":%") { Actor($0.string(0)) }
+            facts.newestEpoch[node] = epochs.compactMap { $0 }.filter { $0.node == node }.map(\.epoch).max() ?? 0
+        }
+        for record in Set(versions.map { PushVerification.RecordKey($0.resource, $0.key) }) {
+            if let scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", record.resource, record.key) {
+                facts.scopes[record] = scope
+            }
+        }
+        return facts
+    }
+
     /// Moves the have-vector past counters the sender declares it will never send (versions of
     /// 不予共享 resources), when the declared range starts at or below what is held.
     func advanceHave(_ through: [Actor: (from: Int64, to: Int64)], within: Jurisdiction?) throws {
@@ -102,7 +116,11 @@ extension Replica {
     func checkRemote(_ v: GroupVersion) throws {
         func bad(_ why: String) -> ReplicaError { .badRemoteVersion("\(v.resource) \(v.key) \(v.group) \(v.dot): \(why)") }
         guard let r = catalogue.resource(v.resource) else { throw bad("unknown resource") }
-        guard !v.key.isEmpty, v.key.utf8.count <= 256 else { throw bad("bad key") }
+        // The key passes the same check as a key entered here, in its stored (standard) form.
+        guard !v.key.isEmpty, v.key.utf8.count <= 256, let keyItem = r.field(r.key) else { throw bad("bad key") }
+        let (normalizedKey, keyIssues) = validator.normalize(keyItem, .string(v.key), in: r)
+        if let first = keyIssues.first { throw bad("key: \(first.messageEn)") }
+        guard normalizedKey == .string(v.key) else { throw bad("the key is not in its standard form") }
         guard !v.scope.isEmpty, v.scope.utf8.count <= 12, v.scope.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw bad("scope must be a division code")
         }
@@ -111,6 +129,8 @@ extension Replica {
             return
         }
         guard let g = r.group(v.group) else { throw bad("unknown group") }
+        // A group holding the key field states the record's own key, never another's.
+        if g.fields.contains(r.key), v.values[r.key] != .string(v.key) { throw bad("\(r.key) differs from the version's key") }
         for (field, value) in v.values {
             guard g.fields.contains(field), let item = r.field(field) else { throw bad("field \(field) is not in group \(g.name)") }
             if g.isTagSet {

@@ -177,12 +177,10 @@ extension Replica {
     /// every round would resend everything written after the first unshared version).
     public func pushBatch(parentHave: [Actor: Int64], limit: Int) throws -> (versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)]) {
         try reloadCatalogueIfChanged()
-        let mine = try haveVector(subtree: node.jurisdiction.prefix)
-        var through: [Actor: (from: Int64, to: Int64)] = [:]
-        var out = try versionsAbove(parentHave, actors: mine, excludingLink: parentLink, limit: limit, through: &through)
+        var selection = PushSelection(parentHave: parentHave, limit: limit)
         // The parent's own writes of an earlier epoch that it reports lacking (it was restored
-        // from a backup): send back those we hold, so nothing it wrote is lost.
-        if let parent = parentLink, out.count < limit {
+        // from a backup) go first: what we wrote after seeing them depends on them.
+        if let parent = parentLink {
             // max() over one actor's index range is one B-tree descent; a GROUP BY over the join
             // read every version the parent ever wrote (linear in the replica: the no-op round's cost).
             let theirs = try db.all("""
@@ -193,36 +191,77 @@ extension Replica {
             }
             var old: [Actor: Int64] = [:]
             for case let (actor?, top) in theirs where parentHave[actor] != nil && top > parentHave[actor]! { old[actor] = top }
-            var ignored: [Actor: (from: Int64, to: Int64)] = [:]
-            out += try versionsAbove(parentHave, actors: old, excludingLink: nil, limit: limit - out.count, through: &ignored)
+            try select(&selection, actors: old, excludingLink: nil, declare: false)
         }
-        return (out, through)
+        try select(&selection, actors: try haveVector(subtree: node.jurisdiction.prefix), excludingLink: parentLink, declare: true)
+        return (selection.versions, selection.through)
     }
 
-    private func versionsAbove(_ parentHave: [Actor: Int64], actors mine: [Actor: Int64], excludingLink: String?, limit: Int,
-                               through: inout [Actor: (from: Int64, to: Int64)]) throws -> [GroupVersion] {
+    /// Versions the parent lacks among `actors` (each up to its top), per actor in counter order,
+    /// never those that came from `excludingLink`, never 不予共享 resources. A version is sent
+    /// only after what its writer had seen of our subtree: the parent refuses a vector naming a
+    /// counter it neither holds nor receives in the same batch, so an actor whose next version
+    /// needs another actor's unsent one waits for a later pass (or the next batch).
+    private func select(_ selection: inout PushSelection, actors tops: [Actor: Int64], excludingLink: String?, declare: Bool) throws {
         let shared = catalogue.resources.filter { $0.share != .none }.map { "'\($0.name)'" }.joined(separator: ",")
-        var out: [GroupVersion] = []
-        for (actor, top) in mine.sorted(by: { $0.key < $1.key }) {
-            let have = parentHave[actor] ?? 0
-            guard top > have, out.count < limit else { continue }
-            let room = limit - out.count
-            var sent = 0
-            var last = have
-            try db.forEach("""
-                SELECT \(Self.versionColumns) FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-                WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND v.link IS NOT ? AND +v.resource IN (\(shared))
-                ORDER BY v.seq LIMIT ?
-                """, actor.description, have, top, excludingLink, room) { row in
-                let v = try Self.decodeVersion(row)
-                out.append(v)
-                sent += 1
-                last = v.dot.seq
+        var pending = tops.filter { $0.value > (selection.parentHave[$0.key] ?? 0) }.keys.sorted()
+        var position: [Actor: Int64] = [:]
+        for actor in pending { position[actor] = selection.parentHave[actor] ?? 0 }
+        // Each pass sends every actor as far as its dependencies allow; stop when a pass moves none.
+        while !pending.isEmpty && !selection.isFull {
+            var progressed = false
+            var blocked: [Actor] = []
+            for actor in pending where !selection.isFull {
+                let have = selection.parentHave[actor] ?? 0
+                let top = tops[actor]!
+                let room = selection.room
+                var taken = 0
+                var stopped = false
+                try db.forEach("""
+                    SELECT \(Self.versionColumns), v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+                    WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND +v.resource IN (\(shared))
+                    ORDER BY v.seq LIMIT ?
+                    """, actor.description, position[actor]!, top, room + 1) { row in
+                    guard !stopped, taken < room else { return }
+                    let v = try Self.decodeVersion(row)
+                    if row.string(9) == (excludingLink ?? "\u{0}") {
+                        position[actor] = v.dot.seq
+                        return
+                    }
+                    guard try dependenciesSent(v, selection) else { stopped = true; return }
+                    selection.append(v)
+                    position[actor] = v.dot.seq
+                    taken += 1
+                }
+                if taken > 0 { progressed = true }
+                if stopped || taken >= room {
+                    blocked.append(actor)
+                    if declare { selection.through[actor] = (have, position[actor]!) }
+                } else {
+                    // Nothing shareable left up to our own have: the range is complete.
+                    position[actor] = top
+                    if declare { selection.through[actor] = (have, top) }
+                }
             }
-            // Complete up to our own have (nothing shareable left), or up to the last one sent.
-            through[actor] = (have, sent < room ? top : last)
+            pending = blocked
+            if !progressed { break }
         }
-        return out
+    }
+
+    /// True when every counter of our subtree (or the parent's earlier epochs) that `v`'s writer
+    /// had seen is held by the parent or already in this batch. A counter we cannot send (it came
+    /// from the parent, or is not held here) is the parent's to judge.
+    private func dependenciesSent(_ v: GroupVersion, _ selection: PushSelection) throws -> Bool {
+        for (actor, seq) in v.vector.entries where actor != v.dot.actor {
+            // The parent's have names its earlier epochs (those we send back); its current one it holds.
+            let ours = actor.node.hasPrefix(node.jurisdiction.prefix) || (actor.node == parentLink && selection.parentHave[actor] != nil)
+            guard ours, seq > (selection.parentHave[actor] ?? 0), seq > (selection.sent[actor] ?? 0) else { continue }
+            let link = try db.scalarText("""
+                SELECT v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?
+                """, actor.description, seq)
+            if let link, link != parentLink || actor.node == parentLink { return false }
+        }
+        return true
     }
 
     /// Forgets records that moved out of this node's subtree once the parent holds every

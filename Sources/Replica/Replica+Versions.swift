@@ -34,7 +34,7 @@ extension Replica {
             v.vector.json.text, JSONValue.object(v.values).text, v.scope, link, current)
         let id = db.lastInsertRowID
         let have = Int64(try db.scalarInt("SELECT seq FROM _rs_have WHERE actor = ?", actor) ?? 0)
-        if v.dot.seq == have + 1 {
+        if v.dot.seq - 1 == have {  // (no `have + 1`: a damaged have near Int64.max must not trap)
             var top = v.dot.seq
             while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", actor, top + 1) != nil { top += 1 }
             try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", actor, top)
@@ -151,8 +151,11 @@ extension Replica {
         // A record whose scope left this node's subtree (a resident moved away) is no longer shown
         // here; its versions stay until the parent is known to hold them.
         let outside = !node.jurisdiction.contains(scope) && resource.share != .unconditional
+        // A record whose required fields have not all arrived (only its existence version, say)
+        // gets no row: the resource table never holds a record that could not pass validation.
+        let complete = resource.fields.allSatisfy { !$0.required || $0.name == resource.key || (view.values[$0.name] ?? .null) != .null }
         try guarded {
-            if view.visible && !outside {
+            if view.visible && !outside && complete {
                 let args: [SQLBindable?] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }

@@ -23,14 +23,19 @@ public struct PushBatch: Sendable {
 
     public init(json: JSONValue) throws {
         versions = try VersionBatch.decode(json["versions"])
-        catalogue = Int(json["catalogue"]?.int64Value ?? 0)
+        guard let c = json["catalogue"]?.int64Value, c >= 0, c <= Int64(Int32.max) else {
+            throw WireError("catalogue: a catalogue version (0…\(Int32.max)) is required")
+        }
+        catalogue = Int(c)
         var t: [Actor: (from: Int64, to: Int64)] = [:]
-        for (k, v) in json["through"]?.objectValue ?? JSONObject() {
+        guard let given = json["through"].map({ $0.objectValue }) ?? JSONObject() else { throw WireError("through must be an object") }
+        guard given.count <= 10_000 else { throw WireError("through: too many actors") }
+        for (k, v) in given {
+            // Counters are 1…Dot.maxSeq, so `to + 1` can never overflow on the parent.
             guard let a = Actor(k), let pair = v.arrayValue, pair.count == 2, let from = pair[0].int64Value, let to = pair[1].int64Value,
-                  from >= 0, to >= from else { throw WireError("through: bad entry \(k)") }
+                  from >= 0, to >= from, to <= Dot.maxSeq else { throw WireError("through: bad entry \(k) (a range [from, to] with 0 ≤ from ≤ to ≤ \(Dot.maxSeq))") }
             t[a] = (from, to)
         }
-        guard t.count <= 10_000 else { throw WireError("through: too many actors") }
         through = t
     }
 }

@@ -1,0 +1,155 @@
+import Catalogue
+import Causality
+
+/// What a parent checks in a child's push beyond the catalogue's value rules: every claim a
+/// version makes — where its record lies, who wrote it, what its writer had seen — must be one
+/// the parent can verify from what it holds or from the same batch. A child is the least trusted
+/// machine in the tree; one unverifiable version refuses the whole batch, naming it, before
+/// anything is stored (docs/SECURITY.md, "What a parent verifies in a push").
+///
+/// Pure: the replica reads the `Facts` first, so the rules are tested without SQLite.
+public struct PushVerification {
+    /// One record, named the way a batch names it.
+    public struct RecordKey: Hashable, Sendable {
+        public let resource: String
+        public let key: String
+        public init(_ resource: String, _ key: String) {
+            self.resource = resource
+            self.key = key
+        }
+    }
+
+    /// What the parent holds that the batch's claims are checked against.
+    public struct Facts: Sendable {
+        /// The parent's own current actor and the last counter it issued.
+        public var parent: Actor
+        public var issued: Int64
+        /// The highest counter held here for each actor the batch names (absent: none held).
+        public var newestHeld: [Actor: Int64] = [:]
+        /// The highest epoch of each node the batch's writers name, among actors held here.
+        public var newestEpoch: [String: Int] = [:]
+        /// The scope each record the batch names has here before the batch (absent: not held).
+        public var scopes: [RecordKey: String] = [:]
+
+        public init(parent: Actor, issued: Int64) {
+            self.parent = parent
+            self.issued = issued
+        }
+    }
+
+    public let within: Jurisdiction
+    public let catalogue: Catalogue
+    public let facts: Facts
+
+    public init(within: Jurisdiction, catalogue: Catalogue, facts: Facts) {
+        self.within = within
+        self.catalogue = catalogue
+        self.facts = facts
+    }
+
+    /// Every actor whose counters a batch names (writers, vector entries, tag additions,
+    /// `through` ranges): the facts to read before `verify`.
+    public static func namedActors(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)]) -> Set<Actor> {
+        var out = Set(through.keys)
+        for v in versions {
+            out.insert(v.dot.actor)
+            for a in v.vector.entries.keys { out.insert(a) }
+            // Tag groups' values name the versions that added each tag.
+            for (_, value) in v.values where value.arrayValue != nil {
+                for e in (try? TagElement.decode(value)) ?? [] { out.insert(e.dot.actor) }
+            }
+        }
+        return out
+    }
+
+    /// Throws the first claim that cannot be verified; nothing has been stored yet.
+    /// - Parameter batch: the whole batch, when `versions` leaves out what is already held:
+    ///   counters arriving in it may be named by the others.
+    public func verify(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)], batch: [GroupVersion]? = nil) throws {
+        var arriving: [Actor: Int64] = [:]
+        for v in batch ?? versions { arriving[v.dot.actor] = max(arriving[v.dot.actor] ?? 0, v.dot.seq) }
+        for actor in through.keys where isSubtree(actor) { try checkEpoch(actor, resource: nil, key: nil) }
+        for v in versions { try verify(v, arriving: arriving) }
+    }
+
+    func isSubtree(_ actor: Actor) -> Bool { actor.node.hasPrefix(within.prefix) }
+
+    /// The parent's own earlier epochs: a child sends back what a restore lost here.
+    func isOwnEarlier(_ actor: Actor) -> Bool { actor.node == facts.parent.node && actor.epoch < facts.parent.epoch }
+
+    func verify(_ v: GroupVersion, arriving: [Actor: Int64]) throws {
+        guard let r = catalogue.resource(v.resource) else { throw ReplicaError.unknownResource(v.resource) }
+        let writer = v.dot.actor
+        // Who wrote it: a node of the child's subtree, or this node in an earlier epoch.
+        guard isSubtree(writer) || isOwnEarlier(writer) else {
+            throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: writer.description, jurisdiction: within.node)
+        }
+        if isSubtree(writer) { try checkEpoch(writer, resource: v.resource, key: v.key) }
+        // Where it lies. The scope comes from the record's data: a version of the group holding
+        // the scope field must say the same as its scope claim, and both lie in the subtree.
+        if let group = r.group(v.group), group.fields.contains(r.scope) {
+            guard let data = v.values[r.scope]?.stringValue else {
+                throw unverified(v, zh: "缺少辖区字段 \(r.scope)", en: "the version carries no \(r.scope)")
+            }
+            guard data == v.scope else {
+                throw unverified(v, zh: "版本声明的辖区 \(v.scope) 与数据中的 \(r.scope)=\(data) 不符",
+                                 en: "its scope claim \(v.scope) differs from its own \(r.scope) \(data)")
+            }
+        }
+        guard within.contains(v.scope) else {
+            throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: v.scope, jurisdiction: within.node)
+        }
+        // Before the change: a record this node holds may be changed only while it lies in the
+        // child's subtree here (a move between siblings is written by their common ancestor).
+        if let before = facts.scopes[RecordKey(v.resource, v.key)], !within.contains(before) {
+            throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: before, jurisdiction: within.node)
+        }
+        if !v.isExistence, let g = r.group(v.group), !g.isWritable(by: writer.level) {
+            throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: writer.description)
+        }
+        // What its writer had seen: only counters held here, issued here, or arriving now.
+        for (actor, seq) in v.vector.entries where actor != writer {
+            try checkSeen(Dot(actor: actor, seq: seq), in: v, arriving: arriving)
+        }
+        if r.group(v.group)?.isTagSet == true {
+            for (_, value) in v.values {
+                for e in try TagElement.decode(value) where e.dot != v.dot {
+                    try checkSeen(e.dot, in: v, arriving: arriving)
+                }
+            }
+        }
+    }
+
+    /// An epoch of a subtree node must be one this node holds, or the next one (a node takes a
+    /// new epoch after a restore, one above what its parent knows). A forged later epoch would
+    /// make the real node believe it was re-created.
+    func checkEpoch(_ actor: Actor, resource: String?, key: String?) throws {
+        let newest = facts.newestEpoch[actor.node] ?? 0
+        guard actor.epoch <= newest + 1 else {
+            throw ReplicaError.unverifiedClaim(resource: resource ?? "-", key: key ?? "-", dot: actor.description,
+                zh: "节点 \(actor.node) 的第 \(actor.epoch) 代从未在此确认（已知最新为第 \(newest) 代）",
+                en: "epoch \(actor.epoch) of node \(actor.node) was never confirmed here (the newest known is \(newest))")
+        }
+    }
+
+    func checkSeen(_ dot: Dot, in v: GroupVersion, arriving: [Actor: Int64]) throws {
+        let held = facts.newestHeld[dot.actor] ?? 0
+        let bound: Int64
+        if dot.actor == facts.parent {
+            bound = facts.issued
+        } else if isSubtree(dot.actor) || isOwnEarlier(dot.actor) {
+            bound = max(held, arriving[dot.actor] ?? 0)
+        } else {
+            // Anyone else's writes reach the child only through this node.
+            bound = held
+        }
+        guard dot.seq <= bound else {
+            throw unverified(v, zh: "声称已见过 \(dot)，但本节点从未持有或签发到这个计数",
+                             en: "it claims to have seen \(dot), a counter this node never held or issued (highest: \(bound))")
+        }
+    }
+
+    func unverified(_ v: GroupVersion, zh: String, en: String) -> ReplicaError {
+        .unverifiedClaim(resource: v.resource, key: v.key, dot: v.dot.description, zh: zh, en: en)
+    }
+}

@@ -80,11 +80,6 @@ public struct PushVerification {
     func verify(_ v: GroupVersion, arriving: [Actor: Int64]) throws {
         guard let r = catalogue.resource(v.resource) else { throw ReplicaError.unknownResource(v.resource) }
         let writer = v.dot.actor
-        // Who wrote it: a node of the child's subtree, or this node in an earlier epoch.
-        guard isSubtree(writer) || isOwnEarlier(writer) else {
-            throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: writer.description, jurisdiction: within.node)
-        }
-        if isSubtree(writer) { try checkEpoch(writer, resource: v.resource, key: v.key) }
         // Where it lies. The scope comes from the record's data: a version of the group holding
         // the scope field must say the same as its scope claim, and both lie in the subtree.
         if let group = r.group(v.group), group.fields.contains(r.scope) {
@@ -104,6 +99,11 @@ public struct PushVerification {
         if let before = facts.scopes[RecordKey(v.resource, v.key)], !within.contains(before) {
             throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: before, jurisdiction: within.node)
         }
+        // Who wrote it: a node of the child's subtree, or this node in an earlier epoch.
+        guard isSubtree(writer) || isOwnEarlier(writer) else {
+            throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: writer.description, jurisdiction: within.node)
+        }
+        if isSubtree(writer) { try checkEpoch(writer, resource: v.resource, key: v.key) }
         if !v.isExistence, let g = r.group(v.group), !g.isWritable(by: writer.level) {
             throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: writer.description)
         }

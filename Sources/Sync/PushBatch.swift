@@ -23,9 +23,13 @@ public struct PushBatch: Sendable {
 
     public init(json: JSONValue) throws {
         versions = try VersionBatch.decode(json["versions"])
-        guard let c = json["catalogue"]?.int64Value, c >= 0, c <= Int64(Int32.max) else {
-            throw WireError("catalogue: a catalogue version (0…\(Int32.max)) is required")
-        }
+        // Absent: the data needs no particular catalogue (protocol 1 allowed leaving it out).
+        let c = try json["catalogue"].map { value -> Int64 in
+            guard let c = value.int64Value, c >= 0, c <= Int64(Int32.max) else {
+                throw WireError("catalogue must be a catalogue version (0…\(Int32.max))")
+            }
+            return c
+        } ?? 0
         catalogue = Int(c)
         var t: [Actor: (from: Int64, to: Int64)] = [:]
         guard let given = json["through"].map({ $0.objectValue }) ?? JSONObject() else { throw WireError("through must be an object") }

@@ -18,6 +18,7 @@ public enum RootsyncCLI {
         ConflictsCommand.self,
         ResolveCommand.self,
         InvalidCommand.self,
+        DoctorCommand.self,
         StatusCommand.self,
         AuditCommand.self,
         ServeCommand.self,

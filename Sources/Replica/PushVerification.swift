@@ -30,6 +30,10 @@ public struct PushVerification {
         public var newestEpoch: [String: Int] = [:]
         /// The scope each record the batch names has here before the batch (absent: not held).
         public var scopes: [RecordKey: String] = [:]
+        /// Records that left the child's subtree by a version still on its way to the child (routed,
+        /// not yet confirmed): the child could not have seen the move, so its edits are concurrent
+        /// with it, not an attempt to write a record that is not its own.
+        public var movesUnseen: Set<RecordKey> = []
 
         public init(parent: Actor, issued: Int64) {
             self.parent = parent
@@ -96,7 +100,8 @@ public struct PushVerification {
         }
         // Before the change: a record this node holds may be changed only while it lies in the
         // child's subtree here (a move between siblings is written by their common ancestor).
-        if let before = facts.scopes[RecordKey(v.resource, v.key)], !within.contains(before) {
+        let record = RecordKey(v.resource, v.key)
+        if let before = facts.scopes[record], !within.contains(before), !facts.movesUnseen.contains(record) {
             throw ReplicaError.outsideJurisdiction(resource: v.resource, key: v.key, scope: before, jurisdiction: within.node)
         }
         // Who wrote it: a node of the child's subtree, or this node in an earlier epoch.

@@ -31,7 +31,7 @@ extension Replica {
             // Versions already held are skipped below whatever they claim.
             if let within {
                 let fresh = try versions.filter { try !hasVersion($0.dot) }
-                let facts = try pushFacts(fresh, through: through)
+                let facts = try pushFacts(fresh, through: through, within: within)
                 try PushVerification(within: within, catalogue: catalogue, facts: facts).verify(fresh, through: through, batch: versions)
             }
             try drainCaptured()
@@ -75,7 +75,7 @@ extension Replica {
     }
 
     /// What the parent holds that a push's claims are checked against (PushVerification).
-    func pushFacts(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)]) throws -> PushVerification.Facts {
+    func pushFacts(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)], within: Jurisdiction) throws -> PushVerification.Facts {
         var facts = PushVerification.Facts(parent: try currentActor(), issued: try localCounter())
         let named = PushVerification.namedActors(versions, through: through)
         for actor in named {
@@ -91,8 +91,16 @@ extension Replica {
             facts.newestEpoch[node] = epochs.compactMap { $0 }.filter { $0.node == node }.map(\.epoch).max() ?? 0
         }
         for record in Set(versions.map { PushVerification.RecordKey($0.resource, $0.key) }) {
-            if let scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", record.resource, record.key) {
-                facts.scopes[record] = scope
+            guard let scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", record.resource, record.key) else { continue }
+            facts.scopes[record] = scope
+            // Moved out of the child's subtree here: has the child confirmed receiving the move?
+            // Confirmed routes are deleted, so a route still queued to it has not been seen.
+            if !within.contains(scope), let r = catalogue.resource(record.resource), let group = r.groups.first(where: { $0.fields.contains(r.scope) }),
+               try db.scalarInt("""
+                   SELECT 1 FROM _rs_route t JOIN _rs_version v ON v.id = t.version
+                   WHERE t.child = ? AND v.resource = ? AND v.key = ? AND v.grp = ? AND v.current = 1 LIMIT 1
+                   """, within.node, record.resource, record.key, group.name) != nil {
+                facts.movesUnseen.insert(record)
             }
         }
         return facts

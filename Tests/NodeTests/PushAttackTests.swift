@@ -132,6 +132,27 @@ struct PushAttackTests {
         #expect(try t.s.tree[Self.neighbour].get("person", key: victim)?["name"] == "王五")
     }
 
+    @Test("a move the child has not received yet: its concurrent edit is taken, not wedged; once it confirmed the move, it is refused")
+    func concurrentMove() throws {
+        let t = try Serving()
+        let key = Tree.id(55)
+        try t.community.put("person", JSONObject([("id_number", .string(key)), ("name", "孙八"), ("community_code", .string(Self.community))]))
+        try t.honestRounds()
+        // The street moves the resident to the neighbour while the community, offline, changes the phone.
+        try t.street.put("person", JSONObject([("id_number", .string(key)), ("community_code", .string(Self.neighbour))]))
+        try t.community.put("person", JSONObject([("id_number", .string(key)), ("phone", "13900000001")]))
+        let report = try t.s.tree.sync(Self.community)
+        #expect(report.pushed > 0)
+        #expect(try t.street.get("person", key: key)?["phone"] == "13900000001")
+        try t.honestRounds()
+        try t.honestRounds()
+        #expect(try t.s.tree[Self.neighbour].get("person", key: key)?["phone"] == "13900000001")
+        #expect(try t.community.get("person", key: key) == nil)
+        // Now the community holds the move: a further edit is not its to make.
+        let late = Self.version(key: key, group: "contact", seq: 900, values: JSONObject([("phone", "13900000002")]))
+        Self.refused(try t.push(versions: [late]), 403, mentioning: Self.neighbour)
+    }
+
     @Test("finding 3: a vector naming counters the parent never issued or held is refused, and nothing wedges")
     func poisonedVector() throws {
         let t = try Serving()

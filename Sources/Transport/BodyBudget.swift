@@ -26,9 +26,4 @@ final class BodyBudget: @unchecked Sendable {
         guard bytes > 0 else { return }
         lock.withLock { used = max(0, used - bytes) }
     }
-
-    /// Bytes reserved now (for tests and status).
-    var inUse: Int {
-        lock.withLock { used }
-    }
 }

@@ -40,7 +40,6 @@ final class ConnectionTable: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [UInt: Entry] = [:]
     private var tick: UInt64 = 0
-    private(set) var evictions = 0
 
     init(perAddressLimit: Int, totalLimit: Int, headerDeadline: TimeInterval) {
         self.perAddressLimit = max(perAddressLimit, 1)
@@ -92,11 +91,6 @@ final class ConnectionTable: @unchecked Sendable {
         }
     }
 
-    /// Open connections not yet evicted (for tests).
-    var count: Int {
-        lock.withLock { entries.values.filter { !$0.evicted }.count }
-    }
-
     /// Caller holds the lock. The fd is still open: libmicrohttpd reports a connection closed
     /// (and we drop its entry) before it closes the socket, so it cannot be another's by now.
     private func evict(_ key: UInt) {
@@ -104,7 +98,6 @@ final class ConnectionTable: @unchecked Sendable {
         if shutdown(entry.fd, Int32(SHUT_RDWR)) == 0 || errno == ENOTCONN {
             entry.evicted = true
             entries[key] = entry
-            evictions += 1
         }
     }
 

@@ -83,7 +83,8 @@ public final class AgentRuntime: @unchecked Sendable {
                 throw refusal
             }
             handler.localAPICredentialFile = LocalAPICredential.path(directory: config.directory)
-            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls) { handler.handle($0) }
+            let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls,
+                                    admit: { handler.admit($0) }) { handler.handle($0) }
             try server.start()
             self.server = server
             if tls == nil && !NodeConfig.isLoopbackHost(host) {

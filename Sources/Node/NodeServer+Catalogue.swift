@@ -17,7 +17,7 @@ extension NodeServer {
                                 "resources": .array(c.resources.map(CatalogueViews.summary))])
             }
         case ("GET", 2, "resources"), ("GET", 3, "resources"):
-            // An identifier holds a '/': it arrives as two segments (the server decodes %2F too).
+            // An identifier holds a "/": sent as %2F it is one segment, sent plain it is two.
             let name = rest.dropFirst().joined(separator: "/")
             return try pool.with { replica in
                 let c = replica.catalogue

@@ -6,22 +6,20 @@ extension NodeServer {
     /// The local API (`/v1/status`, `/v1/records/…`) answers loopback without a credential.
     /// From anywhere else it needs `Authorization: Bearer` with the local API credential, and
     /// only once one was created (`rootsync local-api credential`): otherwise 403. Failures
-    /// count towards the per-address limit like sync authentication.
+    /// are throttled like sync authentication, under the key (address, "local-api").
     func authorizeLocal(_ r: HTTPRequest) throws {
         if Self.isLoopback(r.remoteAddress) { return }
-        if let wait = failures.retryAfter(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
-        }
+        let key = AuthThrottle.Key(address: r.remoteAddress, node: "local-api")
         guard let expected = LocalAPICredential.hash(file: localAPICredentialFile) else {
             throw HTTPFailure(403, "本地接口只接受本机访问（未设置本地接口凭据）",
                               "the local API accepts loopback connections only (no local API credential is set)")
         }
         guard let auth = r.headers["Authorization"], auth.hasPrefix("Bearer "),
               Crypto.constantTimeEquals(Crypto.sha256Hex(String(auth.dropFirst("Bearer ".count))), expected) else {
-            failures.record(r.remoteAddress)
             log.event("auth_failed", ["endpoint": "local", "from": r.remoteAddress])
-            throw HTTPFailure(401, "本地接口凭据无效或缺失", "missing or invalid local API credential (Authorization: Bearer)")
+            throw refusal(key, HTTPFailure(401, "本地接口凭据无效或缺失", "missing or invalid local API credential (Authorization: Bearer)"))
         }
+        throttle.succeeded(key)
     }
 }
 

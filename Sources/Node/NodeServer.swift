@@ -17,7 +17,7 @@ public final class NodeServer: @unchecked Sendable {
     /// Notified on writes that should go up soon.
     public let localChange: ChangeSignal
     let log: Log
-    let failures = AuthFailures()
+    let throttle = AuthThrottle()
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -76,6 +76,20 @@ public final class NodeServer: @unchecked Sendable {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        // In-process callers (tests, DirectParentLink) skip HTTPServer: admission runs here then.
+        var request = request
+        if !request.admitted {
+            switch admit(request.head) {
+            case .refuse(let response):
+                return response
+            case .admit(let caps, let principal):
+                if request.body.count > caps.inflatedBytes {
+                    return Self.error(413, "请求体超过 \(caps.inflatedBytes) 字节", "request body is larger than \(caps.inflatedBytes) bytes")
+                }
+                request.admitted = true
+                request.principal = principal
+            }
+        }
         do {
             return try route(request)
         } catch let e as HTTPFailure {
@@ -114,7 +128,7 @@ public final class NodeServer: @unchecked Sendable {
     static func ok(_ json: JSONValue) -> HTTPResponse { .json(json.text) }
 
     func route(_ r: HTTPRequest) throws -> HTTPResponse {
-        let parts = r.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        let parts = Self.segments(r.rawPath)
         if r.method == "GET" && parts == ["v1", "hello"] {
             return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
                                                   catalogueVersion: $0.catalogue.version, databaseID: $0.databaseID).json) }
@@ -123,7 +137,7 @@ public final class NodeServer: @unchecked Sendable {
             return try enroll(r)
         }
         if r.method == "POST" && parts == ["v1", "catalogue", "exchange"] {
-            let child = try authenticate(r)
+            let child = try r.principal ?? authenticate(r)
             let request = try CatalogueExchange(json: JSONParser.parse(bytes: r.body))
             let answer = try pool.with { try ParentService(replica: $0, child: child).exchangeCatalogue(request) }
             if answer.accepted > 0 { log.event("workflow_received", ["child": child, "events": String(answer.accepted)]) }
@@ -131,15 +145,15 @@ public final class NodeServer: @unchecked Sendable {
         }
         if parts.count >= 2 && parts[0] == "v1" && parts[1] == "catalogue" {
             // The local API's rule: loopback, or elsewhere with the local API credential.
-            try authorizeLocal(r)
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
             return try catalogueAPI(r, Array(parts.dropFirst(2)))
         }
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
-            let child = try authenticate(r)
+            let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
         }
         if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")) {
-            try authorizeLocal(r)
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
             if parts == ["v1", "status"], let warning = plainHTTPWarning {
                 var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
                 status["warnings"] = .array([.string(warning)])
@@ -152,13 +166,14 @@ public final class NodeServer: @unchecked Sendable {
 
     // MARK: Sync endpoints
 
+    /// Checks a sync request's node code, credential and (with TLS) client certificate. A valid
+    /// credential always passes; failures are counted per (address, claimed node) and a key in
+    /// backoff gets 429 instead of 401/403, so one office's mistakes never lock out another.
     func authenticate(_ r: HTTPRequest) throws -> String {
-        if let wait = failures.retryAfter(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
-        }
-        guard let child = r.headers["X-Rootsync-Node"], let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
-            failures.record(r.remoteAddress)
-            throw HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential")
+        let claimed = r.headers["X-Rootsync-Node"]
+        let key = AuthThrottle.Key(address: r.remoteAddress, node: claimed ?? "")
+        guard let child = claimed, let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
+            throw refusal(key, HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential"))
         }
         if let p = r.headers["X-Rootsync-Protocol"], let v = Int(p), SyncProtocol.agree(theirs: v, theirOldest: 1) == nil {
             throw HTTPFailure(409, "协议版本不兼容（对方 \(v)，本节点 \(SyncProtocol.oldestSupported)…\(SyncProtocol.version)）",
@@ -166,46 +181,50 @@ public final class NodeServer: @unchecked Sendable {
         }
         if requiresClientCertificate && r.clientCertificateCN != child {
             // A certificate for one node cannot act as another, and no certificate is no node.
-            failures.record(r.remoteAddress)
             log.event("auth_failed", ["child": child, "from": r.remoteAddress,
                                       "reason": r.clientCertificateCN.map { "client certificate is for \($0)" } ?? "no verified client certificate"])
-            throw HTTPFailure(403, "客户端证书与节点 \(child) 不符（需要由本市 CA 签发、CN 为 \(child) 的证书）",
-                              "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)")
+            throw refusal(key, HTTPFailure(403, "客户端证书与节点 \(child) 不符（需要由本市 CA 签发、CN 为 \(child) 的证书）",
+                                           "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)"))
         }
         let token = String(auth.dropFirst("Bearer ".count))
         // Looked up on every request: a revoke or a rotation takes effect at once.
         let match = try pool.with { try LinkCredentials.check($0, child: child, token: token) }
         if match == .new { log.notice("credential_rotated", ["child": child, "from": r.remoteAddress]) }
         guard match != nil else {
-            failures.record(r.remoteAddress)
             log.event("auth_failed", ["child": child, "from": r.remoteAddress])
-            throw HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)")
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)"))
         }
+        throttle.succeeded(key)
         activity.lock()
         lastSeen[child] = Int64(Date().timeIntervalSince1970 * 1000)
         activity.unlock()
         return child
     }
 
+    /// The answer to a failed authentication of `key`: `failure` (and one more failure counted),
+    /// or 429 with Retry-After while the key is in backoff.
+    func refusal(_ key: AuthThrottle.Key, _ failure: HTTPFailure) -> HTTPFailure {
+        guard let wait = throttle.failed(key) else { return failure }
+        return HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
+    }
+
     /// `POST /v1/enroll` {"node", "token"}: a child redeems its one-time enrollment token for
-    /// its link credential. Unauthenticated, so refusals count towards the per-address limit.
+    /// its link credential. A refused token counts as a failed authentication of (address,
+    /// node); a malformed body is only a 400.
     func enroll(_ r: HTTPRequest) throws -> HTTPResponse {
-        if let wait = failures.retryAfter(r.remoteAddress) {
-            throw HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
-        }
         let json = try? JSONParser.parse(bytes: r.body)
         guard let child = json?["node"]?.stringValue, let token = json?["token"]?.stringValue, !child.isEmpty, !token.isEmpty else {
-            failures.record(r.remoteAddress)
             throw HTTPFailure(400, "请求体应为 {\"node\": 代码, \"token\": 注册令牌}", "the body must be {\"node\": CODE, \"token\": TOKEN}")
         }
+        let key = AuthThrottle.Key(address: r.remoteAddress, node: child)
         do {
             let credential = try pool.with { try Enrollment.redeem($0, child: child, token: token) }
+            throttle.succeeded(key)
             log.event("enrolled", ["child": child, "from": r.remoteAddress])
             return Self.ok(["credential": .string(credential)])
         } catch let e as EnrollmentError {
-            failures.record(r.remoteAddress)
             log.event("enroll_refused", ["child": child, "from": r.remoteAddress, "reason": e.description])
-            throw HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)")
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)"))
         }
     }
 
@@ -326,37 +345,5 @@ struct HTTPFailure: Error {
         self.zh = zh
         self.en = en
         self.retryAfter = retryAfter
-    }
-}
-
-/// Failed authentications per address: after 20 in a minute, that address waits.
-final class AuthFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recent: [String: [Date]] = [:]
-    let limit = 20
-    let window: TimeInterval = 60
-
-    func record(_ address: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        recent[address, default: []].append(now)
-        recent[address] = recent[address]!.filter { now.timeIntervalSince($0) < window }
-        if recent.count > 10_000 { recent = recent.filter { !$0.value.isEmpty } }
-    }
-
-    func isBlocked(_ address: String) -> Bool { retryAfter(address) != nil }
-
-    /// Seconds until `address` may try again (the oldest failure in the window expires), or nil
-    /// when it is not blocked.
-    func retryAfter(_ address: String) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        let inWindow = (recent[address] ?? []).filter { now.timeIntervalSince($0) < window }
-        guard inWindow.count >= limit else { return nil }
-        // The count drops below the limit once the (count - limit + 1) oldest failures expire.
-        let expiring = inWindow.sorted()[inWindow.count - limit]
-        return max(1, Int((window - now.timeIntervalSince(expiring)).rounded(.up)))
     }
 }

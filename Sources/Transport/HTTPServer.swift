@@ -6,9 +6,10 @@ import Glibc
 
 /// An HTTP/1.1 server on libmicrohttpd: the parent side of every sync exchange.
 ///
-/// Runs a fixed pool of threads (epoll, or poll where epoll is missing); each request is
-/// read completely, within `Limits`, then handed to the synchronous `HTTPHandler`.
-/// Malformed HTTP never reaches the handler: libmicrohttpd answers it.
+/// One thread per connection; each request's head goes to the admission step (`admit`) before
+/// any body byte is read, its body is then read (and gunzipped as it arrives) within the caps
+/// admission gave and the server-wide body budget, and the complete request is handed to the
+/// synchronous `HTTPHandler`. Malformed HTTP never reaches the handler.
 public final class HTTPServer: @unchecked Sendable {
     public let host: String
     public let limits: Limits
@@ -16,6 +17,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// HTTPS settings; nil serves plain HTTP.
     public let tls: TLS?
     private let handler: HTTPHandler
+    /// Decides on each request head before its body is read (nil admits everything within `limits`).
+    private let admitter: HTTPAdmitter?
     /// NUL-terminated copies of the TLS PEM texts (certificate, key, trust), alive as long as the
     /// server: libmicrohttpd keeps the pointers rather than the text.
     private let tlsStrings: [UnsafeMutablePointer<CChar>?]
@@ -34,8 +37,11 @@ public final class HTTPServer: @unchecked Sendable {
     ///   - threads: the least number of connections served at once. Every connection has its own
     ///     thread, so a handler that blocks holds only its own connection.
     ///   - tls: serve HTTPS with this certificate (and request client certificates when it has a trust list).
+    ///   - admit: runs when a request's head is complete, before any body byte is read: refuses
+    ///     it, or admits it with body caps and the authenticated principal.
     public init(host: String = "127.0.0.1", port: UInt16 = 0, limits: Limits = Limits(), threads: Int = 8,
-                tls: TLS? = nil, handler: @escaping HTTPHandler) {
+                tls: TLS? = nil, admit: HTTPAdmitter? = nil, handler: @escaping HTTPHandler) {
+        self.admitter = admit
         self.host = host
         self.configuredPort = port
         self.limits = limits
@@ -70,10 +76,13 @@ public final class HTTPServer: @unchecked Sendable {
             guard let address = SocketAddress.make(host: host, port: configuredPort) else {
                 throw TransportError.serverStartFailed("host \"\(host)\" is not a numeric IPv4 or IPv6 address")
             }
+            guard cmhd_set_mmap_threshold(Int32(Self.mmapThreshold)) == 1 else {
+                throw TransportError.serverStartFailed("glibc refused an mmap threshold of \(Self.mmapThreshold) bytes")
+            }
             if tls != nil && MHD_is_feature_supported(.FEATURE_TLS) != .YES {
                 throw TransportError.serverStartFailed("this libmicrohttpd was built without TLS support")
             }
-            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, limits: limits,
+            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, admitter: admitter, limits: limits,
                                                                   verifiesClientCertificates: tls?.trustPEM != nil))
             var started: OpaquePointer?
             var startErrno: Int32 = 0
@@ -115,6 +124,12 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Allocations from this size on are mapped on their own (see `cmhd_set_mmap_threshold`).
+    static let mmapThreshold = 256 * 1024
+
+    /// Connections libmicrohttpd may hold beyond `connectionLimit`: evicted ones still closing.
+    static let evictionSlack = 32
+
     /// Event-loop flags to try in order: poll where the library has it, then select (epoll cannot
     /// be combined with a thread per connection).
     private static func pollingFlags() -> [UInt32] {
@@ -133,15 +148,24 @@ public final class HTTPServer: @unchecked Sendable {
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         if tls != nil { flags |= MHD_USE_TLS.rawValue }
         let completed: MHD_RequestCompletedCallback = transportRequestCompleted
+        let notify: MHD_NotifyConnectionCallback = transportConnectionNotified
+        let unescape: cmhd_unescape_callback = transportKeepEscapes
         var sockaddrBytes = address.bytes
         return sockaddrBytes.withUnsafeMutableBytes { sockaddrBuffer in
             var options = [
-                MHD_OptionItem(option: .CONNECTION_LIMIT, value: max(limits.connectionLimit, threadCount), ptr_value: nil),
-                MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: max(limits.perAddressConnectionLimit, 1), ptr_value: nil),
+                // The connection table enforces the limits (making room by evicting connections
+                // that send nothing); libmicrohttpd's own are only a backstop above them, since it
+                // would refuse before the table can make room.
+                MHD_OptionItem(option: .CONNECTION_LIMIT, value: max(limits.connectionLimit, threadCount) + Self.evictionSlack, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: max(limits.connectionMemoryLimit, 4096), ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(limits.connectionTimeoutSeconds, 0), ptr_value: nil),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self),
                                ptr_value: context.toOpaque()),
+                MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(notify, to: Int.self),
+                               ptr_value: context.toOpaque()),
+                // The path reaches us as sent; ServerContext decodes it and refuses NUL (which
+                // truncated it in C) and control characters.
+                MHD_OptionItem(option: .UNESCAPE_CALLBACK, value: unsafeBitCast(unescape, to: Int.self), ptr_value: nil),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: sockaddrBuffer.baseAddress),
             ]
             if tls != nil {
@@ -153,7 +177,8 @@ public final class HTTPServer: @unchecked Sendable {
             }
             options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeMutableBufferPointer {
-                cmhd_start_daemon(flags, configuredPort, transportAccessHandler, context.toOpaque(), $0.baseAddress)
+                cmhd_start_daemon(flags, configuredPort, transportAcceptPolicy, context.toOpaque(),
+                                  transportAccessHandler, context.toOpaque(), $0.baseAddress)
             }
         }
     }
@@ -177,5 +202,25 @@ private func transportRequestCompleted(cls: UnsafeMutableRawPointer?, connection
                                        requestSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                                        code: MHD_RequestTerminationCode) {
     guard let cls, let requestSlot else { return }
-    Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(requestSlot: requestSlot)
+    Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(connection: connection, requestSlot: requestSlot)
+}
+
+private func transportAcceptPolicy(cls: UnsafeMutableRawPointer?, address: UnsafePointer<sockaddr>?, length: socklen_t) -> MHD_Result {
+    guard let cls, let address else { return .NO }
+    let context = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    return context.connections.accept(from: SocketAddress.host(of: address)) ? .YES : .NO
+}
+
+private func transportConnectionNotified(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+                                         socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                         code: MHD_ConnectionNotificationCode) {
+    guard let cls, let connection else { return }
+    Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().connectionNotified(connection, code: code)
+}
+
+/// Leaves `%HH` escapes as they are (the length is unchanged); see the UNESCAPE_CALLBACK option.
+private func transportKeepEscapes(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+                                  text: UnsafeMutablePointer<CChar>?) -> Int {
+    guard let text else { return 0 }
+    return strlen(text)
 }

@@ -88,20 +88,77 @@ struct SecurityTests {
         #expect(s.have(s.credential) == 200)
     }
 
-    @Test("after 20 failed authentications from one address: 429 with Retry-After; other addresses unaffected")
-    func retryAfterOn429() throws {
+    @Test("failures are throttled per (address, claimed node) with backoff; a valid credential is never refused because of them")
+    func throttlePerAddressAndNode() throws {
         let s = try Setup()
-        for _ in 0..<20 {
-            #expect(s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7").status == 401)
-        }
-        let blocked = s.request("GET", "/v1/sync/have", token: s.credential, from: "10.9.8.7")
-        #expect(blocked.status == 429)
+        // A neighbour behind the same NAT address keeps failing: it backs off (429) …
+        var statuses: [Int] = []
+        for _ in 0..<30 { statuses.append(s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7", node: neighbour).status) }
+        #expect(statuses.prefix(4).allSatisfy { $0 == 401 }, "\(statuses)")
+        #expect(statuses.last == 429, "\(statuses)")
+        let blocked = s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7", node: neighbour)
+        #expect(blocked.status == 429 && blocked.isJSON && blocked.bodyText?.contains("message_zh") == true)
         let seconds = try #require(blocked.headers["Retry-After"].flatMap { Int($0) })
-        #expect((1...60).contains(seconds))
-        #expect(blocked.isJSON && blocked.bodyText?.contains("message_zh") == true)
-        // Enrollment from that address is blocked too; another address is not.
-        #expect(s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: "{}").status == 429)
-        #expect(s.request("GET", "/v1/sync/have", token: s.credential, from: "10.9.8.8").status == 200)
+        #expect((1...300).contains(seconds))
+        // … and the community at that address, with its valid credential, is not held up at all.
+        #expect(s.request("GET", "/v1/sync/have", token: s.credential, from: "10.9.8.7").status == 200)
+        // Its own failures are its own key; while it backs off, its valid credential still passes.
+        for _ in 0..<10 { _ = s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7") }
+        #expect(s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7").status == 429)
+        #expect(s.request("GET", "/v1/sync/have", token: s.credential, from: "10.9.8.7").status == 200)
+        // Success cleared its key: the next mistake is a plain 401 again.
+        #expect(s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.7").status == 401)
+        // Another address claiming the neighbour is its own key too.
+        #expect(s.request("GET", "/v1/sync/have", token: "wrong", from: "10.9.8.8", node: neighbour).status == 401)
+    }
+
+    @Test("malformed enroll bodies are 400 and not counted; refused tokens are, per (address, node)")
+    func enrollThrottle() throws {
+        let s = try Setup()
+        for _ in 0..<40 {
+            #expect(s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: "{}").status == 400)
+        }
+        #expect(s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: "not json").status == 400)
+        let refused = s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: #"{"node":"\#(neighbour)","token":"nope"}"#)
+        #expect(refused.status == 401, "\(refused.bodyText ?? "")")
+        #expect(s.request("GET", "/v1/sync/have", token: s.credential, from: "10.9.8.7").status == 200)
+        for _ in 0..<10 { _ = s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: #"{"node":"\#(neighbour)","token":"nope"}"#) }
+        #expect(s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: #"{"node":"\#(neighbour)","token":"nope"}"#).status == 429)
+        // A valid token from that address and node still redeems.
+        let token = try Enrollment.issue(s.tree[street], child: neighbour, validFor: 60_000).token
+        let redeemed = s.request("POST", "/v1/enroll", token: nil, from: "10.9.8.7", body: #"{"node":"\#(neighbour)","token":"\#(token)"}"#)
+        #expect(redeemed.status == 200, "\(redeemed.bodyText ?? "")")
+    }
+
+    @Test("the throttle doubles its wait per failure up to the cap, forgets, and keeps a bounded table")
+    func throttleBackoffAndBound() {
+        let throttle = AuthThrottle(freeFailures: 3, baseDelay: 1, maxDelay: 8, forgetAfter: 100, capacity: 50)
+        let key = AuthThrottle.Key(address: "10.0.0.1", node: "150603002001")
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        #expect(throttle.failed(key, now: t0) == nil)
+        #expect(throttle.failed(key, now: t0) == nil)
+        #expect(throttle.retryAfter(key, now: t0) == nil)
+        #expect(throttle.failed(key, now: t0) == nil) // the third failure starts a 1 s wait
+        #expect(throttle.retryAfter(key, now: t0) == 1)
+        #expect(throttle.failed(key, now: t0) == 1, "a failure while blocked is answered with the wait, not counted")
+        var now = t0.addingTimeInterval(1.5)
+        var waits: [Int] = []
+        for _ in 0..<5 {
+            #expect(throttle.failed(key, now: now) == nil)
+            let wait = throttle.retryAfter(key, now: now) ?? 0
+            waits.append(wait)
+            now = now.addingTimeInterval(Double(wait) + 0.5)
+        }
+        #expect(waits == [2, 4, 8, 8, 8])
+        // Long quiet: forgotten, back to free failures.
+        now = now.addingTimeInterval(200)
+        #expect(throttle.failed(key, now: now) == nil)
+        #expect(throttle.retryAfter(key, now: now) == nil)
+        // Many keys (claimed node codes are the client's text): the table stays bounded.
+        for i in 0..<500 { _ = throttle.failed(AuthThrottle.Key(address: "10.0.0.2", node: "x\(i)" + String(repeating: "y", count: 500)), now: now) }
+        #expect(throttle.count <= 50)
+        throttle.succeeded(key)
+        #expect(throttle.retryAfter(key, now: now) == nil)
     }
 
     @Test("local API: loopback without a credential; elsewhere 403 until a credential exists, then 401 without it, 200 with it")

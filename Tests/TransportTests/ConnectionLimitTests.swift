@@ -52,57 +52,97 @@ struct ConnectionLimitTests {
         }
     }
 
-    @Test("connections over the per-address limit are not served until one is released")
+    /// A handler that holds "/held" requests until `release` is signalled.
+    final class Holder: @unchecked Sendable {
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        var handler: HTTPHandler {
+            { [self] request in
+                if request.path == "/held" {
+                    entered.signal()
+                    _ = release.wait(timeout: .now() + 30)
+                }
+                return echoHandler(request)
+            }
+        }
+
+        /// Starts `count` requests that stay in the handler; returns once all are there.
+        func hold(_ count: Int, port: UInt16) -> Bool {
+            for _ in 0..<count {
+                Thread {
+                    let client = try? HTTPClient(baseURL: "http://127.0.0.1:\(port)", options: .init(totalTimeout: 40))
+                    _ = try? client?.send(path: "/held")
+                }.start()
+            }
+            return (0..<count).allSatisfy { _ in entered.wait(timeout: .now() + 20) == .success }
+        }
+    }
+
+    @Test("connections over the per-address limit, all busy answering, are refused until one is released")
     func perAddressLimit() throws {
         let limits = HTTPServer.Limits(connectionLimit: 64, connectionTimeoutSeconds: 30, perAddressConnectionLimit: 3)
-        try withServer(limits: limits) { server, _ in
-            var held: [RawSocket] = []
-            defer { for s in held { s.close() } }
-            for _ in 0..<3 {
-                let s = try RawSocket(port: server.port)
-                s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8))
-                held.append(s)
-            }
-            // Let the server accept the three before the fourth arrives.
-            usleep(200_000)
+        let holder = Holder()
+        try withServer(limits: limits, threads: 4, handler: holder.handler) { server, _ in
+            #expect(holder.hold(3, port: server.port))
             let extra = try RawSocket(port: server.port)
             defer { extra.close() }
             extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             let refused = Self.closedByServer(extra, within: 1.5)
             #expect(!String(decoding: refused.bytes, as: UTF8.self).contains("200 OK"), "a 4th connection from one address was served")
+            for _ in 0..<3 { holder.release.signal() }
             // Once the address is under its limit again, a new connection is served.
-            held.removeLast().close()
-            usleep(200_000)
-            let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
-            #expect(try client.send(path: "/after").status == 200)
+            var status = 0
+            for _ in 0..<50 where status != 200 {
+                let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
+                status = (try? client.send(path: "/after"))?.status ?? 0
+                if status != 200 { usleep(100_000) }
+            }
+            #expect(status == 200)
         }
     }
 
-    @Test("connections over the server-wide limit are not served until one is released")
+    @Test("half-open and trickling connections at the per-address limit give way to a new connection")
+    func halfOpenConnectionsGiveWay() throws {
+        let limits = HTTPServer.Limits(connectionLimit: 64, connectionTimeoutSeconds: 60, perAddressConnectionLimit: 3)
+        try withServer(limits: limits) { server, _ in
+            var held: [RawSocket] = []
+            defer { for s in held { s.close() } }
+            for i in 0..<6 {
+                let s = try RawSocket(port: server.port)
+                if i % 2 == 0 { s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8)) } // trickling, never finished
+                held.append(s)
+            }
+            for _ in 0..<3 {
+                let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
+                #expect(try client.send(path: "/served").status == 200)
+            }
+            // The oldest of them were closed by the server to make room.
+            #expect(Self.closedByServer(held[0], within: 5).closed)
+        }
+    }
+
+    @Test("connections over the server-wide limit, all busy answering, are refused until one is released")
     func serverWideLimit() throws {
         let limits = HTTPServer.Limits(connectionLimit: 4, connectionTimeoutSeconds: 30)
+        let holder = Holder()
         // threads: 1, so the limit is 4 and not raised to the thread count.
-        let server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits, threads: 1, handler: echoHandler)
+        let server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits, threads: 1, handler: holder.handler)
         try server.start()
         defer { server.stop(grace: 1) }
-        var held: [RawSocket] = []
-        defer { for s in held { s.close() } }
-        for _ in 0..<4 {
-            let s = try RawSocket(port: server.port)
-            s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8))
-            held.append(s)
-        }
-        usleep(200_000)
+        #expect(holder.hold(4, port: server.port))
         let extra = try RawSocket(port: server.port)
         defer { extra.close() }
         extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         let blocked = Self.closedByServer(extra, within: 1.5)
         #expect(!String(decoding: blocked.bytes, as: UTF8.self).contains("200 OK"), "a 5th connection was served over a limit of 4")
-        for s in held { s.close() }
-        held.removeAll()
-        usleep(300_000)
-        let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
-        #expect(try client.send(path: "/after").status == 200)
+        for _ in 0..<4 { holder.release.signal() }
+        var status = 0
+        for _ in 0..<50 where status != 200 {
+            let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(connectTimeout: 2, totalTimeout: 5))
+            status = (try? client.send(path: "/after"))?.status ?? 0
+            if status != 200 { usleep(100_000) }
+        }
+        #expect(status == 200)
     }
 
     @Test("headers over the limit get 431 as bilingual JSON, not HTML")

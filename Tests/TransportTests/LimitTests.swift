@@ -67,14 +67,26 @@ struct LimitTests {
         }
     }
 
+    @Test func declaredLengthOverTheCapIsAnsweredAtOnce() throws {
+        let limits = HTTPServer.Limits(maxBodyBytes: 64 * 1024)
+        try withServer(limits: limits) { server, _ in
+            let socket = try RawSocket(port: server.port)
+            defer { socket.close() }
+            socket.send(Array("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n".utf8))
+            let answer = String(decoding: socket.readAll(), as: UTF8.self)
+            #expect(answer.hasPrefix("HTTP/1.1 413") && answer.contains("request body is larger than 65536 bytes"), "\(answer)")
+        }
+    }
+
     @Test func endlessUploadIsCutOffAfterTheDrainAllowance() throws {
         let limits = HTTPServer.Limits(maxBodyBytes: 64 * 1024)
         try withServer(limits: limits) { server, client in
             let socket = try RawSocket(port: server.port)
             defer { socket.close() }
-            socket.send(Array("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n".utf8))
+            // Chunked, so no length says in advance that it is too large.
+            socket.send(Array("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
             // Far more than cap + drain allowance; send() gives up once the server stops reading.
-            let chunk = [UInt8](repeating: 7, count: 1 << 20)
+            let chunk = Array("100000\r\n".utf8) + [UInt8](repeating: 7, count: 1 << 20) + Array("\r\n".utf8)
             for _ in 0..<24 { socket.send(chunk) }
             // The server hangs up (libmicrohttpd cannot answer mid-upload) instead of reading on.
             #expect(socket.readAll().isEmpty)

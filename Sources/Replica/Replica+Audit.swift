@@ -12,14 +12,12 @@ extension Replica {
 
     /// Appends an entry. `user` defaults to the operating-system user running the command.
     public func audit(_ action: String, detail: String, user: String? = nil) throws {
-        try db.execute(Self.auditSchema)
         let who = user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
         try db.run("INSERT INTO _rs_audit(at, action, detail, user) VALUES(datetime('now'), ?, ?, ?)", action, detail, who)
     }
 
     /// The newest entries first, optionally only one action.
     public func auditEntries(limit: Int = 100, action: String? = nil) throws -> [AuditEntry] {
-        try db.execute(Self.auditSchema)
         return try db.all("""
             SELECT id, at, action, detail, user FROM _rs_audit WHERE ?1 IS NULL OR action = ?1 ORDER BY id DESC LIMIT ?2
             """, action, limit) { AuditEntry(id: $0.int64(0), at: $0.string(1), action: $0.string(2), detail: $0.string(3), user: $0.string(4)) }

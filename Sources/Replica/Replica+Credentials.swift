@@ -26,20 +26,9 @@ extension Replica {
         previous_hash TEXT, previous_until_ms INTEGER) WITHOUT ROWID;
     """
 
-    func ensureCredentialRotationTable() throws {
-        try db.execute(Self.credentialRotationSchema)
-    }
-
-    private var hasCredentialRotationTable: Bool {
-        get throws {
-            try (db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_rs_credential_rotation'") ?? 0) > 0
-        }
-    }
-
     /// Every credential hash `child` may authenticate with right now (expired ones left out).
     public func childCredentials(_ child: String) throws -> ChildCredentials {
         var result = ChildCredentials(current: try childCredentialHash(child))
-        guard try hasCredentialRotationTable else { return result }
         let at = now()
         _ = try db.first("SELECT next_hash, next_issued_ms, previous_hash, previous_until_ms FROM _rs_credential_rotation WHERE child = ?", child) { row in
             if !row.isNull(0), row.int64(1) + Self.pendingCredentialMilliseconds > at {
@@ -58,7 +47,6 @@ extension Replica {
     /// working. Replaces a new credential issued earlier and never used. Needs a current credential.
     public func beginCredentialRotation(child: String, newHash: String) throws {
         guard children.contains(child) else { throw EnrollmentError.notAChild(child) }
-        try ensureCredentialRotationTable()
         try db.transaction {
             guard try childCredentialHash(child) != nil else { throw EnrollmentError.notEnrolled(child) }
             try db.run("""
@@ -72,7 +60,6 @@ extension Replica {
     /// The child used its new credential: it becomes the current one, and the old one keeps
     /// working for `credentialOverlapMilliseconds`. Does nothing unless `newHash` is still pending.
     public func completeCredentialRotation(child: String, newHash: String) throws {
-        try ensureCredentialRotationTable()
         try db.transaction {
             guard try childCredentials(child).next == newHash else { return }
             let old = try childCredentialHash(child)
@@ -87,7 +74,6 @@ extension Replica {
 
     /// Forgets every credential of `child` but the current one (revoke, re-enrolment).
     func clearCredentialRotation(child: String) throws {
-        guard try hasCredentialRotationTable else { return }
         try db.run("DELETE FROM _rs_credential_rotation WHERE child = ?", child)
     }
 }

@@ -34,18 +34,12 @@ public enum EnrollmentError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Replica {
-    /// Adds the enrollment table to replicas created before it existed.
-    public func ensureEnrollmentTable() throws {
-        try db.execute(ReplicaSchema.enrollment)
-    }
-
     /// Records a one-time token (given as its SHA-256 hex; the token itself is never stored)
     /// with which `child` can obtain its link credential until `validFor` ms from now.
     /// Returns the expiry in ms since 1970.
     @discardableResult
     public func createEnrollment(child: String, tokenHash: String, validFor milliseconds: Int64) throws -> Int64 {
         guard children.contains(child) else { throw EnrollmentError.notAChild(child) }
-        try ensureEnrollmentTable()
         let expires = now() + milliseconds
         try db.transaction {
             try db.run("INSERT INTO _rs_enrollment(token_hash, child, expires_ms) VALUES(?, ?, ?)", tokenHash, child, expires)
@@ -59,7 +53,6 @@ extension Replica {
     /// credential (replacing the old one). The one code path for token checks: the
     /// `/v1/enroll` endpoint and `rootsync up` both come here.
     public func redeemEnrollment(child: String, tokenHash: String, credentialHash: String) throws {
-        try ensureEnrollmentTable()
         try db.transaction {
             let row = try db.all("SELECT child, expires_ms, used_ms FROM _rs_enrollment WHERE token_hash = ?", tokenHash) {
                 (child: $0.string(0), expires: $0.int64(1), used: !$0.isNull(2))
@@ -81,7 +74,6 @@ extension Replica {
     /// credential hash on every request, so the old credential is refused at once.
     public func revokeChild(_ child: String) throws {
         guard children.contains(child) else { throw EnrollmentError.notAChild(child) }
-        try ensureEnrollmentTable()
         try db.transaction {
             try setChildCredentialHash(child, nil)
             try clearCredentialRotation(child: child)
@@ -92,7 +84,6 @@ extension Replica {
 
     /// Unused, unexpired tokens outstanding for `child` (for tests and status).
     public func pendingEnrollments(child: String) throws -> Int {
-        try ensureEnrollmentTable()
         return try db.scalarInt("SELECT count(*) FROM _rs_enrollment WHERE child = ? AND used_ms IS NULL AND expires_ms > ?", child, now()) ?? 0
     }
 }

@@ -48,8 +48,8 @@ public final class Replica {
                               divisions: DivisionTable) throws -> Replica {
         if FileManager.default.fileExists(atPath: path) { throw ReplicaError.alreadyExists(path: path) }
         let db = try Database(path: path)
+        try ReplicaSchema.migrator.migrate(db)
         try db.transaction {
-            try db.execute(ReplicaSchema.bookkeeping)
             let meta: [(String, String)] = [
                 ("schema_version", String(ReplicaSchema.version)), ("node", node.code), ("node_name", node.name),
                 ("level", node.level.rawValue), ("parent", node.parent ?? ""), ("epoch", "1"), ("seq", "0"),
@@ -57,7 +57,6 @@ public final class Replica {
             ]
             for (k, v) in meta { try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?)", k, v) }
             try installCatalogue(catalogue, db: db)
-            try db.execute(Self.workflowSchema)
         }
         try db.setUserVersion(ReplicaSchema.version)
         let replica = try Replica(db: db, path: path, divisions: divisions)
@@ -70,6 +69,7 @@ public final class Replica {
         guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.notAReplica(path: path) }
         let db = try Database(path: path)
         guard try db.tableExists("_rs_meta") else { throw ReplicaError.notAReplica(path: path) }
+        do { try ReplicaSchema.migrator.migrate(db) } catch let e as MigrationError { throw ReplicaError.newerRelease(e.description) }
         let replica = try Replica(db: db, path: path, divisions: divisions)
         try replica.checkLease()
         return replica
@@ -94,7 +94,6 @@ public final class Replica {
         catalogue = try Catalogue.parse(data: Array(json.utf8))
         validator = RecordValidator(catalogue: catalogue, divisions: divisions)
         policies = Self.policies(of: catalogue)
-        try db.execute(Self.workflowSchema)
         try loadLinks()
     }
 

@@ -22,6 +22,8 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// A child pushed a version whose claims the parent cannot verify: a vector naming counters
     /// never held or issued here, an epoch never confirmed, a scope claim its data contradicts.
     case unverifiedClaim(resource: String, key: String, dot: String, zh: String, en: String)
+    /// The file was upgraded by a newer release than this one.
+    case newerRelease(String)
 
     public var messageZh: String {
         switch self {
@@ -37,6 +39,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .unknownVersion(let v): return "这个冲突中没有版本 \(v)"
         case .workflow(let zh, _): return zh
         case .groupNotWritable(let r, let k, let g, let w): return "\(r) \(k) 的字段组 \(g) 由 \(w) 写入，但该层级无权填写这个字段组，拒收整批数据"
+        case .newerRelease(let why): return "副本由更新版本的 rootsync 升级过，本版本无法读取：\(why)"
         case .unverifiedClaim(let r, let k, let d, let zh, _): return "\(r) \(k) 的版本 \(d) 无法核实：\(zh)，拒收整批数据"
         case .catalogueBehind(let needed, let have): return "数据需要第 \(needed) 版数据目录，本节点只有第 \(have) 版：先同步数据目录，数据留待下次"
         }
@@ -56,6 +59,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .unknownVersion(let v): return "version \(v) is not part of that conflict"
         case .workflow(_, let en): return en
         case .groupNotWritable(let r, let k, let g, let w): return "group \(g) of \(r) \(k) was written by \(w), whose level may not write it; the whole batch is refused"
+        case .newerRelease(let why): return why
         case .unverifiedClaim(let r, let k, let d, _, let en): return "version \(d) of \(r) \(k) cannot be verified: \(en); the whole batch is refused"
         case .catalogueBehind(let needed, let have): return "the data needs catalogue version \(needed) but this node has \(have): fetch the catalogue first; the data is kept for later"
         }

@@ -6,6 +6,23 @@ import SQLite
 enum ReplicaSchema {
     static let version = 1
 
+    /// The replica's schema steps, in order; each is recorded in `_rs_migration` when applied.
+    /// The first five are what releases before the migrator created on demand (`CREATE … IF NOT
+    /// EXISTS`), so a replica from such a release gets them recorded without a change. A new
+    /// step is appended here, never edited once released.
+    static let migrator: DatabaseMigrator = {
+        var m = DatabaseMigrator(table: "_rs_migration")
+        m.registerMigration("1-bookkeeping") { try $0.execute(bookkeeping) }
+        m.registerMigration("2-workflow") { try $0.execute(Replica.workflowSchema) }
+        m.registerMigration("3-audit") { try $0.execute(Replica.auditSchema) }
+        m.registerMigration("4-credential-rotation") { try $0.execute(Replica.credentialRotationSchema) }
+        // Records that moved out of the node's subtree: every round looks for them (purgeMovedOut).
+        m.registerMigration("5-record-outside-index") {
+            try $0.execute("CREATE INDEX IF NOT EXISTS _rs_record_outside ON _rs_record(resource, key) WHERE outside = 1")
+        }
+        return m
+    }()
+
     static let bookkeeping = """
     CREATE TABLE IF NOT EXISTS _rs_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS _rs_catalogue(version INTEGER PRIMARY KEY, json TEXT NOT NULL, installed_at TEXT NOT NULL);
@@ -65,7 +82,6 @@ enum ReplicaSchema {
     """
 
     /// One-time enrollment tokens a parent issued to named children: only their SHA-256 is kept.
-    /// Replicas created before this table existed get it on first use (`ensureEnrollmentTable()`).
     static let enrollment = """
     CREATE TABLE IF NOT EXISTS _rs_enrollment(
         token_hash TEXT PRIMARY KEY, child TEXT NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER) WITHOUT ROWID;

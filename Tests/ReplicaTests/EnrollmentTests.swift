@@ -102,12 +102,14 @@ struct EnrollmentTests {
         #expect(throws: EnrollmentError.notAChild("150603003001")) { try r.revokeChild("150603003001") }
     }
 
-    @Test("a replica made before the enrollment table existed gets it on first use")
+    @Test("a replica made before the enrollment table and the migrator existed gets them when opened")
     func oldReplica() throws {
-        let r = try Self.parent()
-        try r.db.execute("DROP TABLE _rs_enrollment")
+        let old = try Self.parent()
+        try old.db.execute("DROP TABLE _rs_enrollment; DROP TABLE _rs_migration")
+        let r = try Replica.open(path: old.path, divisions: Fixture.divisions)
+        #expect(try r.db.tableExists("_rs_enrollment"))
+        #expect(try ReplicaSchema.migrator.applied(r.db) == ReplicaSchema.migrator.migrations.map(\.identifier))
         #expect(try r.pendingEnrollments(child: Self.community) == 0)
         try r.createEnrollment(child: Self.community, tokenHash: "t", validFor: 60_000)
-        #expect(try r.db.tableExists("_rs_enrollment"))
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import JSON
+import SQLite
+import Testing
+@testable import Node
+@testable import Replica
+
+/// A street and its community as the release before the schema migrator wrote them
+/// (`Tests/Fixtures/replica-v1`, made by `Scripts/data/make-upgrade-fixture` through that
+/// release's CLI) open with this release, are upgraded in place, keep everything, and sync.
+@Suite("Upgrade: replicas of the release before the migrator")
+struct UpgradeTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/replica-v1")
+
+    /// Copies a fixture and writes the lease its own agent would have left beside it, so the
+    /// copy opens as the same replica upgraded in place (not as a restore).
+    static func copy(_ code: String, to dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("\(code).sqlite").path
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("\(code).sqlite").path, toPath: path)
+        let db = try Database(path: path)
+        func meta(_ name: String) throws -> String { try db.scalarText("SELECT value FROM _rs_meta WHERE name = ?", name) ?? "" }
+        let identity = try #require(ActorLease.fileIdentity(path))
+        try ActorLease(databaseID: try meta("database_id"), epoch: Int(try meta("epoch")) ?? 1, generation: Int64(try meta("generation")) ?? 0,
+                       device: identity.device, inode: identity.inode, host: ActorLease.hostName).write(for: path)
+        return path
+    }
+
+    /// What an upgrade must keep, read with plain SQL.
+    static func facts(_ db: Database) throws -> [String] {
+        try db.all("""
+            SELECT 'versions ' || count(*) FROM _rs_version
+            UNION ALL SELECT 'conflicts ' || count(*) FROM _rs_record WHERE conflicts <> ''
+            UNION ALL SELECT 'tombstones ' || count(*) FROM _rs_record WHERE deleted = 1
+            UNION ALL SELECT 'routes ' || count(*) FROM _rs_route
+            UNION ALL SELECT 'workflow ' || count(*) FROM _rs_workflow
+            UNION ALL SELECT 'credentials ' || count(*) FROM _rs_link WHERE credential_hash IS NOT NULL
+            UNION ALL SELECT 'cursor ' || coalesce((SELECT value FROM _rs_meta WHERE name = 'sync.pull_cursor'), '-')
+            UNION ALL SELECT 'epoch ' || (SELECT value FROM _rs_meta WHERE name = 'epoch')
+            """) { $0.string(0) }
+    }
+
+    @Test("both open, get every migration recorded, keep versions, conflicts, tombstones, cursors, routes, credentials and workflow, and sync")
+    func upgradeAndSync() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let streetPath = try Self.copy("150603002", to: dir), communityPath = try Self.copy("150603002001", to: dir)
+        let before = try [streetPath, communityPath].map { try Self.facts(Database(path: $0)) }
+        #expect(try !Database(path: streetPath).tableExists("_rs_migration"), "the fixture predates the migrator")
+
+        let street = try Replica.open(path: streetPath, divisions: .bundled)
+        let community = try Replica.open(path: communityPath, divisions: .bundled)
+        for r in [street, community] {
+            #expect(try ReplicaSchema.migrator.applied(r.db) == ReplicaSchema.migrator.migrations.map(\.identifier))
+        }
+        #expect(try [street, community].map { try Self.facts($0.db) } == before)
+        #expect(try street.conflicts().count == 1 && community.conflicts().count == 1)
+        #expect(try street.childCredentialHash("150603002001") != nil)
+
+        // The community pulls on from its stored cursor: the record the street wrote last arrives.
+        let zhao = "150603198001010077"
+        #expect(try community.get("person", key: zhao) == nil)
+        var round = SyncRound(replica: community, link: DirectParentLink(service: try ParentService(replica: street, child: "150603002001")))
+        let report = try round.run()
+        #expect(report.pulled > 0)
+        #expect(try community.get("person", key: zhao)?["name"] == "赵六")
+        #expect(try community.currentActor().epoch == 1, "an in-place upgrade is no restore")
+        // A write at the community after the upgrade reaches the street.
+        try community.put("person", JSONObject([("id_number", .string(zhao)), ("phone", "13600000004")]))
+        round = SyncRound(replica: community, link: DirectParentLink(service: try ParentService(replica: street, child: "150603002001")))
+        _ = try round.run()
+        #expect(try street.get("person", key: zhao)?["phone"] == "13600000004")
+        // Opening again changes nothing: every step is recorded once.
+        let again = try Replica.open(path: streetPath, divisions: .bundled)
+        #expect(try ReplicaSchema.migrator.pending(again.db).isEmpty)
+    }
+
+    @Test("a replica upgraded by a newer release is refused with a clear error, not misread")
+    func newerReleaseIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.copy("150603002", to: dir)
+        _ = try Replica.open(path: path, divisions: .bundled)
+        try Database(path: path).run("INSERT INTO _rs_migration(identifier, applied_at) VALUES('99-from-the-future', datetime('now'))")
+        do {
+            _ = try Replica.open(path: path, divisions: .bundled)
+            Issue.record("a replica with an unknown schema step was opened")
+        } catch let ReplicaError.newerRelease(why) {
+            #expect(why.contains("99-from-the-future"))
+        }
+    }
+}

@@ -27,9 +27,14 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         let response = try client.send(method: method, path: path, headers: headers, body: bytes, gzipBody: bytes.count > 1024)
         let json = try? JSONParser.parse(bytes: response.body)
         guard (200..<300).contains(response.status) else {
+            let refused = json?["refused"].flatMap { r -> Dot? in
+                guard let actor = r["actor"]?.stringValue.flatMap(Actor.init), let seq = r["seq"]?.int64Value, Dot.isValidSeq(seq) else { return nil }
+                return Dot(actor: actor, seq: seq)
+            }
             throw RemoteError(status: response.status,
                               messageZh: json?["message_zh"]?.stringValue ?? "上级返回错误 \(response.status)",
-                              messageEn: json?["message_en"]?.stringValue ?? json?["error"]?.stringValue ?? "HTTP \(response.status)")
+                              messageEn: json?["message_en"]?.stringValue ?? json?["error"]?.stringValue ?? "HTTP \(response.status)",
+                              refused: refused)
         }
         guard let json else { throw WireError("the parent's answer is not JSON") }
         return json

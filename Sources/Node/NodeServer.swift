@@ -96,14 +96,16 @@ public final class NodeServer: @unchecked Sendable {
             var response = Self.error(e.status, e.zh, e.en)
             if let seconds = e.retryAfter { response.headers["Retry-After"] = String(seconds) }
             return response
-        } catch let e as ReplicaError {
-            switch e {
-            case .outsideJurisdiction, .foreignWriter, .groupNotWritable, .unverifiedClaim: return Self.error(403, e.messageZh, e.description)
-            case .catalogueBehind, .workflow: return Self.error(409, e.messageZh, e.description)
-            case .notFound: return Self.error(404, e.messageZh, e.description)
-            case .invalid, .badRemoteVersion, .unknownResource: return Self.error(422, e.messageZh, e.description)
-            default: return Self.error(400, e.messageZh, e.description)
+        } catch ReplicaError.refused(let dot, let reason) {
+            // The version that refused the batch, so the child can set it aside and go on.
+            var response = Self.error(Self.status(of: reason), reason.messageZh, reason.description)
+            if var body = (try? JSONParser.parse(bytes: response.body))?.objectValue {
+                body.append("refused", ["actor": .string(dot.actor.description), "seq": .int(dot.seq)])
+                response = .json(JSONValue.object(body).text, status: response.status)
             }
+            return response
+        } catch let e as ReplicaError {
+            return Self.error(Self.status(of: e), e.messageZh, e.description)
         } catch let e as CatalogueError {
             return Self.error(422, e.description, e.description)
         } catch let e as WireError {
@@ -115,6 +117,18 @@ public final class NodeServer: @unchecked Sendable {
         } catch {
             log.event("error", ["path": request.path, "error": "\(error)"])
             return Self.error(500, "服务器内部错误", "internal error: \(error)")
+        }
+    }
+
+    /// The HTTP status of a replica's refusal: the one mapping, for every endpoint.
+    static func status(of e: ReplicaError) -> Int {
+        switch e {
+        case .outsideJurisdiction, .foreignWriter, .groupNotWritable, .unverifiedClaim: return 403
+        case .catalogueBehind, .workflow: return 409
+        case .notFound: return 404
+        case .invalid, .badRemoteVersion, .unknownResource: return 422
+        case .refused(_, let reason): return status(of: reason)
+        default: return 400
         }
     }
 

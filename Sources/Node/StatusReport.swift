@@ -27,6 +27,7 @@ public enum StatusReport {
             FROM _rs_record WHERE conflicts <> ''
             """) ?? 0))
         o.append("invalid_writes", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_invalid") ?? 0))
+        o.append("versions_set_aside", .int(try r.setAsideVersions().count))
         o.append("pending_captures", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0))
         o.append("links", .array(try links(r, childrenSeen: childrenSeen)))
         return .object(o)

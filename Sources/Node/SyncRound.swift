@@ -24,6 +24,17 @@ public struct SyncRound {
         /// The parent's catalogue is older than ours: it could not validate our data, so the
         /// push waits for a later round (the data stays here).
         public var pushDeferred = false
+        /// Versions the parent refused and this round set aside (kept here, not sent again).
+        public var setAside = 0
+    }
+
+    static let maxSetAsidePerRound = 100
+
+    /// The version a refused push names, with the parent's reason, from either kind of link.
+    static func refusal(_ error: Error) -> (Dot, String)? {
+        if let e = error as? RemoteError, let dot = e.refused, e.status == 403 || e.status == 422 { return (dot, e.messageEn) }
+        if case ReplicaError.refused(let dot, let reason)? = error as? ReplicaError { return (dot, reason.description) }
+        return nil
     }
 
     public let replica: Replica
@@ -57,7 +68,19 @@ public struct SyncRound {
         while report.pushBatches < maxBatches && !report.pushDeferred {
             let batch = try replica.pushBatch(parentHave: have.entries, limit: batchSize)
             if batch.versions.isEmpty { break }
-            let outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through))
+            let outcome: PushOutcome
+            do {
+                outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through))
+            } catch {
+                // The parent refused the batch for one version it named: keep that version here,
+                // set aside (listed by status and doctor), and push the rest. Bounded per round.
+                guard let (dot, reason) = Self.refusal(error), batch.versions.contains(where: { $0.dot == dot }),
+                      report.setAside < Self.maxSetAsidePerRound else { throw error }
+                try replica.setAside(dot, reason: reason)
+                report.setAside += 1
+                have = try link.have()
+                continue
+            }
             report.pushed += outcome.applied
             report.pushBatches += 1
             have = try link.have()

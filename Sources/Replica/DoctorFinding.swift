@@ -4,6 +4,8 @@ public struct DoctorFinding: Sendable, Equatable {
         case counterOutOfRange = "counter_out_of_range"
         case unverifiableVersion = "unverifiable_version"
         case incompleteRow = "incomplete_row"
+        /// A version the parent refused, kept here: an operator enters it again where it belongs.
+        case setAside = "set_aside"
     }
     public let kind: Kind
     public let subject: String

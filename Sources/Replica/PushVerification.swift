@@ -73,7 +73,9 @@ public struct PushVerification {
         var arriving: [Actor: Int64] = [:]
         for v in batch ?? versions { arriving[v.dot.actor] = max(arriving[v.dot.actor] ?? 0, v.dot.seq) }
         for actor in through.keys where isSubtree(actor) { try checkEpoch(actor, resource: nil, key: nil) }
-        for v in versions { try verify(v, arriving: arriving) }
+        for v in versions {
+            do { try verify(v, arriving: arriving) } catch let e as ReplicaError { throw ReplicaError.refused(dot: v.dot, reason: e) }
+        }
     }
 
     func isSubtree(_ actor: Actor) -> Bool { actor.node.hasPrefix(within.prefix) }

@@ -17,7 +17,9 @@ extension Replica {
     public func apply(_ versions: [GroupVersion], from link: String, within: Jurisdiction? = nil,
                       recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:]) throws -> ApplyResult {
         try reloadCatalogueIfChanged()
-        for v in versions { try checkRemote(v) }
+        for v in versions {
+            do { try checkRemote(v) } catch let e as ReplicaError where within != nil { throw ReplicaError.refused(dot: v.dot, reason: e) }
+        }
         // Nothing received: write nothing (other processes watch the file for changes), unless
         // the cursor itself moved.
         if versions.isEmpty && through.isEmpty {

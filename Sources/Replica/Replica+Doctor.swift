@@ -83,7 +83,13 @@ extension Replica {
                     }
                 }
             }
-            if repair && !findings.isEmpty { try audit("doctor_repair", detail: "findings=\(findings.count)", user: "rootsync") }
+            // Versions the parent refused: kept, never repaired by a program (someone must decide).
+            for (v, reason) in try setAsideVersions() {
+                findings.append(DoctorFinding(kind: .setAside, subject: "\(v.resource) \(v.key) \(v.dot)", repaired: false,
+                    zh: "上级拒收了版本 \(v.dot)（\(v.resource) \(v.key) \(v.group)），保留在本节点：请在记录现在所属的节点重新录入",
+                    en: "the parent refused version \(v.dot) of \(v.resource) \(v.key) \(v.group) (\(reason)); it is kept here: enter it again at the node the record now belongs to"))
+            }
+            if repair && findings.contains(where: \.repaired) { try audit("doctor_repair", detail: "findings=\(findings.count)", user: "rootsync") }
         }
         if repair { try writeLease() }
         return findings

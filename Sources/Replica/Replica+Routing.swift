@@ -218,13 +218,15 @@ extension Replica {
                 var taken = 0
                 var stopped = false
                 try db.forEach("""
-                    SELECT \(Self.versionColumns), v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+                    SELECT \(Self.versionColumns), v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
+                    FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
                     WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND +v.resource IN (\(shared))
                     ORDER BY v.seq LIMIT ?
                     """, actor.description, position[actor]!, top, room + 1) { row in
                     guard !stopped, taken < room else { return }
                     let v = try Self.decodeVersion(row)
-                    if row.string(9) == (excludingLink ?? "\u{0}") {
+                    // Came from the parent, or refused by it: never sent; `through` steps over it.
+                    if row.string(9) == (excludingLink ?? "\u{0}") || row.int(10) == 1 {
                         position[actor] = v.dot.seq
                         return
                     }
@@ -256,10 +258,11 @@ extension Replica {
             // The parent's have names its earlier epochs (those we send back); its current one it holds.
             let ours = actor.node.hasPrefix(node.jurisdiction.prefix) || (actor.node == parentLink && selection.parentHave[actor] != nil)
             guard ours, seq > (selection.parentHave[actor] ?? 0), seq > (selection.sent[actor] ?? 0) else { continue }
-            let link = try db.scalarText("""
-                SELECT v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?
-                """, actor.description, seq)
-            if let link, link != parentLink || actor.node == parentLink { return false }
+            let held = try db.all("""
+                SELECT v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
+                FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?
+                """, actor.description, seq) { ($0.string(0), $0.int(1) == 1) }.first
+            if let (link, setAside) = held, !setAside, link != parentLink || actor.node == parentLink { return false }
         }
         return true
     }
@@ -284,7 +287,12 @@ extension Replica {
                     WHERE r.version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?) AND r.id > l.acked_route
                     LIMIT 1
                     """, resource, key) != nil
-                guard acknowledged && !undelivered else { continue }
+                // A version the parent refused is the only copy there is: the record stays.
+                let setAside = try db.scalarInt("""
+                    SELECT 1 FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
+                    WHERE v.resource = ? AND v.key = ? LIMIT 1
+                    """, resource, key) != nil
+                guard acknowledged && !undelivered && !setAside else { continue }
                 try db.run("DELETE FROM _rs_route WHERE version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?)", resource, key)
                 try db.run("DELETE FROM _rs_version WHERE resource = ? AND key = ?", resource, key)
                 try db.run("DELETE FROM _rs_record WHERE resource = ? AND key = ?", resource, key)
@@ -313,5 +321,26 @@ extension Replica {
                 last_error = ?
             WHERE node = ?
             """, ms, push, ms, pull, ms, push, pull, error, node)
+    }
+}
+
+extension Replica {
+    /// Keeps a version the parent refused out of every later push: it stays here (current, shown,
+    /// listed by `status` and `rootsync doctor`), and the batch's `through` lets the parent's
+    /// have-vector step over it, so one refused edit never holds up the rest.
+    public func setAside(_ dot: Dot, reason: String) throws {
+        try db.transaction {
+            guard let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", dot.actor.description) else { return }
+            try db.run("INSERT OR IGNORE INTO _rs_set_aside(actor, seq, reason, at_ms) VALUES(?, ?, ?, ?)", id, dot.seq, reason, now())
+            try audit("push_set_aside", detail: "\(dot) \(reason)", user: "rootsync")
+        }
+    }
+
+    /// Versions set aside after the parent refused them, with its reason.
+    public func setAsideVersions() throws -> [(version: GroupVersion, reason: String)] {
+        try db.all("""
+            SELECT \(Self.versionColumns), s.reason FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
+            JOIN _rs_actor a ON a.id = v.actor ORDER BY s.at_ms
+            """) { (try Self.decodeVersion($0), $0.string(9)) }
     }
 }

@@ -1,3 +1,4 @@
+import Causality
 import Standards
 
 /// Why a replica operation was refused. Nothing was written when one of these is thrown.
@@ -24,6 +25,9 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     case unverifiedClaim(resource: String, key: String, dot: String, zh: String, en: String)
     /// The file was upgraded by a newer release than this one.
     case newerRelease(String)
+    /// A child's push was refused because of this one version (the batch is refused whole):
+    /// the child keeps the version, sets it aside and pushes the rest (`Replica.setAside`).
+    indirect case refused(dot: Dot, reason: ReplicaError)
 
     public var messageZh: String {
         switch self {
@@ -39,6 +43,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .unknownVersion(let v): return "这个冲突中没有版本 \(v)"
         case .workflow(let zh, _): return zh
         case .groupNotWritable(let r, let k, let g, let w): return "\(r) \(k) 的字段组 \(g) 由 \(w) 写入，但该层级无权填写这个字段组，拒收整批数据"
+        case .refused(_, let reason): return reason.messageZh
         case .newerRelease(let why): return "副本由更新版本的 rootsync 升级过，本版本无法读取：\(why)"
         case .unverifiedClaim(let r, let k, let d, let zh, _): return "\(r) \(k) 的版本 \(d) 无法核实：\(zh)，拒收整批数据"
         case .catalogueBehind(let needed, let have): return "数据需要第 \(needed) 版数据目录，本节点只有第 \(have) 版：先同步数据目录，数据留待下次"
@@ -60,6 +65,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .workflow(_, let en): return en
         case .groupNotWritable(let r, let k, let g, let w): return "group \(g) of \(r) \(k) was written by \(w), whose level may not write it; the whole batch is refused"
         case .newerRelease(let why): return why
+        case .refused(_, let reason): return reason.description
         case .unverifiedClaim(let r, let k, let d, _, let en): return "version \(d) of \(r) \(k) cannot be verified: \(en); the whole batch is refused"
         case .catalogueBehind(let needed, let have): return "the data needs catalogue version \(needed) but this node has \(have): fetch the catalogue first; the data is kept for later"
         }

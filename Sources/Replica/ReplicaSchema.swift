@@ -20,6 +20,13 @@ enum ReplicaSchema {
         m.registerMigration("5-record-outside-index") {
             try $0.execute("CREATE INDEX IF NOT EXISTS _rs_record_outside ON _rs_record(resource, key) WHERE outside = 1")
         }
+        // Versions a parent refused (a child's edit it may not make there): kept, not sent again.
+        m.registerMigration("6-set-aside") {
+            try $0.execute("""
+                CREATE TABLE _rs_set_aside(actor INTEGER NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL,
+                    PRIMARY KEY(actor, seq)) WITHOUT ROWID
+                """)
+        }
         return m
     }()
 

@@ -274,7 +274,7 @@ struct WritableGroupTests {
         do {
             _ = try service.push(try rogue.versionsToPush(parentHave: [:], limit: 100))
             Issue.record("the parent accepted a handling version written by a community")
-        } catch let ReplicaError.groupNotWritable(resource, key, group, _) {
+        } catch ReplicaError.refused(_, .groupNotWritable(let resource, let key, let group, _)) {
             #expect(resource == "event" && key == "E2" && group == "handling")
         }
         #expect(try t["150603002"].get("event", key: "E2") == nil)

@@ -124,6 +124,9 @@ struct PushAttackTests {
         for (name, v, status, text) in attacks {
             let r = try t.push(versions: [v])
             Self.refused(r, status, mentioning: text)
+            // The answer names the version, so an honest child can set it aside and go on.
+            let refused = (try? JSONParser.parse(bytes: r.body))?["refused"]
+            #expect(refused?["actor"]?.stringValue == Self.community + ":1" && refused?["seq"]?.int64Value == 100, "\(name): \(r.bodyText ?? "")")
             #expect(try t.streetState() == before, "\(name) changed the street")
         }
         #expect(try t.street.routesPending(child: Self.neighbour) == routesBefore)
@@ -151,6 +154,30 @@ struct PushAttackTests {
         // Now the community holds the move: a further edit is not its to make.
         let late = Self.version(key: key, group: "contact", seq: 900, values: JSONObject([("phone", "13900000002")]))
         Self.refused(try t.push(versions: [late]), 403, mentioning: Self.neighbour)
+    }
+
+    @Test("two communities enter the same resident offline: the second one's versions are set aside, its other writes still go up")
+    func concurrentCreationDoesNotWedge() throws {
+        let t = try Serving()
+        let both = Tree.id(57), other = Tree.id(58)
+        let neighbour = t.s.tree[Self.neighbour]
+        try t.community.put("person", JSONObject([("id_number", .string(both)), ("name", "周九"), ("community_code", .string(Self.community))]))
+        try neighbour.put("person", JSONObject([("id_number", .string(both)), ("name", "周九"), ("community_code", .string(Self.neighbour))]))
+        try neighbour.put("person", JSONObject([("id_number", .string(other)), ("name", "吴十"), ("community_code", .string(Self.neighbour))]))
+        try t.s.tree.sync(Self.community)
+        let report = try t.s.tree.sync(Self.neighbour)
+        #expect(report.setAside > 0)
+        #expect(try t.street.get("person", key: other)?["name"] == "吴十", "the neighbour's other resident reached the street")
+        #expect(try t.street.get("person", key: both)?["community_code"]?.stringValue == Self.community)
+        // Kept at the neighbour, listed, never sent again: the next rounds are clean.
+        #expect(try neighbour.get("person", key: both) != nil)
+        #expect(try neighbour.setAsideVersions().count == report.setAside)
+        #expect(try StatusReport.make(neighbour)["versions_set_aside"]?.int64Value == Int64(report.setAside))
+        #expect(try neighbour.diagnose(repair: false).contains { $0.kind == .setAside })
+        #expect(try t.s.tree.sync(Self.neighbour).setAside == 0)
+        try neighbour.put("person", JSONObject([("id_number", .string(other)), ("phone", "13500000005")]))
+        try t.s.tree.sync(Self.neighbour)
+        #expect(try t.street.get("person", key: other)?["phone"] == "13500000005")
     }
 
     @Test("finding 3: a vector naming counters the parent never issued or held is refused, and nothing wedges")

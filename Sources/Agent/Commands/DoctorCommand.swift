@@ -36,8 +36,8 @@ struct DoctorCommand: Command {
         }
         if !context.json {
             context.out.line(findings.isEmpty ? "副本正常 · the replica is sound"
-                : "共 \(findings.count) 项\(repair ? "，已修复" : "；用 --repair 修复") · \(findings.count) finding(s)\(repair ? ", repaired" : "; run with --repair")")
+                : "共 \(findings.count) 项，已修复 \(findings.filter(\.repaired).count) 项 · \(findings.count) finding(s), \(findings.filter(\.repaired).count) repaired\(repair ? "" : "; run with --repair")")
         }
-        return findings.isEmpty || repair ? .success : .failure
+        return findings.allSatisfy(\.repaired) ? .success : .failure
     }
 }

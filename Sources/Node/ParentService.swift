@@ -58,7 +58,8 @@ public struct ParentService {
         if catalogue > replica.catalogue.version {
             throw ReplicaError.catalogueBehind(needed: catalogue, have: replica.catalogue.version)
         }
-        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), through: batch.through)
+        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), through: batch.through,
+                                       writer: batch.writer.flatMap { $0.node == child ? $0 : nil })
         try replica.noteLink(child, push: result.applied, at: Int64(Date().timeIntervalSince1970 * 1000))
         return PushOutcome(applied: result.applied, skipped: result.skipped)
     }

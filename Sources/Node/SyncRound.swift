@@ -70,7 +70,8 @@ public struct SyncRound {
             if batch.versions.isEmpty { break }
             let outcome: PushOutcome
             do {
-                outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through))
+                outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through,
+                                                  writer: try replica.currentActor()))
             } catch {
                 // The parent refused the batch for one version it named: keep that version here,
                 // set aside (listed by status and doctor), and push the rest. Bounded per round.

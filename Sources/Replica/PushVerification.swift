@@ -34,6 +34,8 @@ public struct PushVerification {
         /// not yet confirmed): the child could not have seen the move, so its edits are concurrent
         /// with it, not an attempt to write a record that is not its own.
         public var movesUnseen: Set<RecordKey> = []
+        /// The newest epoch of its own code the child has declared (0: none).
+        public var confirmedEpoch = 0
 
         public init(parent: Actor, issued: Int64) {
             self.parent = parent
@@ -72,7 +74,7 @@ public struct PushVerification {
     public func verify(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)], batch: [GroupVersion]? = nil) throws {
         var arriving: [Actor: Int64] = [:]
         for v in batch ?? versions { arriving[v.dot.actor] = max(arriving[v.dot.actor] ?? 0, v.dot.seq) }
-        for actor in through.keys where isSubtree(actor) { try checkEpoch(actor, resource: nil, key: nil) }
+        for actor in through.keys where actor.node == within.node { try checkEpoch(actor, resource: nil, key: nil) }
         for v in versions {
             do { try verify(v, arriving: arriving) } catch let e as ReplicaError { throw ReplicaError.refused(dot: v.dot, reason: e) }
         }
@@ -110,7 +112,7 @@ public struct PushVerification {
         guard isSubtree(writer) || isOwnEarlier(writer) else {
             throw ReplicaError.foreignWriter(resource: v.resource, key: v.key, writer: writer.description, jurisdiction: within.node)
         }
-        if isSubtree(writer) { try checkEpoch(writer, resource: v.resource, key: v.key) }
+        if writer.node == within.node { try checkEpoch(writer, resource: v.resource, key: v.key) }
         if !v.isExistence, let g = r.group(v.group), !g.isWritable(by: writer.level) {
             throw ReplicaError.groupNotWritable(resource: v.resource, key: v.key, group: v.group, writer: writer.description)
         }
@@ -127,11 +129,12 @@ public struct PushVerification {
         }
     }
 
-    /// An epoch of a subtree node must be one this node holds, or the next one (a node takes a
-    /// new epoch after a restore, one above what its parent knows). A forged later epoch would
-    /// make the real node believe it was re-created.
+    /// An epoch of the child's own code must be one this node holds, the next one, or one the
+    /// child declared as its writer (a node takes a new epoch after a restore, above what its
+    /// parent knows). A forged later epoch would make the real child believe it was re-created.
+    /// Deeper nodes' epochs were checked by the child itself when they pushed to it.
     func checkEpoch(_ actor: Actor, resource: String?, key: String?) throws {
-        let newest = facts.newestEpoch[actor.node] ?? 0
+        let newest = max(facts.newestEpoch[actor.node] ?? 0, facts.confirmedEpoch - 1)
         guard actor.epoch <= newest + 1 else {
             throw ReplicaError.unverifiedClaim(resource: resource ?? "-", key: key ?? "-", dot: actor.description,
                 zh: "节点 \(actor.node) 的第 \(actor.epoch) 代从未在此确认（已知最新为第 \(newest) 代）",

@@ -15,7 +15,8 @@ extension Replica {
     ///     the cursor that says it was received can never disagree after a crash.
     @discardableResult
     public func apply(_ versions: [GroupVersion], from link: String, within: Jurisdiction? = nil,
-                      recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:]) throws -> ApplyResult {
+                      recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:],
+                      writer: Actor? = nil) throws -> ApplyResult {
         try reloadCatalogueIfChanged()
         for v in versions {
             do { try checkRemote(v) } catch let e as ReplicaError where within != nil { throw ReplicaError.refused(dot: v.dot, reason: e) }
@@ -33,7 +34,18 @@ extension Replica {
             // Versions already held are skipped below whatever they claim.
             if let within {
                 let fresh = try versions.filter { try !hasVersion($0.dot) }
-                let facts = try pushFacts(fresh, through: through, within: within)
+                var facts = try pushFacts(fresh, through: through, within: within)
+                // The child says which epoch it writes under now: taken as confirmed, once the
+                // credential has authenticated it. (A parent cannot see a child's restore; the
+                // child's own identity check moves it above any epoch it did not take.)
+                if let writer, writer.node == within.node {
+                    facts.confirmedEpoch = max(writer.epoch, try confirmedEpoch(child: within.node))
+                    if writer.epoch > (try confirmedEpoch(child: within.node)) {
+                        try db.run("UPDATE _rs_link SET confirmed_epoch = ? WHERE node = ?", writer.epoch, within.node)
+                    }
+                } else {
+                    facts.confirmedEpoch = try confirmedEpoch(child: within.node)
+                }
                 try PushVerification(within: within, catalogue: catalogue, facts: facts).verify(fresh, through: through, batch: versions)
             }
             try drainCaptured()
@@ -74,6 +86,11 @@ extension Replica {
         // The generation moved: record it beside the file (not inside a caller's transaction).
         if generationBumped { try writeLease() }
         return result
+    }
+
+    /// The newest epoch of a child's own code the child has declared in a push here.
+    func confirmedEpoch(child: String) throws -> Int {
+        try db.scalarInt("SELECT confirmed_epoch FROM _rs_link WHERE node = ?", child) ?? 0
     }
 
     /// What the parent holds that a push's claims are checked against (PushVerification).

@@ -27,6 +27,10 @@ enum ReplicaSchema {
                     PRIMARY KEY(actor, seq)) WITHOUT ROWID
                 """)
         }
+        // The newest epoch of its own code each child declared in a push (PushVerification).
+        m.registerMigration("7-link-confirmed-epoch") {
+            try $0.execute("ALTER TABLE _rs_link ADD COLUMN confirmed_epoch INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }()
 

@@ -8,17 +8,24 @@ public struct PushBatch: Sendable {
     public var versions: [GroupVersion]
     public var catalogue: Int
     public var through: [Actor: (from: Int64, to: Int64)]
+    /// The child's own current writer (node:epoch): how the parent learns an epoch the child
+    /// took (a restore, a re-created node) before it has any of its versions. Absent from older
+    /// children; then only the epoch after the newest the parent holds is accepted.
+    public var writer: Actor?
 
-    public init(versions: [GroupVersion], catalogue: Int, through: [Actor: (from: Int64, to: Int64)] = [:]) {
+    public init(versions: [GroupVersion], catalogue: Int, through: [Actor: (from: Int64, to: Int64)] = [:], writer: Actor? = nil) {
         self.versions = versions
         self.catalogue = catalogue
         self.through = through
+        self.writer = writer
     }
 
     public var json: JSONValue {
         var t = JSONObject()
         for (a, r) in through.sorted(by: { $0.key < $1.key }) { t.append(a.description, [.int(r.from), .int(r.to)]) }
-        return ["catalogue": .int(catalogue), "through": .object(t), "versions": VersionBatch.encode(versions)]
+        var o: JSONObject = ["catalogue": .int(catalogue), "through": .object(t), "versions": VersionBatch.encode(versions)]
+        if let writer { o["writer"] = .string(writer.description) }
+        return .object(o)
     }
 
     public init(json: JSONValue) throws {
@@ -41,5 +48,9 @@ public struct PushBatch: Sendable {
             t[a] = (from, to)
         }
         through = t
+        writer = try json["writer"].map { value in
+            guard let text = value.stringValue, let actor = Actor(text) else { throw WireError("writer must be an actor \"node:epoch\"") }
+            return actor
+        }
     }
 }

@@ -36,7 +36,7 @@ struct SystemLibraryTests {
     @Test func microhttpdStartsOnAFreePortAndStops() throws {
         var options = [MHD_OptionItem(option: .END, value: 0, ptr_value: nil)]
         let daemon = options.withUnsafeMutableBufferPointer { buf in
-            cmhd_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD.rawValue, 0, { _, _, _, _, _, _, _, _ in .NO }, nil, buf.baseAddress)
+            cmhd_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD.rawValue, 0, nil, nil, { _, _, _, _, _, _, _, _ in .NO }, nil, buf.baseAddress)
         }
         let started = try #require(daemon)
         defer { MHD_stop_daemon(started) }

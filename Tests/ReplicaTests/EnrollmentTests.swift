@@ -110,7 +110,7 @@ struct EnrollmentTests {
         try old.db.execute("DROP TABLE _rs_enrollment; DELETE FROM _rs_migration WHERE identifier = '1-bookkeeping'")
         let r = try Replica.open(path: old.path, divisions: Fixture.divisions)
         #expect(try r.db.tableExists("_rs_enrollment"))
-        #expect(try ReplicaSchema.migrator.applied(r.db) == ReplicaSchema.migrator.migrations.map(\.identifier))
+        #expect(try ReplicaSchema.migrator.pending(r.db).isEmpty)
         #expect(try r.pendingEnrollments(child: Self.community) == 0)
         try r.createEnrollment(child: Self.community, tokenHash: "t", validFor: 60_000)
     }

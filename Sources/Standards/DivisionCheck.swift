@@ -20,6 +20,11 @@ public struct DivisionCheck: Sendable, Equatable {
     public var parentCode: String?
     /// Whether a 6-digit code is in the current GB/T 2260 list; nil for 9/12-digit codes.
     public var isCurrent: Bool?
+    /// For a 6-digit code: the first and last year it was listed (last nil while current).
+    public var firstYear: Int?
+    public var lastYear: Int?
+    /// For a 6-digit code: the list it comes from.
+    public var source: DivisionSource?
     /// The prefix every code inside this division starts with: province 2 digits, city 4,
     /// district 6, street 9, community 12.
     public var jurisdictionPrefix: String?

@@ -4,22 +4,31 @@ import Foundation
 ///
 /// Holds current and historical county-level codes together because ID numbers and old records
 /// keep the code of the place and year they were issued in, and those stay valid for good.
-/// Township codes (9 digits, NBS 统计用区划代码 2023) come from a separate, partial list; it
-/// covers only Ordos, so an unlisted township is not an error.
+/// Township codes (9 digits, NBS 统计用区划代码 2023) come from a separate list that covers
+/// Ordos in full: a township code of a listed county must be in it, one elsewhere only lacks a name.
 public struct DivisionTable: Sendable, Equatable {
-    /// A 6-digit province, prefecture or county code.
+    /// A 6-digit province, prefecture or county code and the years it was valid.
     public struct Division: Sendable, Hashable, Codable {
         public var code: String
         public var name: String
-        /// False for codes that no longer appear in the current GB/T 2260 list.
-        public var isCurrent: Bool
+        /// First year-end list that carries the code.
+        public var firstYear: Int
+        /// Last year-end list that carries the code; nil while it is current.
+        public var lastYear: Int?
+        public var source: DivisionSource
         /// Other names the same code has carried (when a code was reused or renamed).
         public var otherNames: [String]
 
-        public init(code: String, name: String, isCurrent: Bool, otherNames: [String] = []) {
+        /// False for codes that no longer appear in the current list.
+        public var isCurrent: Bool { lastYear == nil }
+
+        public init(code: String, name: String, firstYear: Int, lastYear: Int?, source: DivisionSource = .gbt2260,
+                    otherNames: [String] = []) {
             self.code = code
             self.name = name
-            self.isCurrent = isCurrent
+            self.firstYear = firstYear
+            self.lastYear = lastYear
+            self.source = source
             self.otherNames = otherNames
         }
     }
@@ -44,6 +53,7 @@ public struct DivisionTable: Sendable, Equatable {
 
     private var divisionsByCode: [String: Division]
     private var townshipsByCode: [String: Township]
+    private var countiesWithTownships: Set<String>
 
     /// Builds a table from rows already in memory (tests, or data from another source).
     /// A code listed twice is merged: a current row wins the name, the other names are kept.
@@ -54,8 +64,10 @@ public struct DivisionTable: Sendable, Equatable {
                 byCode[division.code] = division
                 continue
             }
+            existing.firstYear = min(existing.firstYear, division.firstYear)
             if division.isCurrent && !existing.isCurrent {
                 var replacement = division
+                replacement.firstYear = existing.firstYear
                 replacement.otherNames = Self.merged(existing.otherNames + [existing.name], without: division.name)
                 existing = replacement
             } else {
@@ -66,6 +78,7 @@ public struct DivisionTable: Sendable, Equatable {
         }
         divisionsByCode = byCode
         townshipsByCode = Dictionary(townships.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        countiesWithTownships = Set(townships.map(\.countyCode))
     }
 
     private static func merged(_ names: [String], without name: String) -> [String] {
@@ -84,6 +97,10 @@ public struct DivisionTable: Sendable, Equatable {
     /// True when the 6-digit code is a GB/T 2260 code of any year.
     public func contains(_ code: String) -> Bool { divisionsByCode[code] != nil }
 
+    /// True when the township list covers this county, so a township code it lacks is wrong
+    /// rather than merely unnamed.
+    public func listsTownships(ofCounty countyCode: String) -> Bool { countiesWithTownships.contains(countyCode) }
+
     /// Townships of one county, in code order.
     public func townships(inCounty countyCode: String) -> [Township] {
         townshipsByCode.values.filter { $0.countyCode == countyCode }.sorted { $0.code < $1.code }
@@ -96,7 +113,7 @@ public struct DivisionTable: Sendable, Equatable {
 
     // MARK: Loading
 
-    /// Reads `gbt2260-divisions.tsv` (`code  name  current|historical`) and optionally
+    /// Reads `gbt2260-divisions.tsv` (`code  name  first_year  last_year  source`) and optionally
     /// `ordos-townships.tsv` (`county_code  county  township  nbs2023_9digit  mca2025_12digit`).
     public static func load(divisionsTSV: URL, townshipsTSV: URL?) throws -> DivisionTable {
         let divisions = try TSVTable(contentsOf: divisionsTSV)
@@ -131,8 +148,11 @@ public struct DivisionTable: Sendable, Equatable {
     private init(divisionTable: TSVTable, townshipTable: TSVTable?) throws {
         let codeColumn = try divisionTable.column("code")
         let nameColumn = try divisionTable.column("name")
-        let statusColumn = try divisionTable.column("status")
+        let firstColumn = try divisionTable.column("first_year")
+        let lastColumn = try divisionTable.column("last_year")
+        let sourceColumn = try divisionTable.column("source")
         var divisions: [Division] = []
+        divisions.reserveCapacity(divisionTable.rows.count)
         for row in divisionTable.rows {
             let code = row[codeColumn]
             guard code.count == 6, DigitString(code) != nil else {
@@ -140,13 +160,23 @@ public struct DivisionTable: Sendable, Equatable {
             }
             let name = row[nameColumn]
             guard !name.isEmpty else { throw divisionTable.error(row, "division \(code) has no name") }
-            let isCurrent: Bool
-            switch row[statusColumn].lowercased() {
-            case "current": isCurrent = true
-            case "historical": isCurrent = false
-            default: throw divisionTable.error(row, "status must be 'current' or 'historical', found '\(row[statusColumn])'")
+            guard let first = Int(row[firstColumn]), (1949...2100).contains(first) else {
+                throw divisionTable.error(row, "first_year must be a year, found '\(row[firstColumn])'")
             }
-            divisions.append(Division(code: code, name: name, isCurrent: isCurrent))
+            let lastText = row[lastColumn]
+            let last: Int?
+            if lastText.isEmpty {
+                last = nil
+            } else if let year = Int(lastText), year >= first, year <= 2100 {
+                last = year
+            } else {
+                throw divisionTable.error(row, "last_year must be empty (current) or a year not before \(first), found '\(lastText)'")
+            }
+            guard let source = DivisionSource(rawValue: row[sourceColumn]) else {
+                let allowed = DivisionSource.allCases.map(\.rawValue).joined(separator: ", ")
+                throw divisionTable.error(row, "source must be one of \(allowed), found '\(row[sourceColumn])'")
+            }
+            divisions.append(Division(code: code, name: name, firstYear: first, lastYear: last, source: source))
         }
 
         var townships: [Township] = []

@@ -57,12 +57,74 @@ struct CheckCommandTests {
         #expect(bad.code == .failure)
     }
 
-    @Test func batchModeReadsStdinAndPrintsOneObjectPerLine() throws {
+    @Test func batchModeKeepsOneObjectPerInputLine() throws {
         let r = runCLI(["check", "id"], stdin: "\u{FEFF}11010519491231002X\r\n440524188001010014\n\nnot-an-id\n")
         #expect(r.code == .failure)
         let objects = try r.jsonLines()
-        #expect(objects.count == 3)
-        #expect(objects.map { $0["valid"] } == [true, true, false])
+        #expect(objects.map { $0["valid"] } == [true, true, false, false])
+        #expect(objects.map { $0["line"] } == [.number("1"), .number("2"), .number("3"), .number("4")])
+        #expect(objects[0]["input"] == "11010519491231002X")
+        #expect(objects[2]["input"] == "")
+    }
+
+    @Test func skipHeaderAndColumnsLineUpWithTheSheet() throws {
+        let sheet = "姓名,身份证号,电话\n张三,11010519491231002X,1\n\n李四,\"440524188001010014\",2\n王五\n"
+        let byName = try runCLI(["check", "id", "--column", "身份证号"], stdin: sheet).jsonLines()
+        #expect(byName.map { $0["line"] } == [.number("2"), .number("3"), .number("4"), .number("5")])
+        #expect(byName.map { $0["valid"] } == [true, false, true, false])
+        #expect(byName[3]["input"] == "")
+        let byNumber = try runCLI(["check", "id", "--column", "2", "--skip-header"], stdin: sheet).jsonLines()
+        #expect(byNumber.map { $0["input"] } == byName.map { $0["input"] })
+        let whole = try runCLI(["check", "id", "--skip-header"], stdin: "身份证号\n11010519491231002X\n").jsonLines()
+        #expect(whole.map { $0["valid"] } == [true])
+        let missing = runCLI(["check", "id", "--column", "证件号"], stdin: sheet)
+        #expect(missing.code == .failure)
+        #expect(missing.err.contains("证件号"))
+        #expect(runCLI(["check", "id", "--column", "0"], stdin: sheet).code == .usage)
+        #expect(runCLI(["check", "id", "11010519491231002X", "--skip-header"]).code == .usage)
+    }
+
+    @Test func gb18030InputIsDecoded() throws {
+        // "张三,11010519491231002X" in GB18030: 张 = D5 C5, 三 = C8 FD.
+        let bytes: [UInt8] = [0xD5, 0xC5, 0xC8, 0xFD, 0x2C] + Array("11010519491231002X\n".utf8)
+        let run = { (arguments: [String]) -> CLIResult in
+            let out = OutputSink(), err = OutputSink()
+            let code = RootsyncCLI.main(arguments) { json in
+                CommandContext(out: out, err: err, input: LineReader(bytes: bytes), json: json)
+            }
+            return CLIResult(code: code, out: out.capturedText, err: err.capturedText)
+        }
+        for encoding in ["auto", "gb18030"] {
+            let whole = try run(["check", "division", "--encoding", encoding]).jsonLines()
+            #expect(whole.first?["input"] == "张三,11010519491231002X")
+            let column = try run(["check", "id", "--column", "2", "--encoding", encoding]).jsonLines()
+            #expect(column.first?["valid"] == true)
+        }
+        let wrong = run(["check", "id", "--encoding", "utf8"])
+        #expect(wrong.code == .failure)
+        #expect(wrong.err.contains("UTF-8"))
+        #expect(runCLI(["check", "id", "--encoding", "latin1"]).code == .usage)
+    }
+
+    @Test func helpListsTheRules() {
+        for command in ["id", "uscc", "division"] {
+            let page = runCLI(["help", "check", command]).out
+            #expect(page.contains("规则 Rules"))
+            #expect(page.contains("--skip-header"))
+        }
+        #expect(runCLI(["help", "check", "id"]).out.contains("1850"))
+    }
+
+    @Test func historicalGroupingAndPermitCodes() throws {
+        let grouping = "44030119800101001"
+        #expect(runCLI(["check", "id", grouping + String(CitizenIDCheckDigit.compute(grouping))]).code == .success)
+        let permit = "83000019900101001"
+        #expect(runCLI(["check", "id", permit + String(CitizenIDCheckDigit.compute(permit))]).code == .success)
+        let grouped = "42900019900101001"
+        #expect(runCLI(["check", "id", grouped + String(CitizenIDCheckDigit.compute(grouped))]).code == .failure)
+        #expect(runCLI(["check", "uscc", "A1232763R54801D21B"]).code == .success)
+        #expect(runCLI(["check", "division", "150602999"]).code == .failure)
+        #expect(runCLI(["check", "division", "150603700001"]).code == .failure)
     }
 
     @Test func unknownOptionIsAUsageError() {
@@ -121,11 +183,14 @@ struct CheckCommandTests {
         }
         let input = dir.appendingPathComponent("ids.txt")
         try text.write(to: input, atomically: true, encoding: .utf8)
-        let r = try runProcess(["check", "id"], stdinFile: input, timeout: 120)
+        let bom = dir.appendingPathComponent("ids-bom.txt")
+        try ("\u{FEFF}" + text).write(to: bom, atomically: true, encoding: .utf8)
+        let r = try runProcess(["check", "id"], stdinFile: bom, timeout: 120)
         #expect(r.code == 1)
         let lines = r.out.split(separator: "\n")
         #expect(lines.count == count)
         #expect(lines.filter { $0.contains("\"valid\":true") }.count == expectedValid)
+        #expect(lines.first?.hasPrefix("{\"line\":1,\"input\":\"150603") == true)
     }
 }
 

@@ -88,8 +88,8 @@ import Testing
         #expect(check("150000001").issues.rules == ["division.level"])
     }
 
-    @Test func unlistedTownshipIsValidWithANote() {
-        let result = check("150603101")
+    @Test func unlistedTownshipOutsideTheListedCountiesIsValidWithANote() {
+        let result = check("110105101")
         #expect(result.isValid)
         #expect(result.kind == .town)
         #expect(result.name == nil)
@@ -110,6 +110,38 @@ import Testing
         #expect(DivisionKind.ofVillage(400) == nil)
         #expect(check("150603400").kind == .developmentZone)
         #expect(check("150603400").name == "鄂尔多斯市高新技术产业园区")
+    }
+
+    @Test func townshipAndVillagePartsOutsideTheRangesAreErrors() {
+        #expect(check("150602999").issues.map(\.rule) == ["division.township_range"])
+        #expect(check("350100650").issues.map(\.rule) == ["division.township_range"])
+        #expect(check("150603002700").issues.map(\.rule) == ["division.village_range"])
+        #expect(check("150603002399").isValid)
+        #expect(check("150603002400").issues.map(\.rule) == ["division.village_range"])
+        #expect(check("350100001001").isValid)
+    }
+
+    @Test func townshipsOfAFullyListedCountyMustBeListed() {
+        // 150603 has townships in the fixture list, so an unlisted one is wrong; 350100 has none, so
+        // an unlisted one only lacks a name.
+        #expect(check("150603003").issues.map(\.rule) == ["division.township_unknown"])
+        #expect(check("150603003001").issues.map(\.rule) == ["division.township_unknown"])
+        #expect(check("150603002001").isValid)
+        let elsewhere = check("350100003")
+        #expect(elsewhere.isValid)
+        #expect(elsewhere.notes.map(\.rule) == ["division.name_unknown"])
+    }
+
+    @Test func codesCarryTheirYearsAndSource() {
+        let old = check("152701")
+        #expect(old.firstYear == 1983 && old.lastYear == 2000 && old.source == .gbt2260)
+        let grouping = check("440301")
+        #expect(grouping.isValid)
+        #expect(grouping.source == .grouping)
+        #expect(grouping.notes.map(\.rule) == ["division.grouping"])
+        #expect(check("232761").source == .stats)
+        #expect(check("830000").isValid)
+        #expect(check("830000").level == .province)
     }
 }
 
@@ -137,31 +169,37 @@ import Testing
     }
 
     @Test func inMemoryRows() {
-        let table = DivisionTable(divisions: [.init(code: "150603", name: "康巴什区", isCurrent: true)],
+        let table = DivisionTable(divisions: [.init(code: "150603", name: "康巴什区", firstYear: 2016, lastYear: nil)],
                                   townships: [.init(code: "150603002", name: "青春山街道", countyCode: "150603")])
         #expect(DivisionCode.check("150603002", table: table).name == "青春山街道")
     }
 
     @Test func duplicateCodesMergeAndPreferTheCurrentName() {
         let table = DivisionTable(divisions: [
-            .init(code: "150602", name: "东胜市", isCurrent: false),
-            .init(code: "150602", name: "东胜区", isCurrent: true),
+            .init(code: "150602", name: "东胜市", firstYear: 1990, lastYear: 2000),
+            .init(code: "150602", name: "东胜区", firstYear: 2001, lastYear: nil),
         ])
-        #expect(table.division("150602") == .init(code: "150602", name: "东胜区", isCurrent: true, otherNames: ["东胜市"]))
+        #expect(table.division("150602") == .init(code: "150602", name: "东胜区", firstYear: 1990, lastYear: nil,
+                                                  otherNames: ["东胜市"]))
     }
 
     @Test func malformedRowsNameTheLine() {
-        let badStatus = "# c\ncode\tname\tstatus\n150600\t鄂尔多斯市\tcurrent\n150603\t康巴什区\tnew\n"
+        let header = "code\tname\tfirst_year\tlast_year\tsource\n"
+        let badSource = "# c\n" + header + "150600\t鄂尔多斯市\t2001\t\tgbt2260\n150603\t康巴什区\t2016\t\tnew\n"
         #expect(throws: StandardsDataError(source: "divisions", line: 4,
-                                           reason: "status must be 'current' or 'historical', found 'new'")) {
-            try DivisionTable.parse(divisionsTSV: badStatus)
+                                           reason: "source must be one of gbt2260, stats, grouping, permit, found 'new'")) {
+            try DivisionTable.parse(divisionsTSV: badSource)
+        }
+        #expect(throws: StandardsDataError(source: "divisions", line: 2,
+                                           reason: "last_year must be empty (current) or a year not before 2001, found '1999'")) {
+            try DivisionTable.parse(divisionsTSV: header + "150600\t鄂尔多斯市\t2001\t1999\tgbt2260\n")
         }
         #expect(throws: StandardsDataError.self) {
-            try DivisionTable.parse(divisionsTSV: "code\tname\tstatus\n15060\tx\tcurrent\n")
+            try DivisionTable.parse(divisionsTSV: header + "15060\tx\t2001\t\tgbt2260\n")
         }
         #expect(throws: StandardsDataError.self) { try DivisionTable.parse(divisionsTSV: "code\tname\n") }
         #expect(throws: StandardsDataError.self) {
-            try DivisionTable.parse(divisionsTSV: "code\tname\tstatus\n",
+            try DivisionTable.parse(divisionsTSV: "code\tname\tfirst_year\tlast_year\tsource\n",
                                     townshipsTSV: "county_code\tcounty\ttownship\tnbs2023_9digit\n150603\tk\tq\t150602002\n")
         }
     }

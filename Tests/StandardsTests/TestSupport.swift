@@ -30,26 +30,29 @@ enum TestSeed {
 enum Fixtures {
     static let divisionsTSV = """
         # test fixture in the format of gbt2260-divisions.tsv
-        code\tname\tstatus
-        110000\t北京市\tcurrent
-        110100\t市辖区\tcurrent
-        110105\t朝阳区\tcurrent
-        110108\t海淀区\tcurrent
-        150000\t内蒙古自治区\tcurrent
-        150600\t鄂尔多斯市\tcurrent
-        150602\t东胜区\tcurrent
-        150603\t康巴什区\tcurrent
-        150621\t达拉特旗\tcurrent
-        152700\t伊克昭盟\thistorical
-        152701\t东胜市\thistorical
-        350000\t福建省\tcurrent
-        350100\t福州市\tcurrent
-        420000\t湖北省\tcurrent
-        429004\t仙桃市\tcurrent
-        440000\t广东省\tcurrent
-        440300\t深圳市\tcurrent
-        440500\t汕头市\tcurrent
-        440524\t潮阳县\thistorical
+        code\tname\tfirst_year\tlast_year\tsource
+        110000\t北京市\t1980\t\tgbt2260
+        110100\t市辖区\t1980\t\tgbt2260
+        110105\t朝阳区\t1980\t\tgbt2260
+        110108\t海淀区\t1980\t\tgbt2260
+        150000\t内蒙古自治区\t1980\t\tgbt2260
+        150600\t鄂尔多斯市\t2001\t\tgbt2260
+        150602\t东胜区\t2001\t\tgbt2260
+        150603\t康巴什区\t2016\t\tgbt2260
+        150621\t达拉特旗\t1980\t\tgbt2260
+        152700\t伊克昭盟\t1980\t2000\tgbt2260
+        152701\t东胜市\t1983\t2000\tgbt2260
+        350000\t福建省\t1980\t\tgbt2260
+        350100\t福州市\t1980\t\tgbt2260
+        420000\t湖北省\t1980\t\tgbt2260
+        429004\t仙桃市\t1986\t\tgbt2260
+        440000\t广东省\t1980\t\tgbt2260
+        440300\t深圳市\t1980\t\tgbt2260
+        440500\t汕头市\t1980\t\tgbt2260
+        440524\t潮阳县\t1980\t1993\tgbt2260
+        440301\t市辖区\t1980\t2018\tgrouping
+        232761\t加格达奇区\t2018\t2018\tstats
+        830000\t台湾居民（居住证）\t2018\t\tpermit
 
         """
     static let townshipsTSV = """

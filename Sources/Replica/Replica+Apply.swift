@@ -31,9 +31,10 @@ extension Replica {
         let result: ApplyResult = try db.transaction {
             // A child's claims are checked against what this node holds, read in the same
             // transaction that stores the batch.
-            // Versions already held are skipped below whatever they claim.
+            // Versions already held are skipped below whatever they claim (looked up once).
+            var held = Set(try versions.filter { try hasVersion($0.dot) }.map(\.dot))
             if let within {
-                let fresh = try versions.filter { try !hasVersion($0.dot) }
+                let fresh = versions.filter { !held.contains($0.dot) }
                 var facts = try pushFacts(fresh, through: through, within: within)
                 // The child says which epoch it writes under now: taken as confirmed, once the
                 // credential has authenticated it. (A parent cannot see a child's restore; the
@@ -54,7 +55,8 @@ extension Replica {
             var touched: [String: (Resource, String)] = [:]
             var order: [String] = []
             for v in versions {
-                if try hasVersion(v.dot) { result.skipped += 1; continue }
+                // (A dot twice in one batch: the second is held by the time it comes.)
+                if !held.insert(v.dot).inserted { result.skipped += 1; continue }
                 do { try clock.observe(v.hlc, now: now()) } catch {
                     throw ReplicaError.badRemoteVersion("\(v.resource) \(v.key) \(v.dot): \(error)")
                 }

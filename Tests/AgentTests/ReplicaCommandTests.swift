@@ -325,6 +325,29 @@ struct ReplicaCommandTests {
 
     // MARK: direct SQL writes, status
 
+    @Test("rootsync doctor: a sound replica passes, a row missing required fields is found (exit 1) and repaired, bad arguments are refused")
+    func doctorFindsAndRepairs() throws {
+        let dir = try Self.initNode()
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", Self.person(1)]).code == .success)
+        let sound = runCLI(["doctor", "--dir", dir])
+        #expect(sound.code == .success && sound.out.contains("the replica is sound"), "\(sound.out)\(sound.err)")
+        // A row without its name, written past the capture triggers (as an old release could leave it).
+        let other = try Database(path: dir + "/replica.sqlite")
+        try other.execute("INSERT INTO _rs_guard(name) VALUES('x'); INSERT INTO person(id_number) VALUES('\(Self.id(2))'); DELETE FROM _rs_guard")
+        let found = runCLI(["doctor", "--dir", dir, "--json"])
+        #expect(found.code == .failure)
+        let lines = try found.jsonLines()
+        #expect(lines.count == 1 && lines.first?["kind"] == "incomplete_row" && lines.first?["repaired"] == false, "\(found.out)")
+        #expect(runCLI(["doctor", "--dir", dir, "--repair"]).code == .success)
+        #expect(try other.scalarInt("SELECT count(*) FROM person WHERE id_number = ?", Self.id(2)) == 0)
+        #expect(runCLI(["doctor", "--dir", dir]).code == .success)
+        #expect(try runCLI(["get", "person", Self.id(1), "--dir", dir, "--json"]).jsonLines().first?["name"] == "张三")
+        // Bad arguments: a usage error, and a directory that holds no replica.
+        #expect(runCLI(["doctor", "--dir", dir, "--repiar"]).code == .usage)
+        let missing = runCLI(["doctor", "--dir", Self.tempDir() + "/nothing"])
+        #expect(missing.code != .success && missing.err.contains("rootsync init"), "\(missing.err)")
+    }
+
     @Test func invalidDirectWriteIsListed() throws {
         let dir = try Self.initNode()
         #expect(runCLI(["put", "person", "--dir", dir, "--data", Self.person(1)]).code == .success)

@@ -53,7 +53,7 @@ let package = Package(
 
         // Scripts/chaos: the fault-injection harness (real agents, SIGKILL, cut links, a restore, replays)
         // and its CLI; the library reads replicas through SQLite and drives the rootsync binary.
-        .target(name: "Chaos", dependencies: ["SQLite", "JSON", "Standards"]),
+        .target(name: "Chaos", dependencies: ["SQLite", "JSON", "Standards", "Replica"]),
         .executableTarget(name: "rootsync-chaos", dependencies: ["Chaos"], path: "Sources/ChaosMain"),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
-        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync"]),
     ],

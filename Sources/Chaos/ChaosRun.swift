@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Replica
 import SQLite
 
 public struct ChaosOptions: Sendable {
@@ -344,7 +345,7 @@ final class ChaosRun {
         let before = try cluster.database(node)
         let maxID = try before.scalarInt("SELECT COALESCE(MAX(id), 0) FROM _rs_version") ?? 0
         var seen: [String: [(actor: String, seq: Int64)]] = [:]
-        try before.forEach("SELECT a.name, v.seq, v.grp FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE v.resource = 'person' AND v.key = ?", key) { row in
+        try before.forEach("SELECT actor, seq, grp FROM _rs_versions WHERE resource = 'person' AND key = ?", key) { row in
             seen[row.string(2), default: []].append((row.string(0), row.int64(1)))
         }
         let r = try cluster.cli(args)
@@ -355,7 +356,8 @@ final class ChaosRun {
         }
         count(action)
         let db = try cluster.database(node)
-        let new = try db.all(StoredVersion.selectSQL + " AND v.id > ? AND v.link = '' AND v.key = ? ORDER BY v.id", Int64(maxID), key) { try StoredVersion.decode($0) }
+        var new: [StoredVersion] = []
+        try StoredVersion.all(db, where: "v.id > ? AND v.link = 0 AND r.key = ?", Int64(maxID), key) { v, _ in new.append(v) }
         log("\(action) at \(node) of \(key): \(new.map { "\($0.group) \($0.dot)" }.joined(separator: ", "))")
         for v in new {
             check(.dotUniqueness)
@@ -516,10 +518,10 @@ final class ChaosRun {
         let backup = try cluster.database(street, path: snap.path)
         let generationThen = Int(try backup.scalarText("SELECT value FROM _rs_meta WHERE name = 'generation'") ?? "0") ?? 0
         var inBackup = Set<String>()
-        try backup.forEach(StoredVersion.selectSQL) { inBackup.insert(try StoredVersion.decode($0).dot) }
+        try StoredVersion.all(backup) { v, _ in inBackup.insert(v.dot) }
         var elsewhere = Set<String>()
         for code in codes where code != street {
-            try cluster.database(code).forEach(StoredVersion.selectSQL) { elsewhere.insert(try StoredVersion.decode($0).dot) }
+            try StoredVersion.all(try cluster.database(code)) { v, _ in elsewhere.insert(v.dot) }
         }
         let candidates = oracle.keys.filter { writer[$0] == street && !inBackup.contains($0) }
         let lost = candidates.filter { !elsewhere.contains($0) }
@@ -588,20 +590,18 @@ final class ChaosRun {
             fault("pull of \(child) replayed twice with a \(cursor == current ? "current" : "stale") cursor")
             return
         }
-        let own = try db.all("""
-            SELECT a.name, v.seq, v.key, v.grp, v.hlc, v.vv, v.vals, v.scope FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-            WHERE v.link = '' AND a.name LIKE ? ORDER BY a.name, v.seq LIMIT 1000
-            """, child + ":%") { row -> JSONValue in
+        let own = try VersionFile(db).rows(where: "v.link = 0 AND a.name LIKE ? AND r.resource = 'person'", child + ":%")
+            .sorted { ($0.actor, $0.seq) < ($1.actor, $1.seq) }.prefix(1000).map { row -> JSONValue in
             var o = JSONObject()
             o.append("resource", "person")
-            o.append("key", .string(row.string(2)))
-            o.append("group", .string(row.string(3)))
-            o.append("actor", .string(row.string(0)))
-            o.append("seq", .int(row.int64(1)))
-            o.append("vv", try JSONParser.parse(row.string(5)))
-            o.append("hlc", .int(row.int64(4)))
-            o.append("scope", .string(row.string(7)))
-            o.append("values", try JSONParser.parse(row.string(6)))
+            o.append("key", .string(row.key))
+            o.append("group", .string(row.group))
+            o.append("actor", .string(row.actor))
+            o.append("seq", .int(row.seq))
+            o.append("vv", (try? JSONParser.parse(row.vv)) ?? .null)
+            o.append("hlc", .int(row.hlc))
+            o.append("scope", .string(row.scope))
+            o.append("values", (try? JSONParser.parse(row.values)) ?? .null)
             return .object(o)
         }
         guard !own.isEmpty else { count("replay (nothing to send)"); return }
@@ -653,7 +653,7 @@ final class ChaosRun {
         let key = newKey(community: outside)
         let o: JSONValue = ["id_number": .string(key), "name": "越权", "community_code": .string(outside)]
         let r = try cluster.cli(["put", "person", "--dir", cluster.dir(node), "--data", o.text, "--json"])
-        let held = try cluster.database(node).scalarInt("SELECT COUNT(*) FROM _rs_version WHERE key = ?", key) ?? 0
+        let held = try cluster.database(node).scalarInt("SELECT COUNT(*) FROM _rs_versions WHERE key = ?", key) ?? 0
         check(.jurisdiction)
         count("jurisdiction probe")
         if r.code == 0 || held > 0 {
@@ -680,7 +680,7 @@ final class ChaosRun {
             for n in cluster.nodes {
                 let db = try cluster.database(n.code)
                 var held = Set<String>()
-                try db.forEach(StoredVersion.selectSQL) { held.insert(try StoredVersion.decode($0).dot) }
+                try StoredVersion.all(db) { v, _ in held.insert(v.dot) }
                 let fp = try db.scalarText("SELECT COUNT(*) || '/' || COALESCE(MAX(id), 0) || '/' || (SELECT COUNT(*) FROM _rs_record) || '/' || (SELECT COALESCE(group_concat(value), '') FROM _rs_meta WHERE name = 'sync.pull_cursor') FROM _rs_version") ?? ""
                 print += n.code + ":" + fp + ";"
                 if !expectedDots(for: n).isSubset(of: held) { complete = false }
@@ -711,7 +711,7 @@ final class ChaosRun {
                 let db = try Database(path: cluster.databasePath(node), options: dbOptions)
                 switch damage {
                 case .dropVersion:
-                    _ = try db.run("DELETE FROM _rs_version WHERE id = (SELECT MAX(id) FROM _rs_version WHERE resource = 'person')")
+                    _ = try db.run("DELETE FROM _rs_version WHERE id = (SELECT MAX(id) FROM _rs_versions WHERE resource = 'person')")
                 case .alterRow:
                     _ = try db.run("UPDATE person SET phone = '13000000007' WHERE id_number = (SELECT MIN(id_number) FROM person) AND phone IS NOT '13000000007'")
                 case .falseConflict:

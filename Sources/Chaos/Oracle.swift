@@ -1,9 +1,11 @@
 // The oracle: every write the harness made and rootsync accepted, with the exact versions it
 // produced (read from the writer's replica right after the write), and an independent
 // re-implementation of the documented merge rules (docs/DATA-MODEL.md) to say what every node
-// must show once the network is quiet. It deliberately does not use the Causality module.
+// must show once the network is quiet. It deliberately does not use the Causality module: it
+// reads stored versions only through `VersionFile`, which hands them over as the wire's JSON text.
 import Foundation
 import JSON
+import Replica
 import SQLite
 
 /// One version as stored: a dot, its vector, timestamp, values and scope.
@@ -26,18 +28,21 @@ struct StoredVersion: Equatable {
         key == o.key && group == o.group && hlc == o.hlc && vv == o.vv && values == o.values && scope == o.scope
     }
 
-    static let selectSQL = """
-        SELECT a.name, v.seq, v.key, v.grp, v.hlc, v.vv, v.vals, v.scope, v.current, v.link
-        FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE v.resource = 'person'
-        """
+    /// The person versions of a replica file matching `condition` (see `VersionFile.rows`), in feed order.
+    static func all(_ db: Database, where condition: String = "1", _ arguments: SQLBindable?...,
+                    body: (StoredVersion, VersionFile.Row) throws -> Void) throws {
+        try VersionFile(db).forEach(where: "r.resource = 'person' AND (\(condition))", arguments: arguments) { row in
+            try body(try decode(row), row)
+        }
+    }
 
-    static func decode(_ row: Row) throws -> StoredVersion {
+    static func decode(_ row: VersionFile.Row) throws -> StoredVersion {
         var vv: [String: Int64] = [:]
-        if let o = try JSONParser.parse(row.string(5)).objectValue {
+        if let o = try JSONParser.parse(row.vv).objectValue {
             for (k, v) in o { vv[k] = v.int64Value ?? 0 }
         }
-        return StoredVersion(key: row.string(2), group: row.string(3), actor: row.string(0), seq: row.int64(1),
-                             hlc: row.int64(4), vv: vv, values: row.string(6), scope: row.string(7))
+        return StoredVersion(key: row.key, group: row.group, actor: row.actor, seq: row.seq,
+                             hlc: row.hlc, vv: vv, values: row.values, scope: row.scope)
     }
 }
 
@@ -177,11 +182,10 @@ struct NodeState {
 
     static func read(_ db: Database, node: ChaosNode) throws -> NodeState {
         var s = NodeState()
-        try db.forEach(StoredVersion.selectSQL) { row in
-            let v = try StoredVersion.decode(row)
+        try StoredVersion.all(db) { v, row in
             s.versions[v.dot] = v
-            if row.int(8) == 1 { s.currentDots.insert(v.dot) }
-            if row.string(9).isEmpty { s.localDots.insert(v.dot) }
+            if row.current { s.currentDots.insert(v.dot) }
+            if row.link.isEmpty { s.localDots.insert(v.dot) }
             if !node.holds(scope: v.scope) { s.outsideScopes.append("version \(v.dot) of \(v.key) has scope \(v.scope)") }
         }
         try db.forEach("SELECT key, scope, visible, deleted, conflicts FROM _rs_record WHERE resource = 'person'") { row in

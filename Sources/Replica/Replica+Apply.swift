@@ -28,7 +28,7 @@ extension Replica {
             if !changed.isEmpty { try db.transaction { for (name, value) in changed { try setSyncState(name, value) } } }
             return ApplyResult()
         }
-        let result: ApplyResult = try db.transaction {
+        let result: ApplyResult = try writing(drain: false) {
             // A child's claims are checked against what this node holds, read in the same
             // transaction that stores the batch.
             // Versions already held are skipped below whatever they claim (looked up once).
@@ -51,31 +51,26 @@ extension Replica {
             }
             try drainCaptured()
             var result = ApplyResult()
-            var clock = try clock()
-            var touched: [String: (Resource, String)] = [:]
+            // Each record is read once, changed in memory version by version, and written once.
+            var records: [String: RecordState] = [:]
             var order: [String] = []
             for v in versions {
                 // (A dot twice in one batch: the second is held by the time it comes.)
                 if !held.insert(v.dot).inserted { result.skipped += 1; continue }
-                do { try clock.observe(v.hlc, now: now()) } catch {
+                do { try session!.clock.observe(v.hlc, now: now()) } catch {
                     throw ReplicaError.badRemoteVersion("\(v.resource) \(v.key) \(v.dot): \(error)")
                 }
-                let current = try currentVersions(v.resource, v.key, group: v.group)
-                let (_, superseded, accepted) = Resolution.insert(v, into: current)
-                try insertVersion(v, link: link, current: accepted)
-                try markSuperseded(superseded)
-                result.applied += 1
                 let id = v.resource + "\u{0}" + v.key
-                if touched[id] == nil {
-                    touched[id] = (try resource(v.resource), v.key)
+                if records[id] == nil {
+                    records[id] = try loadRecord(try resource(v.resource), v.key)
                     order.append(id)
                 }
+                let (_, superseded, accepted) = Resolution.insert(v, into: records[id]!.current[v.group] ?? [])
+                try insertVersion(v, link: link, current: accepted, into: &records[id]!)
+                try markSuperseded(superseded, in: &records[id]!)
+                result.applied += 1
             }
-            if try meta("hlc") != String(clock.last) { try setMeta("hlc", String(clock.last)) }
-            for id in order {
-                let (r, key) = touched[id]!
-                try refresh(r, key)
-            }
+            for id in order { try refresh(&records[id]!) }
             result.records = order.count
             for (name, value) in recording { try setSyncState(name, value) }
             try advanceHave(through, within: within)
@@ -86,7 +81,7 @@ extension Replica {
             return result
         }
         // The generation moved: record it beside the file (not inside a caller's transaction).
-        if generationBumped { try writeLease() }
+        if generationMoved { try writeLease() }
         return result
     }
 
@@ -100,27 +95,31 @@ extension Replica {
         var facts = PushVerification.Facts(parent: try currentActor(), issued: try localCounter())
         let named = PushVerification.namedActors(versions, through: through)
         for actor in named {
-            guard let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", actor.description),
+            guard let id = try existingActorID(actor),
                   let top = try db.scalarInt("SELECT max(seq) FROM _rs_version WHERE actor = ?", id) else { continue }
             facts.newestHeld[actor] = Int64(top)
         }
         for node in Set(named.map(\.node)) {
             // Only epochs with versions held count as confirmed (a `through` alone creates none).
-            let epochs = try db.all("""
-                SELECT a.name FROM _rs_actor a WHERE a.name LIKE ? AND EXISTS (SELECT 1 FROM _rs_version v WHERE v.actor = a.id)
-                """, node + ":%") { Actor($0.string(0)) }
-            facts.newestEpoch[node] = epochs.compactMap { $0 }.filter { $0.node == node }.map(\.epoch).max() ?? 0
+            var newest = 0
+            for actor in try actors(of: node) where actor.epoch > newest {
+                if let id = try existingActorID(actor), try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? LIMIT 1", id) != nil {
+                    newest = actor.epoch
+                }
+            }
+            facts.newestEpoch[node] = newest
         }
         for record in Set(versions.map { PushVerification.RecordKey($0.resource, $0.key) }) {
-            guard let scope = try db.scalarText("SELECT scope FROM _rs_record WHERE resource = ? AND key = ?", record.resource, record.key) else { continue }
+            guard let (id, scope) = try db.first("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?", record.resource, record.key,
+                                                 map: { ($0.int64(0), $0.string(1)) }) else { continue }
             facts.scopes[record] = scope
             // Moved out of the child's subtree here: has the child confirmed receiving the move?
             // Confirmed routes are deleted, so a route still queued to it has not been seen.
             if !within.contains(scope), let r = catalogue.resource(record.resource), let group = r.groups.first(where: { $0.fields.contains(r.scope) }),
                try db.scalarInt("""
                    SELECT 1 FROM _rs_route t JOIN _rs_version v ON v.id = t.version
-                   WHERE t.child = ? AND v.resource = ? AND v.key = ? AND v.grp = ? AND v.current = 1 LIMIT 1
-                   """, within.node, record.resource, record.key, group.name) != nil {
+                   WHERE t.child = ? AND v.record = ? AND v.grp = ? AND v.current = 1 LIMIT 1
+                   """, within.node, id, try existingNameID(group.name) ?? -1) != nil {
                 facts.movesUnseen.insert(record)
             }
         }
@@ -132,11 +131,12 @@ extension Replica {
     func advanceHave(_ through: [Actor: (from: Int64, to: Int64)], within: Jurisdiction?) throws {
         for (actor, range) in through where range.to > range.from && (within.map { actor.node.hasPrefix($0.prefix) } ?? true) {
             let id = try actorID(actor)
-            let have = Int64(try db.scalarInt("SELECT seq FROM _rs_have WHERE actor = ?", id) ?? 0)
+            let have = try have(actor: id)
             guard have >= range.from, range.to > have else { continue }
             var top = range.to
             while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", id, top + 1) != nil { top += 1 }
-            try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", id, top)
+            session?.have[id] = top
+            session?.haveMoved.insert(id)
         }
     }
 
@@ -176,8 +176,8 @@ extension Replica {
     /// Versions in change-feed order after position `after`, with the link each came from.
     public func feed(after: Int64, limit: Int) throws -> [(position: Int64, version: GroupVersion, link: String)] {
         try db.all("""
-            SELECT \(Self.versionColumns), v.id, v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+            SELECT \(Self.versionColumns), v.id, v.link FROM \(Self.versionSource)
             WHERE v.id > ? ORDER BY v.id LIMIT ?
-            """, after, limit) { (row: Row) in (row.int64(9), try Self.decodeVersion(row), row.string(10)) }
+            """, after, limit) { (row: Row) in (row.int64(9), try decodeVersion(row), try link(row: row.int64(10))) }
     }
 }

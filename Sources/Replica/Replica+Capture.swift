@@ -20,9 +20,6 @@ extension Replica {
     @discardableResult
     func drainCaptured() throws -> Int {
         try reloadCatalogueIfChanged()
-        pendingRoutes.removeAll()
-        pendingDecoded.removeAll()
-        generationBumped = false
         guard let last = try db.scalarInt("SELECT max(id) FROM _rs_capture") else { return 0 }
         let keys = try db.all("""
             SELECT resource, key, min(at_ms) FROM _rs_capture WHERE id <= ? AND key IS NOT NULL
@@ -38,7 +35,7 @@ extension Replica {
 
     /// Captures pending external writes now (e.g. before reading the change feed).
     public func captureExternalWrites() throws -> Int {
-        let n = try db.transaction { try drainCaptured() }
+        let n = try writing(drain: false) { try drainCaptured() }
         if n > 0 { try writeLease() }
         return n
     }
@@ -60,7 +57,7 @@ extension Replica {
         let wallTime = useCapturedWriteTimes ? max(atMilliseconds, 0) : now()
         if let row {
             do {
-                try db.transaction { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }
+                try writing(drain: false) { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }
             } catch let error as ReplicaError {
                 let problems = Self.issues(of: error)
                 try db.run("""
@@ -73,11 +70,9 @@ extension Replica {
             }
         } else {
             try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key)
-            let current = try currentVersions(r.name, key)
-            guard let view = try view(r, current: current), view.visible else { return }
-            try writeExistence(r, key, deleted: true, current: current,
-                               scope: try knownScope(r, key, view: view, current: current), wallTime: wallTime)
-            try refresh(r, key)
+            guard var state = try loadRecord(r, key, create: false), let view = try view(r, current: state.current), view.visible else { return }
+            try writeExistence(&state, deleted: true, scope: knownScope(state, view: view), wallTime: wallTime)
+            try refresh(&state)
         }
     }
 

@@ -12,7 +12,7 @@ extension Replica {
         var findings: [DoctorFinding] = []
         let me = try currentActor()
         let issued = try localCounter()
-        try db.transaction {
+        try writing(drain: false) {
             // Highest counter held per actor, and the have-vector.
             var newest: [Int64: Int64] = [:]
             var names: [Int64: Actor] = [:]
@@ -32,14 +32,14 @@ extension Replica {
             let held = Dictionary(uniqueKeysWithValues: names.map { ($0.value, newest[$0.key] ?? 0) })
             func unheld(_ dot: Dot) -> Bool { dot.seq > (dot.actor == me ? max(issued, held[me] ?? 0) : held[dot.actor] ?? 0) }
             try db.forEach("""
-                SELECT \(Self.versionColumns), v.id, v.link FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
+                SELECT \(Self.versionColumns), v.id, v.link FROM \(Self.versionSource)
                 """) { row in
-                guard let v = try? Self.decodeVersion(row) else { return }
+                guard let v = try? decodeVersion(row) else { return }
                 var claimed = v.vector.entries.map { Dot(actor: $0.key, seq: $0.value) }
                 if policies[v.resource]?[v.group]?.isTagSet == true {
                     for (_, value) in v.values { claimed += ((try? TagElement.decode(value)) ?? []).map(\.dot) }
                 }
-                if claimed.contains(where: unheld) { poisoned.append((row.int64(9), v, row.string(10).isEmpty)) }
+                if claimed.contains(where: unheld) { poisoned.append((row.int64(9), v, row.int64(10) == 0)) }
             }
             for (_, v, _) in poisoned {
                 findings.append(DoctorFinding(kind: .unverifiableVersion, subject: "\(v.resource) \(v.key) \(v.dot)", repaired: repair,

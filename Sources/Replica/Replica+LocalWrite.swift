@@ -9,10 +9,7 @@ extension Replica {
     /// first; on any problem nothing is written and every problem is reported.
     @discardableResult
     public func put(_ resourceName: String, _ patch: JSONObject) throws -> WriteResult {
-        let result = try db.transaction {
-            try drainCaptured()
-            return try writeLocal(try resource(resourceName), patch, wallTime: now())
-        }
+        let result = try writing { try writeLocal(try resource(resourceName), patch, wallTime: now()) }
         try writeLease()
         return result
     }
@@ -27,14 +24,13 @@ extension Replica {
     public func putAll(_ resourceName: String, _ patches: some Sequence<(line: Int, patch: JSONObject)>,
                        maxProblems: Int = 1_000, each: ((WriteResult) -> Void)? = nil) throws -> [WriteResult] {
         let r = try resource(resourceName)
-        let results = try db.transaction {
-            try drainCaptured()
+        let results = try writing {
             var results: [WriteResult] = []
             var problems: [ValidationIssue] = []
             var more = 0
             for (line, patch) in patches {
                 do {
-                    try db.transaction {
+                    try writing {
                         let result = try writeLocal(r, patch, wallTime: now())
                         if let each { each(result) } else { results.append(result) }
                     }
@@ -64,8 +60,7 @@ extension Replica {
 
     /// Deletes a record: a versioned tombstone, kept and propagated like any other write.
     public func delete(_ resourceName: String, key: String) throws {
-        try db.transaction {
-            try drainCaptured()
+        try writing {
             let r = try resource(resourceName)
             try deleteLocal(r, try normalizedKey(r, key), wallTime: now())
         }
@@ -86,7 +81,8 @@ extension Replica {
             throw ReplicaError.invalid([ValidationIssue(field: r.key, rule: "record.key_form",
                 messageZh: "主键应写成标准形式 \(key)", messageEn: "the key must be written in its standard form \(key)")])
         }
-        let current = try currentVersions(r.name, key)
+        var state = try loadRecord(r, key)
+        let current = state.current
         let view = try view(r, current: current)
         let isNew = !(view?.visible ?? false)
         let existing = isNew ? [:] : view!.values
@@ -111,8 +107,8 @@ extension Replica {
             vector.add(dot)
             let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
                                  hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(false))]), scope: newScope)
-            try insertVersion(v, link: "", current: true)
-            try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot))
+            try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot), in: &state)
+            try insertVersion(v, link: "", current: true, into: &state)
             newDots.append(dot)
         }
         for g in r.groups {
@@ -150,44 +146,46 @@ extension Replica {
             }
             let v = GroupVersion(resource: r.name, key: key, group: g.name, dot: dot, vector: vector,
                                  hlc: try tick(at: wallTime), values: groupValues, scope: newScope)
-            try insertVersion(v, link: "", current: true)
-            try markSuperseded(groupCurrent.map(\.dot))
+            try markSuperseded(groupCurrent.map(\.dot), in: &state)
+            try insertVersion(v, link: "", current: true, into: &state)
             written.append(g.name)
             newDots.append(dot)
         }
-        if !newDots.isEmpty { try refresh(r, key) }
-        try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key)
+        if !newDots.isEmpty { try refresh(&state) }
+        if try hasInvalidWrites { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
         return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 
     func deleteLocal(_ r: Resource, _ key: String, wallTime: Int64) throws {
-        let current = try currentVersions(r.name, key)
-        guard let view = try view(r, current: current), view.visible else {
+        guard var state = try loadRecord(r, key, create: false), let view = try view(r, current: state.current), view.visible else {
             throw ReplicaError.notFound(resource: r.name, key: key)
         }
         if let scope = view.values[r.scope]?.stringValue, !node.jurisdiction.contains(scope) {
             throw ReplicaError.outsideJurisdiction(resource: r.name, key: key, scope: scope, jurisdiction: node.code)
         }
-        try writeExistence(r, key, deleted: true, current: current,
-                           scope: try knownScope(r, key, view: view, current: current), wallTime: wallTime)
-        try refresh(r, key)
+        try writeExistence(&state, deleted: true, scope: knownScope(state, view: view), wallTime: wallTime)
+        try refresh(&state)
     }
 
     /// An existence version that has seen every current version of the record.
-    func writeExistence(_ r: Resource, _ key: String, deleted: Bool, current: [String: [GroupVersion]], scope: String, wallTime: Int64) throws {
+    func writeExistence(_ state: inout RecordState, deleted: Bool, scope: String, wallTime: Int64) throws {
         let dot = try nextDot()
-        var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
+        var vector = state.current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
         vector.add(dot)
-        let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
+        let v = GroupVersion(resource: state.resource.name, key: state.key, group: GroupVersion.existence, dot: dot, vector: vector,
                              hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(deleted))]), scope: scope)
-        try insertVersion(v, link: "", current: true)
-        try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot))
+        try markSuperseded((state.current[GroupVersion.existence] ?? []).map(\.dot), in: &state)
+        try insertVersion(v, link: "", current: true, into: &state)
     }
 
     func tick(at wallTime: Int64) throws -> Int64 {
-        var c = try clock()
-        let t = c.tick(now: wallTime)
-        try setMeta("hlc", String(c.last))
-        return t
+        guard session != nil else { preconditionFailure("tick outside a write") }
+        return session!.clock.tick(now: wallTime)
+    }
+
+    /// Whether any direct write is waiting for correction (most replicas have none: then a write
+    /// need not look for its own).
+    var hasInvalidWrites: Bool {
+        get throws { try db.scalarInt("SELECT 1 FROM _rs_invalid LIMIT 1") != nil }
     }
 }

@@ -88,10 +88,10 @@ extension Replica {
     public func resolve(_ conflictID: String, take: String?, data: JSONObject?) throws {
         guard let (resourceName, key, group) = Conflict.parseID(conflictID) else { throw ReplicaError.unknownConflict(conflictID) }
         let r = try resource(resourceName)
-        try db.transaction {
-            try drainCaptured()
-            let current = try currentVersions(resourceName, key)
-            let open = try db.scalarText("SELECT conflicts FROM _rs_record WHERE resource = ? AND key = ?", resourceName, key) ?? ""
+        try writing {
+            guard var state = try loadRecord(r, key, create: false) else { throw ReplicaError.unknownConflict(conflictID) }
+            let current = state.current
+            let open = try db.scalarText("SELECT conflicts FROM _rs_record WHERE id = ?", state.id) ?? ""
             guard open.split(separator: ",").contains(Substring(group)) else { throw ReplicaError.unknownConflict(conflictID) }
             let c = conflict(r, key, group: group, current: current)
             var chosen: JSONObject
@@ -106,13 +106,13 @@ extension Replica {
             } else {
                 throw ReplicaError.unknownVersion("(none given)")
             }
-            let scope = try knownScope(r, key, view: try view(r, key), current: current)
+            let scope = knownScope(state, view: try view(r, current: current))
             if group == GroupVersion.existence {
                 let deleted = chosen["deleted"]?.boolValue ?? false
-                try writeExistence(r, key, deleted: deleted, current: current, scope: scope, wallTime: now())
-                try refresh(r, key)
+                try writeExistence(&state, deleted: deleted, scope: scope, wallTime: now())
+                try refresh(&state)
             } else {
-                try writeGroup(r, key, group: group, values: chosen, current: current, wallTime: now())
+                try writeGroup(&state, group: group, values: chosen, wallTime: now())
             }
             try audit("resolve", detail: "\(conflictID) take=\(take ?? "data")")
         }
@@ -120,8 +120,8 @@ extension Replica {
     }
 
     /// Writes one group unconditionally with a vector covering all its current versions.
-    func writeGroup(_ r: Resource, _ key: String, group: String, values: JSONObject,
-                    current: [String: [GroupVersion]], wallTime: Int64) throws {
+    func writeGroup(_ state: inout RecordState, group: String, values: JSONObject, wallTime: Int64) throws {
+        let r = state.resource, key = state.key, current = state.current
         guard let g = r.group(group) else { throw ReplicaError.unknownConflict("\(r.name)/\(key)/\(group)") }
         var groupValues = JSONObject()
         if g.isTagSet {
@@ -142,12 +142,12 @@ extension Replica {
         var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
         vector.add(dot)
         var scope = groupValues[r.scope]?.stringValue ?? ""
-        if scope.isEmpty { scope = try knownScope(r, key, view: try view(r, key), current: current) }
+        if scope.isEmpty { scope = knownScope(state, view: try view(r, current: current)) }
         let v = GroupVersion(resource: r.name, key: key, group: group, dot: dot, vector: vector,
                              hlc: try tick(at: wallTime), values: groupValues, scope: scope)
-        try insertVersion(v, link: "", current: true)
-        try markSuperseded(groupCurrent.map(\.dot))
-        try refresh(r, key)
+        try markSuperseded(groupCurrent.map(\.dot), in: &state)
+        try insertVersion(v, link: "", current: true, into: &state)
+        try refresh(&state)
     }
 
 }

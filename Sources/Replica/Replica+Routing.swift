@@ -56,8 +56,10 @@ extension Replica {
     /// Queues the versions just stored for every child link that must receive them. A record
     /// moving into a child's subtree sends that child its whole history (move-in); the version
     /// that moves it away still goes to the child it leaves, which then drops it (move-out).
-    func route(_ r: Resource, _ key: String, stored: [StoredVersion], oldScope: String?, newScope: String) throws {
+    func route(_ state: RecordState, stored: [StoredVersion], newScope: String) throws {
+        let r = state.resource
         guard !children.isEmpty, r.share != .none, !stored.isEmpty else { return }
+        let oldScope = state.storedScope
         for child in children {
             let j = Jurisdiction(node: child)
             let reachesNew = r.share == .unconditional || j.contains(newScope)
@@ -65,8 +67,8 @@ extension Replica {
             if reachesNew && !heldBefore && oldScope != nil {
                 try db.run("""
                     INSERT INTO _rs_route(child, version) SELECT ?, id FROM _rs_version
-                    WHERE resource = ? AND key = ? AND link <> ? ORDER BY id
-                    """, child, r.name, key, child)
+                    WHERE record = ? AND link <> ? ORDER BY id
+                    """, child, state.id, try existingNameID(child) ?? -1)
                 continue
             }
             for v in stored where v.link != child && (reachesNew || heldBefore || j.contains(v.scope)) {
@@ -80,12 +82,12 @@ extension Replica {
         var versions: [GroupVersion] = []
         var last = after
         try db.forEach("""
-            SELECT \(Self.versionColumns), r.id FROM _rs_route r
-            JOIN _rs_version v ON v.id = r.version JOIN _rs_actor a ON a.id = v.actor
-            WHERE r.child = ? AND r.id > ? ORDER BY r.id LIMIT ?
+            SELECT \(Self.versionColumns), t.id FROM _rs_route t
+            JOIN _rs_version v ON v.id = t.version JOIN _rs_record r ON r.id = v.record
+            WHERE t.child = ? AND t.id > ? ORDER BY t.id LIMIT ?
             """, child, after, limit + 1) { row in
             if versions.count < limit {
-                versions.append(try Self.decodeVersion(row))
+                versions.append(try decodeVersion(row))
                 last = row.int64(9)
             }
         }
@@ -136,15 +138,15 @@ extension Replica {
         var last = after
         let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
         try db.forEach("""
-            SELECT \(Self.versionColumns), v.id FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-            WHERE v.id > ? AND +v.resource IN (\(list(shared))) AND
-              (EXISTS (SELECT 1 FROM _rs_record r WHERE r.resource = v.resource AND r.key = v.key AND substr(r.scope, 1, ?) = ?)
+            SELECT \(Self.versionColumns), v.id FROM \(Self.versionSource)
+            WHERE v.id > ? AND +r.resource IN (\(list(shared))) AND
+              (substr(r.scope, 1, ?) = ?
                -- Records that lived there once too: the child may still hold one that moved away.
-               OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.resource = v.resource AND w.key = v.key AND substr(w.scope, 1, ?) = ?)
-               OR +v.resource IN (\(list(unconditional))))
+               OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.record = v.record AND substr(w.scope, 1, ?) = ?)
+               OR +r.resource IN (\(list(unconditional))))
             ORDER BY v.id LIMIT ?
             """, after, j.prefix.count, j.prefix, j.prefix.count, j.prefix, limit) { row in
-            versions.append(try Self.decodeVersion(row))
+            versions.append(try decodeVersion(row))
             last = row.int64(9)
         }
         return (versions, last, versions.count == limit)
@@ -204,6 +206,7 @@ extension Replica {
     /// needs another actor's unsent one waits for a later pass (or the next batch).
     private func select(_ selection: inout PushSelection, actors tops: [Actor: Int64], excludingLink: String?, declare: Bool) throws {
         let shared = catalogue.resources.filter { $0.share != .none }.map { "'\($0.name)'" }.joined(separator: ",")
+        let excluded = try excludingLink.flatMap(existingNameID) ?? -1
         var pending = tops.filter { $0.value > (selection.parentHave[$0.key] ?? 0) }.keys.sorted()
         var position: [Actor: Int64] = [:]
         for actor in pending { position[actor] = selection.parentHave[actor] ?? 0 }
@@ -215,18 +218,19 @@ extension Replica {
                 let have = selection.parentHave[actor] ?? 0
                 let top = tops[actor]!
                 let room = selection.room
+                guard let actorRow = try existingActorID(actor) else { continue }
                 var taken = 0
                 var stopped = false
                 try db.forEach("""
                     SELECT \(Self.versionColumns), v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
-                    FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-                    WHERE a.name = ? AND v.seq > ? AND v.seq <= ? AND +v.resource IN (\(shared))
+                    FROM \(Self.versionSource)
+                    WHERE v.actor = ? AND v.seq > ? AND v.seq <= ? AND +r.resource IN (\(shared))
                     ORDER BY v.seq LIMIT ?
-                    """, actor.description, position[actor]!, top, room + 1) { row in
+                    """, actorRow, position[actor]!, top, room + 1) { row in
                     guard !stopped, taken < room else { return }
-                    let v = try Self.decodeVersion(row)
+                    let v = try decodeVersion(row)
                     // Came from the parent, or refused by it: never sent; `through` steps over it.
-                    if row.string(9) == (excludingLink ?? "\u{0}") || row.int(10) == 1 {
+                    if row.int64(9) == excluded || row.int(10) == 1 {
                         position[actor] = v.dot.seq
                         return
                     }
@@ -258,10 +262,11 @@ extension Replica {
             // The parent's have names its earlier epochs (those we send back); its current one it holds.
             let ours = actor.node.hasPrefix(node.jurisdiction.prefix) || (actor.node == parentLink && selection.parentHave[actor] != nil)
             guard ours, seq > (selection.parentHave[actor] ?? 0), seq > (selection.sent[actor] ?? 0) else { continue }
+            guard let actorRow = try existingActorID(actor) else { continue }
             let held = try db.all("""
                 SELECT v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
-                FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor WHERE a.name = ? AND v.seq = ?
-                """, actor.description, seq) { ($0.string(0), $0.int(1) == 1) }.first
+                FROM _rs_version v WHERE v.actor = ? AND v.seq = ?
+                """, actorRow, seq) { (try link(row: $0.int64(0)), $0.int(1) == 1) }.first
             if let (link, setAside) = held, !setAside, link != parentLink || actor.node == parentLink { return false }
         }
         return true
@@ -273,10 +278,10 @@ extension Replica {
     public func purgeMovedOut(parentHave: [Actor: Int64]) throws -> Int {
         // Every round asks this; the partial index `_rs_record_outside` (migration 5) holds only
         // the few records that moved out, so a no-op round reads nothing else.
-        let records = try db.all("SELECT resource, key FROM _rs_record WHERE outside = 1") { ($0.string(0), $0.string(1)) }
+        let records = try db.all("SELECT resource, key, id FROM _rs_record WHERE outside = 1") { ($0.string(0), $0.string(1), $0.int64(2)) }
         var purged = 0
         try db.transaction {
-            for (resource, key) in records {
+            for (resource, key, id) in records {
                 let versions = try allVersions(resource, key)
                 let acknowledged = versions.allSatisfy { item in
                     item.link == parentLink || (parentHave[item.version.dot.actor] ?? 0) >= item.version.dot.seq
@@ -284,18 +289,18 @@ extension Replica {
                 // A middle node keeps it until its own children have received what was routed to them.
                 let undelivered = try db.scalarInt("""
                     SELECT 1 FROM _rs_route r JOIN _rs_link l ON l.node = r.child
-                    WHERE r.version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?) AND r.id > l.acked_route
+                    WHERE r.version IN (SELECT id FROM _rs_version WHERE record = ?) AND r.id > l.acked_route
                     LIMIT 1
-                    """, resource, key) != nil
+                    """, id) != nil
                 // A version the parent refused is the only copy there is: the record stays.
                 let setAside = try db.scalarInt("""
                     SELECT 1 FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
-                    WHERE v.resource = ? AND v.key = ? LIMIT 1
-                    """, resource, key) != nil
+                    WHERE v.record = ? LIMIT 1
+                    """, id) != nil
                 guard acknowledged && !undelivered && !setAside else { continue }
-                try db.run("DELETE FROM _rs_route WHERE version IN (SELECT id FROM _rs_version WHERE resource = ? AND key = ?)", resource, key)
-                try db.run("DELETE FROM _rs_version WHERE resource = ? AND key = ?", resource, key)
-                try db.run("DELETE FROM _rs_record WHERE resource = ? AND key = ?", resource, key)
+                try db.run("DELETE FROM _rs_route WHERE version IN (SELECT id FROM _rs_version WHERE record = ?)", id)
+                try db.run("DELETE FROM _rs_version WHERE record = ?", id)
+                try db.run("DELETE FROM _rs_record WHERE id = ?", id)
                 purged += 1
             }
         }
@@ -330,7 +335,7 @@ extension Replica {
     /// have-vector step over it, so one refused edit never holds up the rest.
     public func setAside(_ dot: Dot, reason: String) throws {
         try db.transaction {
-            guard let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", dot.actor.description) else { return }
+            guard let id = try existingActorID(dot.actor) else { return }
             try db.run("INSERT OR IGNORE INTO _rs_set_aside(actor, seq, reason, at_ms) VALUES(?, ?, ?, ?)", id, dot.seq, reason, now())
             try audit("push_set_aside", detail: "\(dot) \(reason)", user: "rootsync")
         }
@@ -340,7 +345,7 @@ extension Replica {
     public func setAsideVersions() throws -> [(version: GroupVersion, reason: String)] {
         try db.all("""
             SELECT \(Self.versionColumns), s.reason FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
-            JOIN _rs_actor a ON a.id = v.actor ORDER BY s.at_ms
-            """) { (try Self.decodeVersion($0), $0.string(9)) }
+            JOIN _rs_record r ON r.id = v.record ORDER BY s.at_ms
+            """) { (try decodeVersion($0), $0.string(9)) }
     }
 }

@@ -29,13 +29,17 @@ public final class Replica {
     /// The SELECT that reads a captured row back, per resource, with the columns it was built
     /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
     var captureSelects: [String: (fields: [String], sql: String)] = [:]
-    /// Whether this transaction has bumped the write generation yet (once per transaction).
-    var generationBumped = false
-    /// Versions stored in the current transaction, by record, until the record is refreshed.
-    var pendingRoutes: [String: [StoredVersion]] = [:]
-    /// The same versions as they were handed to `insertVersion`, by record and dot, so the
-    /// record's refresh need not decode their JSON again (a dot names one immutable version).
-    var pendingDecoded: [String: [Dot: GroupVersion]] = [:]
+    /// The counters of the write transaction in progress (nil outside one).
+    var session: WriteSession?
+    /// Whether the last write moved the write generation (the lease is then written again).
+    var generationMoved = false
+    /// Row ids of actors and of interned names (groups, links), both ways. Rows are never
+    /// deleted, but a row inserted by a transaction that rolls back is gone and its id may be
+    /// reused: the caches are emptied whenever a write fails.
+    var actorRows: [Actor: Int64] = [:]
+    var actorsByRow: [Int64: Actor] = [:]
+    var nameRows: [String: Int64] = [:]
+    var namesByRow: [Int64: String] = [:]
     /// The child links this node serves, loaded from `_rs_link`.
     public internal(set) var children: [String] = []
     /// The parent link, when this node has one.
@@ -128,29 +132,156 @@ public final class Replica {
         try db.run("INSERT INTO _rs_meta(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
     }
 
-    /// The current actor, read inside each transaction (another process may have changed epoch).
+    /// The current actor: the session's inside a write, else read again (another process may
+    /// have changed epoch).
     public func currentActor() throws -> Actor {
-        Actor(node: node.code, epoch: Int(try meta("epoch") ?? "1") ?? 1)
+        if let session { return session.actor }
+        return Actor(node: node.code, epoch: Int(try meta("epoch") ?? "1") ?? 1)
     }
 
-    /// Allocates the next counter for this actor. Call inside a write transaction.
+    /// Allocates the next counter for this actor. Only inside `writing`.
     func nextDot() throws -> Dot {
-        let actor = try currentActor()
-        let seq = (Int64(try meta("seq") ?? "0") ?? 0) + 1
-        try setMeta("seq", String(seq))
-        return Dot(actor: actor, seq: seq)
+        guard session != nil else { preconditionFailure("nextDot outside a write") }
+        return try session!.nextDot()
     }
 
     func clock() throws -> HybridClock {
-        HybridClock(last: Int64(try meta("hlc") ?? "0") ?? 0, maxDriftMilliseconds: maxClockDriftMilliseconds)
+        if let session { return session.clock }
+        return HybridClock(last: Int64(try meta("hlc") ?? "0") ?? 0, maxDriftMilliseconds: maxClockDriftMilliseconds)
     }
 
     /// The local row id of an actor, creating it on first sight.
     func actorID(_ actor: Actor) throws -> Int64 {
+        if let id = actorRows[actor] { return id }
         let name = actor.description
-        if let id = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", name) { return Int64(id) }
-        try db.run("INSERT INTO _rs_actor(name) VALUES(?)", name)
-        return db.lastInsertRowID
+        let id: Int64
+        if let found = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", name) {
+            id = Int64(found)
+        } else {
+            try db.run("INSERT INTO _rs_actor(name) VALUES(?)", name)
+            id = db.lastInsertRowID
+        }
+        actorRows[actor] = id
+        actorsByRow[id] = actor
+        return id
+    }
+
+    /// The actor of a local row id (rows referenced by stored versions always exist).
+    func actor(row id: Int64) throws -> Actor {
+        if let a = actorsByRow[id] { return a }
+        guard let name = try db.scalarText("SELECT name FROM _rs_actor WHERE id = ?", id), let a = Actor(name) else {
+            throw StorageCodec.Malformed(what: "unknown actor row \(id)")
+        }
+        actorsByRow[id] = a
+        actorRows[a] = id
+        return a
+    }
+
+    /// The row id of an interned name (a group or a link), creating it on first sight.
+    func nameID(_ name: String) throws -> Int64 {
+        if let id = nameRows[name] { return id }
+        let id: Int64
+        if let found = try db.scalarInt("SELECT id FROM _rs_name WHERE name = ?", name) {
+            id = Int64(found)
+        } else {
+            try db.run("INSERT INTO _rs_name(name) VALUES(?)", name)
+            id = db.lastInsertRowID
+        }
+        nameRows[name] = id
+        namesByRow[id] = name
+        return id
+    }
+
+    /// The row id of a name if it was ever interned (nil: no stored version carries it).
+    func existingNameID(_ name: String) throws -> Int64? {
+        if let id = nameRows[name] { return id }
+        guard let found = try db.scalarInt("SELECT id FROM _rs_name WHERE name = ?", name) else { return nil }
+        nameRows[name] = Int64(found)
+        namesByRow[Int64(found)] = name
+        return Int64(found)
+    }
+
+    func name(row id: Int64) throws -> String {
+        if let n = namesByRow[id] { return n }
+        guard let n = try db.scalarText("SELECT name FROM _rs_name WHERE id = ?", id) else {
+            throw StorageCodec.Malformed(what: "unknown name row \(id)")
+        }
+        namesByRow[id] = n
+        nameRows[n] = id
+        return n
+    }
+
+    /// A link as stored: 0 for versions written here, else the interned node code.
+    func linkID(_ link: String) throws -> Int64 { link.isEmpty ? 0 : try nameID(link) }
+    func link(row id: Int64) throws -> String { id == 0 ? "" : try name(row: id) }
+
+    func forgetRowCaches() {
+        actorRows.removeAll()
+        actorsByRow.removeAll()
+        nameRows.removeAll()
+        namesByRow.removeAll()
+    }
+
+    // MARK: Writes
+
+    /// Runs `body` as one write: in a transaction (a savepoint inside a caller's), with writes
+    /// other programs made turned into versions first (`drain`), and the counters kept in a
+    /// `WriteSession` and stored once at the end. Nested calls share the outer session and get
+    /// its state back when they fail.
+    func writing<T>(drain: Bool = true, _ body: () throws -> T) throws -> T {
+        if session != nil {
+            let saved = session
+            do { return try db.transaction(.immediate, body) } catch { session = saved; throw error }
+        }
+        generationMoved = false
+        do {
+            return try db.transaction {
+                try beginSession()
+                defer { session = nil }
+                if drain { try drainCaptured() }
+                let result = try body()
+                try endSession()
+                return result
+            }
+        } catch {
+            forgetRowCaches()
+            throw error
+        }
+    }
+
+    /// Runs `body` in one transaction of the replica's database, for a caller that makes several
+    /// rootsync writes all-or-nothing (an import with its audit entry).
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        do { return try db.transaction(.immediate, body) } catch { forgetRowCaches(); throw error }
+    }
+
+    private func beginSession() throws {
+        var epoch = 1, seq: Int64 = 0, hlc: Int64 = 0
+        try db.forEach("SELECT name, value FROM _rs_meta WHERE name IN ('epoch', 'seq', 'hlc')") { row in
+            switch row.string(0) {
+            case "epoch": epoch = Int(row.string(1)) ?? 1
+            case "seq": seq = Int64(row.string(1)) ?? 0
+            default: hlc = Int64(row.string(1)) ?? 0
+            }
+        }
+        let actor = Actor(node: node.code, epoch: epoch)
+        session = WriteSession(actor: actor, actorRow: try actorID(actor), seq: seq,
+                               clock: HybridClock(last: hlc, maxDriftMilliseconds: maxClockDriftMilliseconds))
+        try db.run("INSERT OR IGNORE INTO _rs_guard(name) VALUES('rootsync')")
+    }
+
+    private func endSession() throws {
+        guard let s = session else { return }
+        try db.run("DELETE FROM _rs_guard")
+        if s.seq != s.seqAtStart { try setMeta("seq", String(s.seq)) }
+        if s.clock.last != s.hlcAtStart { try setMeta("hlc", String(s.clock.last)) }
+        if s.generationMoved {
+            try setMeta("generation", String((Int64(try meta("generation") ?? "0") ?? 0) + 1))
+            generationMoved = true
+        }
+        for row in s.haveMoved.sorted() {
+            try db.run("INSERT INTO _rs_have(actor, seq) VALUES(?, ?) ON CONFLICT(actor) DO UPDATE SET seq = excluded.seq", row, s.have[row]!)
+        }
     }
 
     // MARK: Lease
@@ -193,7 +324,10 @@ public final class Replica {
     }
 
     /// How many versions this replica has written under its current actor.
-    public func localCounter() throws -> Int64 { Int64(try meta("seq") ?? "0") ?? 0 }
+    public func localCounter() throws -> Int64 {
+        if let session { return session.seq }
+        return Int64(try meta("seq") ?? "0") ?? 0
+    }
 
     /// Takes epoch `above + 1` (or more) with a fresh counter: used when the parent shows this
     /// node's identity was already used by an earlier incarnation of the replica. With
@@ -222,6 +356,8 @@ public final class Replica {
     /// Runs `body` with capture triggers silenced: rootsync's own writes to resource tables are
     /// already versioned and must not be captured again.
     func guarded<T>(_ body: () throws -> T) throws -> T {
+        // A write session holds the guard from its start to its end (one row, not two per record).
+        if session != nil { return try body() }
         try db.run("INSERT OR IGNORE INTO _rs_guard(name) VALUES('rootsync')")
         defer { _ = try? db.run("DELETE FROM _rs_guard") }
         return try body()

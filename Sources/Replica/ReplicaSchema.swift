@@ -12,7 +12,12 @@ enum ReplicaSchema {
     /// step is appended here, never edited once released.
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator(table: "_rs_migration")
-        m.registerMigration("1-bookkeeping") { try $0.execute(bookkeeping) }
+        m.registerMigration("1-bookkeeping") { db in
+            try db.execute(bookkeeping)
+            // Layout v1's indexes, only on a v1 file (this step also runs again, harmlessly, on a
+            // file whose record of it was lost).
+            if try db.columnNames(of: "_rs_version").contains("resource") { try db.execute(v1Indexes) }
+        }
         m.registerMigration("2-workflow") { try $0.execute(Replica.workflowSchema) }
         m.registerMigration("3-audit") { try $0.execute(Replica.auditSchema) }
         m.registerMigration("4-credential-rotation") { try $0.execute(Replica.credentialRotationSchema) }
@@ -31,6 +36,9 @@ enum ReplicaSchema {
         m.registerMigration("7-link-confirmed-epoch") {
             try $0.execute("ALTER TABLE _rs_link ADD COLUMN confirmed_epoch INTEGER NOT NULL DEFAULT 0")
         }
+        // Storage v2 (issue 12): versions name their record, group and link by integer ids and
+        // carry their vector and values in StorageCodec's binary form; three text indexes go.
+        m.registerMigration("8-storage-v2") { try StorageUpgrade.toV2($0) }
         return m
     }()
 
@@ -55,9 +63,6 @@ enum ReplicaSchema {
         link TEXT NOT NULL DEFAULT '',
         current INTEGER NOT NULL,
         UNIQUE(actor, seq));
-    CREATE INDEX IF NOT EXISTS _rs_version_current ON _rs_version(resource, key, grp) WHERE current = 1;
-    CREATE INDEX IF NOT EXISTS _rs_version_record ON _rs_version(resource, key);
-    CREATE INDEX IF NOT EXISTS _rs_version_scope ON _rs_version(scope);
     -- For each origin actor: the highest counter held with no gap below it (push cursors).
     CREATE TABLE IF NOT EXISTS _rs_have(actor INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
     -- The links: the parent this node pulls from and pushes to, the children it serves.
@@ -79,7 +84,6 @@ enum ReplicaSchema {
         visible INTEGER NOT NULL, deleted INTEGER NOT NULL, conflicts TEXT NOT NULL DEFAULT '',
         outside INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY(resource, key)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS _rs_record_conflicted ON _rs_record(resource, key) WHERE conflicts <> '';
     -- Keys written by other programs, appended by triggers in the writer's own transaction.
     CREATE TABLE IF NOT EXISTS _rs_capture(id INTEGER PRIMARY KEY, resource TEXT NOT NULL, key TEXT, at_ms INTEGER NOT NULL);
     -- Direct writes that failed validation: kept here, not propagated, until corrected.
@@ -90,6 +94,14 @@ enum ReplicaSchema {
     -- Other connections never see it: it is inserted and deleted before commit.
     CREATE TABLE IF NOT EXISTS _rs_guard(name TEXT PRIMARY KEY) WITHOUT ROWID;
     \(enrollment)
+    """
+
+    /// Layout v1's indexes on versions and records (step 8 replaces them).
+    static let v1Indexes = """
+    CREATE INDEX IF NOT EXISTS _rs_version_current ON _rs_version(resource, key, grp) WHERE current = 1;
+    CREATE INDEX IF NOT EXISTS _rs_version_record ON _rs_version(resource, key);
+    CREATE INDEX IF NOT EXISTS _rs_version_scope ON _rs_version(scope);
+    CREATE INDEX IF NOT EXISTS _rs_record_conflicted ON _rs_record(resource, key) WHERE conflicts <> '';
     """
 
     /// One-time enrollment tokens a parent issued to named children: only their SHA-256 is kept.

@@ -29,6 +29,13 @@ public struct Row {
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// The blob's bytes without copying them, valid only inside `body` (decoders read them in place).
+    public func withBlob<T>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let n = Int(sqlite3_column_bytes(handle, Int32(i)))
+        guard let p = sqlite3_column_blob(handle, Int32(i)) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: p, count: n))
+    }
+
     public func value(_ i: Int) -> SQLValue {
         switch sqlite3_column_type(handle, Int32(i)) {
         case SQLITE_INTEGER: return .integer(int64(i))

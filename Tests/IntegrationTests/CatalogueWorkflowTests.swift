@@ -109,7 +109,7 @@ struct CatalogueWorkflowIntegrationTests {
 
         for code in ["150603002", "150603", "150600"] {
             #expect(try h.getExitCode(code, "visit_log", "V1") == 3, "visit_log V1 leaked to \(code)")
-            #expect(try h.database(code).scalarInt("SELECT count(*) FROM _rs_version WHERE resource = 'visit_log'") == 0)
+            #expect(try h.database(code).scalarInt("SELECT count(*) FROM _rs_versions WHERE resource = 'visit_log'") == 0)
         }
         #expect(try h.get(community, "visit_log", "V1") != nil)
     }

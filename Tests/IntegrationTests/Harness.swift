@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Replica
 import SQLite
 import Standards
 
@@ -436,29 +437,25 @@ final class Hierarchy {
     func versionCount(_ code: String, resource: String, key: String? = nil) throws -> Int {
         let db = try database(code)
         if let key {
-            return try db.scalarInt("SELECT COUNT(*) FROM _rs_version WHERE resource = ? AND key = ?", resource, key) ?? 0
+            return try db.scalarInt("SELECT COUNT(*) FROM _rs_versions WHERE resource = ? AND key = ?", resource, key) ?? 0
         }
-        return try db.scalarInt("SELECT COUNT(*) FROM _rs_version WHERE resource = ?", resource) ?? 0
+        return try db.scalarInt("SELECT COUNT(*) FROM _rs_versions WHERE resource = ?", resource) ?? 0
     }
 
     /// The current versions of one record at `code`, in the wire format of a push.
     func wireVersions(_ code: String, _ resource: String, _ key: String) throws -> [JSONValue] {
         let db = try database(code)
-        return try db.all("""
-            SELECT a.name, v.seq, v.resource, v.key, v.grp, v.hlc, v.vv, v.vals, v.scope
-            FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor
-            WHERE v.resource = ? AND v.key = ? AND v.current = 1 ORDER BY v.id
-            """, resource, key) { row -> JSONValue in
+        return try VersionFile(db).rows(where: "r.resource = ? AND r.key = ? AND v.current = 1", resource, key).map { row -> JSONValue in
             var o = JSONObject()
-            o.append("resource", .string(row.string(2)))
-            o.append("key", .string(row.string(3)))
-            o.append("group", .string(row.string(4)))
-            o.append("actor", .string(row.string(0)))
-            o.append("seq", .int(row.int64(1)))
-            o.append("vv", try JSONParser.parse(row.string(6)))
-            o.append("hlc", .int(row.int64(5)))
-            o.append("scope", .string(row.string(8)))
-            o.append("values", try JSONParser.parse(row.string(7)))
+            o.append("resource", .string(row.resource))
+            o.append("key", .string(row.key))
+            o.append("group", .string(row.group))
+            o.append("actor", .string(row.actor))
+            o.append("seq", .int(row.seq))
+            o.append("vv", try JSONParser.parse(row.vv))
+            o.append("hlc", .int(row.hlc))
+            o.append("scope", .string(row.scope))
+            o.append("values", try JSONParser.parse(row.values))
             return .object(o)
         }
     }

@@ -153,7 +153,7 @@ struct CatalogueSyncTests {
         try t.sync("150603002"); try t.sync("150603")
         for code in ["150603002", "150603", "150600"] {
             #expect(try t[code].db.scalarInt("SELECT count(*) FROM visit_log") == 0, "visit_log at \(code)")
-            #expect(try t[code].db.scalarInt("SELECT count(*) FROM _rs_version WHERE resource = 'visit_log'") == 0)
+            #expect(try t[code].db.scalarInt("SELECT count(*) FROM _rs_versions WHERE resource = 'visit_log'") == 0)
             #expect(try t[code].db.scalarInt("SELECT count(*) FROM person") == 3)
         }
         // The street's have-vector moved past the unshared counters: the next round sends nothing.

@@ -43,14 +43,12 @@ struct PushAttackTests {
 
         /// Everything the street stores about records and counters, to compare before and after.
         func streetState() throws -> [String] {
-            try street.db.all("""
-                SELECT 'v ' || a.name || '#' || v.seq || ' ' || v.resource || ' ' || v.key || ' ' || v.vals FROM _rs_version v
-                JOIN _rs_actor a ON a.id = v.actor
-                UNION ALL SELECT 'h ' || a.name || ' ' || h.seq FROM _rs_have h JOIN _rs_actor a ON a.id = h.actor
+            let versions = try VersionFile(street.db).rows().map { "v \($0.actor)#\($0.seq) \($0.resource) \($0.key) \($0.values)" }
+            return try (versions + street.db.all("""
+                SELECT 'h ' || a.name || ' ' || h.seq FROM _rs_have h JOIN _rs_actor a ON a.id = h.actor
                 UNION ALL SELECT 'r ' || child || ' ' || version FROM _rs_route
                 UNION ALL SELECT 'p ' || id_number || ' ' || coalesce(name, '') || ' ' || coalesce(community_code, '') FROM person
-                ORDER BY 1
-                """) { $0.string(0) }
+                """) { $0.string(0) }).sorted()
         }
 
         /// A real round of the honest community, and of the honest neighbour, in process.

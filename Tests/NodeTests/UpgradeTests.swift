@@ -40,6 +40,22 @@ struct UpgradeTests {
             """) { $0.string(0) }
     }
 
+    /// Every version of a v1 file, as text (layout v1: text columns, JSON vectors and values).
+    static func versionsV1(_ db: Database) throws -> [String] {
+        try db.all("""
+            SELECT v.id || ' ' || a.name || '#' || v.seq || ' ' || v.resource || ' ' || v.key || ' ' || v.grp || ' ' || v.hlc || ' '
+                   || v.vv || ' ' || v.vals || ' ' || v.scope || ' ' || v.current || ' ' || v.link
+            FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor ORDER BY v.id
+            """) { $0.string(0) }
+    }
+
+    /// The same, read from the upgraded file through `VersionFile`.
+    static func versionsV2(_ db: Database) throws -> [String] {
+        try VersionFile(db).rows().map {
+            "\($0.id) \($0.actor)#\($0.seq) \($0.resource) \($0.key) \($0.group) \($0.hlc) \($0.vv) \($0.values) \($0.scope) \($0.current ? 1 : 0) \($0.link)"
+        }
+    }
+
     @Test("both open, get every migration recorded, keep versions, conflicts, tombstones, cursors, routes, credentials and workflow, and sync")
     func upgradeAndSync() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-upgrade-\(UUID().uuidString)")
@@ -47,6 +63,8 @@ struct UpgradeTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let streetPath = try Self.copy("150603002", to: dir), communityPath = try Self.copy("150603002001", to: dir)
         let before = try [streetPath, communityPath].map { try Self.facts(Database(path: $0)) }
+        let versionsBefore = try [streetPath, communityPath].map { try Self.versionsV1(Database(path: $0)) }
+        let feedHeads = try [streetPath, communityPath].map { try Database(path: $0).scalarInt("SELECT seq FROM sqlite_sequence WHERE name = '_rs_version'") }
         #expect(try !Database(path: streetPath).tableExists("_rs_migration"), "the fixture predates the migrator")
 
         let street = try Replica.open(path: streetPath, divisions: .bundled)
@@ -55,6 +73,10 @@ struct UpgradeTests {
             #expect(try ReplicaSchema.migrator.applied(r.db) == ReplicaSchema.migrator.migrations.map(\.identifier))
         }
         #expect(try [street, community].map { try Self.facts($0.db) } == before)
+        // Storage v2 keeps every version byte for byte in meaning, under its old id, and the feed head.
+        #expect(try [street, community].map { try Self.versionsV2($0.db) } == versionsBefore)
+        #expect(versionsBefore.allSatisfy { !$0.isEmpty })
+        #expect(try [street, community].map { try $0.db.scalarInt("SELECT seq FROM sqlite_sequence WHERE name = '_rs_version'") } == feedHeads)
         #expect(try street.conflicts().count == 1 && community.conflicts().count == 1)
         #expect(try street.childCredentialHash("150603002001") != nil)
 

@@ -1,0 +1,35 @@
+import Causality
+
+/// What one write transaction moves in the replica's own counters, kept in memory while it runs
+/// and stored once at its end, in the same transaction: the actor's counter, the hybrid clock,
+/// the write generation and the have-vector entries it advanced. Reading and writing `_rs_meta`
+/// per version was a third of a write's statements. A crash before commit loses these together
+/// with the versions that used them, so no counter is ever reused.
+struct WriteSession {
+    let actor: Actor
+    let actorRow: Int64
+    var seq: Int64
+    let seqAtStart: Int64
+    var clock: HybridClock
+    let hlcAtStart: Int64
+    var generationMoved = false
+    /// Have-vector entries read or advanced in this transaction, by actor row.
+    var have: [Int64: Int64] = [:]
+    var haveMoved: Set<Int64> = []
+
+    init(actor: Actor, actorRow: Int64, seq: Int64, clock: HybridClock) {
+        self.actor = actor
+        self.actorRow = actorRow
+        self.seq = seq
+        seqAtStart = seq
+        self.clock = clock
+        hlcAtStart = clock.last
+    }
+
+    /// The next counter of this actor.
+    mutating func nextDot() throws -> Dot {
+        guard seq < Dot.maxSeq else { throw StorageCodec.Malformed(what: "the actor's counter is exhausted; take a new epoch") }
+        seq += 1
+        return Dot(actor: actor, seq: seq)
+    }
+}

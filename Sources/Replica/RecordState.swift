@@ -9,6 +9,8 @@ struct RecordState {
     let key: String
     /// `_rs_record.id`: versions name their record by it.
     let id: Int64
+    /// Whether its `_rs_record` row exists yet (a new record's is written by its first refresh).
+    var isStored: Bool
     /// The scope stored for the record before this write; nil for a record new here.
     let storedScope: String?
     /// Current versions by group, and the row id of each (to mark it superseded).
@@ -17,5 +19,4 @@ struct RecordState {
     /// Versions stored since the last refresh, waiting for their routes.
     var stored: [StoredVersion] = []
 
-    var isEmpty: Bool { current.isEmpty }
 }

@@ -60,6 +60,7 @@ extension Replica {
                 try writing(drain: false) { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }
             } catch let error as ReplicaError {
                 let problems = Self.issues(of: error)
+                session?.mayHaveInvalidWrites = true
                 try db.run("""
                     INSERT INTO _rs_invalid(resource, key, row, problems, at_ms) VALUES(?, ?, ?, ?, ?)
                     ON CONFLICT(resource, key) DO UPDATE SET row = excluded.row, problems = excluded.problems, at_ms = excluded.at_ms

@@ -152,7 +152,7 @@ extension Replica {
             newDots.append(dot)
         }
         if !newDots.isEmpty { try refresh(&state) }
-        if try hasInvalidWrites { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
+        if session?.mayHaveInvalidWrites ?? true { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
         return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 
@@ -183,9 +183,4 @@ extension Replica {
         return session!.clock.tick(now: wallTime)
     }
 
-    /// Whether any direct write is waiting for correction (most replicas have none: then a write
-    /// need not look for its own).
-    var hasInvalidWrites: Bool {
-        get throws { try db.scalarInt("SELECT 1 FROM _rs_invalid LIMIT 1") != nil }
-    }
 }

@@ -141,11 +141,16 @@ extension Replica {
                 current[v.group, default: []].append(v)
                 rows[v.dot] = row.int64(7)
             }
-            return RecordState(resource: r, key: key, id: id, storedScope: scope, current: current, rows: rows)
+            return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
         }
         guard create else { return nil }
-        try db.run("INSERT INTO _rs_record(resource, key, scope, visible, deleted) VALUES(?, ?, '', 0, 0)", r.name, key)
-        return RecordState(resource: r, key: key, id: db.lastInsertRowID, storedScope: nil, current: [:], rows: [:])
+        guard session != nil else { preconditionFailure("a new record outside a write") }
+        if session!.nextRecordID == nil {
+            session!.nextRecordID = Int64(try db.scalarInt("SELECT max(id) FROM _rs_record") ?? 0) + 1
+        }
+        let id = session!.nextRecordID!
+        session!.nextRecordID = id + 1
+        return RecordState(resource: r, key: key, id: id, isStored: false, storedScope: nil, current: [:], rows: [:])
     }
 
     /// The record's row id, when it was ever held.
@@ -231,8 +236,14 @@ extension Replica {
                 try db.run(rowSQL(resource).delete, key)
             }
         }
-        try db.run("UPDATE _rs_record SET scope = ?, visible = ?, deleted = ?, conflicts = ?, outside = ? WHERE id = ?",
-                   scope, view.visible, view.deleted, view.conflicts.joined(separator: ","), outside, state.id)
+        if state.isStored {
+            try db.run("UPDATE _rs_record SET scope = ?, visible = ?, deleted = ?, conflicts = ?, outside = ? WHERE id = ?",
+                       scope, view.visible, view.deleted, view.conflicts.joined(separator: ","), outside, state.id)
+        } else {
+            try db.run("INSERT INTO _rs_record(id, resource, key, scope, visible, deleted, conflicts, outside) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                       state.id, resource.name, key, scope, view.visible, view.deleted, view.conflicts.joined(separator: ","), outside)
+            state.isStored = true
+        }
         try route(state, stored: stored, newScope: scope)
         return view
     }

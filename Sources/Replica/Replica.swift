@@ -268,6 +268,7 @@ public final class Replica {
         session = WriteSession(actor: actor, actorRow: try actorID(actor), seq: seq,
                                clock: HybridClock(last: hlc, maxDriftMilliseconds: maxClockDriftMilliseconds))
         try db.run("INSERT OR IGNORE INTO _rs_guard(name) VALUES('rootsync')")
+        session!.mayHaveInvalidWrites = try db.scalarInt("SELECT 1 FROM _rs_invalid LIMIT 1") != nil
     }
 
     private func endSession() throws {

@@ -16,6 +16,10 @@ struct WriteSession {
     /// Have-vector entries read or advanced in this transaction, by actor row.
     var have: [Int64: Int64] = [:]
     var haveMoved: Set<Int64> = []
+    /// The id the next new record gets (read once: the transaction holds the write lock).
+    var nextRecordID: Int64?
+    /// Whether `_rs_invalid` may hold rows (nearly always empty: a write then skips its cleanup).
+    var mayHaveInvalidWrites = true
 
     init(actor: Actor, actorRow: Int64, seq: Int64, clock: HybridClock) {
         self.actor = actor

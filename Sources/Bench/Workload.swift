@@ -84,7 +84,7 @@ enum Bench {
     /// The `person` table of a replica as SQL (table and indexes, no triggers), to build a plain
     /// table with exactly the same columns and indexes.
     static func personDDL(of replica: Replica) throws -> [String] {
-        try replica.db.all("""
+        try Database(path: replica.path).all("""
             SELECT sql FROM sqlite_master WHERE tbl_name = 'person' AND type IN ('table', 'index') AND sql IS NOT NULL
             ORDER BY type DESC
             """) { $0.string(0) }

@@ -104,20 +104,22 @@ var captureCPU = 0.0
 var capturedRecords = 0
 for rep in 0..<options.reps {
     let replica = try newReplica(PersonRow.community)
+    // The inserts come from another program's connection, as an integrator's would.
+    let writer = try Database(path: replica.path)
     let ddl = try Bench.personDDL(of: replica)
     let plain = try Bench.plainDatabase(path("plain-\(rep).sqlite"), ddl: ddl)
     // Alternate the order so neither side always runs on a warmer (or busier) machine.
     if rep % 2 == 0 {
         plainTimes.append(try Bench.seconds { try Bench.insert(rows, into: plain) })
         plainCPUs.append(Bench.lastCPU)
-        triggerTimes.append(try Bench.seconds { try Bench.insert(rows, into: replica.db) })
+        triggerTimes.append(try Bench.seconds { try Bench.insert(rows, into: writer) })
     } else {
-        triggerTimes.append(try Bench.seconds { try Bench.insert(rows, into: replica.db) })
+        triggerTimes.append(try Bench.seconds { try Bench.insert(rows, into: writer) })
         plainTimes.append(try Bench.seconds { try Bench.insert(rows, into: plain) })
         plainCPUs.append(Bench.lastCPU)
     }
     guard try Bench.count(plain, "SELECT count(*) FROM person") == n,
-          try Bench.count(replica.db, "SELECT count(*) FROM _rs_capture") == n else {
+          try Bench.count(writer, "SELECT count(*) FROM _rs_capture") == n else {
         throw BenchFailure("capture: row counts do not match N")
     }
     log(String(format: "  capture rep %d: plain %.3f s, with triggers %.3f s", rep + 1, plainTimes.last!, triggerTimes.last!))
@@ -126,7 +128,7 @@ for rep in 0..<options.reps {
         captureSeconds = try Bench.seconds { capturedRecords = try replica.captureExternalWrites() }
         captureCPU = Bench.lastCPU
         let invalid = try replica.invalidWrites().count
-        let versions = try Bench.count(replica.db, "SELECT count(*) FROM _rs_version")
+        let versions = try replica.storageCounts().versions
         guard capturedRecords == n, invalid == 0, versions == 4 * n else {
             throw BenchFailure("capture: \(capturedRecords) records captured, \(invalid) invalid, \(versions) versions (expected \(n), 0, \(4 * n))")
         }
@@ -144,7 +146,10 @@ let author = try newReplica(PersonRow.community)
 let putSeconds = try Bench.seconds {
     try author.putAll("person", rows.enumerated().lazy.map { (line: $0.offset + 1, patch: $0.element.patch) })
 }
-log(String(format: "  putAll at %@: %.3f s (not a ratio input)", PersonRow.community, putSeconds))
+let putCPU = Bench.lastCPU
+let putOverheadRatio = putSeconds / plainInsert
+let replicaBytes = try author.storageBytes()
+log(String(format: "  putAll at %@: %.3f s; replica file %d bytes (%.0f per person)", PersonRow.community, putSeconds, replicaBytes, Double(replicaBytes) / Double(n)))
 
 // The receiver: a new district that pulls from its city and serves two streets, so every
 // version received is also checked against the version vectors, put in the change feed and
@@ -171,8 +176,8 @@ while true {
     applySeconds += try Bench.seconds { _ = try district.apply(versions, from: "150600") }
     applyCPU += Bench.lastCPU
 }
-let applied = try Bench.count(district.db, "SELECT count(*) FROM person")
-let routed = try Bench.count(district.db, "SELECT count(*) FROM _rs_route")
+let applied = try district.storageCounts().records["person"] ?? 0
+let routed = try district.routesPending(child: "150603002")
 guard applied == n, deltaVersions == 4 * n, routed == deltaVersions else {
     throw BenchFailure("apply: \(applied) persons, \(deltaVersions) versions, \(routed) routes (expected \(n), \(4 * n), \(4 * n))")
 }
@@ -181,7 +186,7 @@ log(String(format: "  apply: %.3f s for %d versions (%.1f µs/version)", applySe
 // The same rows, exactly as the replica stores them, recorded by SQLite's session extension on a
 // plain table with the same columns and indexes, then applied into an empty copy of that table.
 let ddl = try Bench.personDDL(of: author)
-let changeset = try Bench.changeset(from: author.db, ddl: ddl, scratch: path("changeset-source.sqlite"))
+let changeset = try Bench.changeset(from: Database(path: author.path), ddl: ddl, scratch: path("changeset-source.sqlite"))
 let target = try Bench.plainDatabase(path("changeset-target.sqlite"), ddl: ddl)
 let changesetSeconds = try Bench.seconds { try target.applyChangeset(changeset) }
 let changesetCPU = Bench.lastCPU
@@ -190,7 +195,12 @@ log(String(format: "  sqlite3changeset_apply: %.3f s, changeset %d bytes", chang
 let applyRatio = applySeconds / changesetSeconds
 let wirePayloadRatio = Double(wireGzipBytes) / Double(changeset.count)
 
-// MARK: 3. Real agents on loopback: initial load (+ peak RSS, wire bytes), no-op round, propagation.
+// MARK: 3. `rootsync import` of a CSV file vs the sqlite3 shell's .import of the same file.
+
+let importRows = Array(rows.prefix(min(n, 100_000)))
+let imports = try ImportComparison.run(rows: importRows, reps: min(options.reps, 3), base: path("import"), ddl: ddl, log: log)
+
+// MARK: 4. Real agents on loopback: initial load (+ peak RSS, wire bytes), no-op round, propagation.
 
 let loadSizes = (options.series ?? (options.mode == "full")) ? [n / 10, 2 * n / 5, n] : [n]
 let noopRounds = options.mode == "smoke" ? 3 : 20
@@ -217,6 +227,11 @@ if options.json {
         ("capture_overhead_ratio", r3(captureTotalRatio)),
         ("capture_trigger_ratio", r3(captureTriggerRatio)),
         ("capture_total_ratio", r3(captureTotalRatio)),
+        ("put_overhead_ratio", r3(putOverheadRatio)),
+        ("import_vs_sqlite3_ratio", r3(imports.ratio)),
+        ("import_rows", .int(imports.rows)),
+        ("replica_bytes", .int(Int(replicaBytes))),
+        ("replica_bytes_per_person", r1(Double(replicaBytes) / Double(n))),
         ("apply_vs_changeset_ratio", r3(applyRatio)),
         ("initial_load_ratio", r3(load.ratio)),
         ("wire_bytes_ratio", r3(load.wireRatio)),
@@ -236,18 +251,22 @@ if options.json {
         // the ratios above are wall-clock, as the issue asks).
         ("cpu_ratios", .object(JSONObject([
             ("capture_external_writes_vs_plain", r3(captureCPU / Bench.median(plainCPUs))),
+            ("put_all_vs_plain", r3(putCPU / Bench.median(plainCPUs))),
+            ("import_vs_sqlite3", r3(imports.rootsyncCPU / imports.sqliteCPU)),
             ("apply_vs_changeset", r3(applyCPU / changesetCPU)),
             ("initial_load_child", r3(load.childCPU / load.plainCPU)),
             ("initial_load_parent", r3(load.parentCPU / load.plainCPU)),
         ]))),
         ("cpu_seconds", .object(JSONObject([
-            ("plain_insert", r3(Bench.median(plainCPUs))), ("capture_external_writes", r3(captureCPU)),
+            ("plain_insert", r3(Bench.median(plainCPUs))), ("capture_external_writes", r3(captureCPU)), ("put_all", r3(putCPU)),
+            ("import_rootsync", r3(imports.rootsyncCPU)), ("import_sqlite3", r3(imports.sqliteCPU)),
             ("apply", r3(applyCPU)), ("changeset_apply", r3(changesetCPU)),
             ("load_child", r3(load.childCPU)), ("load_parent", r3(load.parentCPU)), ("load_plain_insert", r3(load.plainCPU)),
         ]))),
         ("seconds", .object(JSONObject([
             ("plain_insert", r3(plainInsert)), ("trigger_insert", r3(triggerInsert)),
             ("capture_external_writes", r3(captureSeconds)), ("put_all", r3(putSeconds)),
+            ("import_rootsync", r3(imports.rootsyncSeconds)), ("import_sqlite3", r3(imports.sqliteSeconds)),
             ("apply", r3(applySeconds)), ("changeset_apply", r3(changesetSeconds)), ("total", r3(totalSeconds)),
         ]))),
         ("bytes", .object(JSONObject([
@@ -267,6 +286,12 @@ if options.json {
         String(format: "INSERTs into replica person, triggers on %.3f s ÷ plain table %.3f s (medians)", triggerInsert, plainInsert))
     row("capture_overhead_ratio", String(format: "%.3f", captureTotalRatio),
         String(format: "same + captureExternalWrites %.3f s (rows → versions) ÷ plain %.3f s (≤ 1.3)", captureSeconds, plainInsert))
+    row("put_overhead_ratio", String(format: "%.3f", putOverheadRatio),
+        String(format: "putAll (rootsync's own write path) %.3f s ÷ plain %.3f s (≤ 3); CPU %.3f", putSeconds, plainInsert, putCPU / Bench.median(plainCPUs)))
+    row("import_vs_sqlite3_ratio", String(format: "%.3f", imports.ratio),
+        String(format: "rootsync import %.3f s ÷ sqlite3 .import %.3f s, %d-row CSV (≤ 4); CPU %.3f", imports.rootsyncSeconds, imports.sqliteSeconds, imports.rows, imports.rootsyncCPU / imports.sqliteCPU))
+    row("replica_bytes", String(replicaBytes),
+        String(format: "the community replica holding %d persons: %.0f bytes per person", n, Double(replicaBytes) / Double(n)))
     row("apply_vs_changeset_ratio", String(format: "%.3f", applyRatio),
         String(format: "Replica.apply %.3f s (batches of %d) ÷ sqlite3changeset_apply %.3f s (≤ 1.0)", applySeconds, batchSize, changesetSeconds))
     row("initial_load_ratio", String(format: "%.3f", load.ratio),

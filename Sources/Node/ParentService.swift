@@ -8,10 +8,10 @@ import Sync
 /// The parent's side of the protocol for one child, over the parent's replica. The HTTP server
 /// calls it after authenticating the child; tests call it directly.
 public struct ParentService {
-    public let replica: Replica
+    public let replica: any SyncStore
     public let child: String
 
-    public init(replica: Replica, child: String) throws {
+    public init(replica: any SyncStore, child: String) throws {
         guard replica.children.contains(child) else {
             throw NodeError.unknownChild(child, parent: replica.node.code)
         }
@@ -58,9 +58,9 @@ public struct ParentService {
         if catalogue > replica.catalogue.version {
             throw ReplicaError.catalogueBehind(needed: catalogue, have: replica.catalogue.version)
         }
-        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), through: batch.through,
+        let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), recording: [], through: batch.through,
                                        writer: batch.writer.flatMap { $0.node == child ? $0 : nil })
-        try replica.noteLink(child, push: result.applied, at: Int64(Date().timeIntervalSince1970 * 1000))
+        try replica.noteLink(child, push: result.applied, pull: nil, error: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
         return PushOutcome(applied: result.applied, skipped: result.skipped)
     }
 
@@ -90,7 +90,7 @@ public struct ParentService {
             ? try replica.scan(for: child, after: start.position, limit: limit)
             : try replica.routed(to: child, after: start.position, limit: limit)
         let (next, more) = start.advanced(to: page.last, more: page.more)
-        try replica.noteLink(child, pull: page.versions.count, at: Int64(Date().timeIntervalSince1970 * 1000))
+        try replica.noteLink(child, push: nil, pull: page.versions.count, error: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
         var answer = PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
         answer.rewound = rewound
         return answer

@@ -15,20 +15,16 @@ public enum StatusReport {
         o.append("epoch", .int(r.epoch))
         o.append("catalogue_version", .int(r.catalogue.version))
         o.append("catalogue", try catalogue(r))
+        let counts = try r.storageCounts()
         var records = JSONObject()
-        for res in r.catalogue.resources {
-            records.append(res.name, .int(try r.db.scalarInt("SELECT count(*) FROM \"\(res.name)\"") ?? 0))
-        }
+        for res in r.catalogue.resources { records.append(res.name, .int(counts.records[res.name] ?? 0)) }
         o.append("records", .object(records))
-        o.append("versions", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0))
-        // One per conflicted group, as `rootsync conflicts` lists them (conflicts holds "g1,g2").
-        o.append("open_conflicts", .int(try r.db.scalarInt("""
-            SELECT coalesce(sum(length(conflicts) - length(replace(conflicts, ',', '')) + 1), 0)
-            FROM _rs_record WHERE conflicts <> ''
-            """) ?? 0))
-        o.append("invalid_writes", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_invalid") ?? 0))
+        o.append("versions", .int(counts.versions))
+        o.append("open_conflicts", .int(counts.openConflicts))
+        o.append("invalid_writes", .int(counts.invalidWrites))
         o.append("versions_set_aside", .int(try r.setAsideVersions().count))
-        o.append("pending_captures", .int(try r.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0))
+        o.append("pending_captures", .int(counts.pendingCaptures))
+        o.append("database_bytes", .int(counts.bytes))
         o.append("links", .array(try links(r, childrenSeen: childrenSeen)))
         return .object(o)
     }

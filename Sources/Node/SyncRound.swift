@@ -37,13 +37,13 @@ public struct SyncRound {
         return nil
     }
 
-    public let replica: Replica
+    public let replica: any SyncStore
     public let link: any ParentLink
     public var batchSize = 1_000
     /// Upper bound on batches per direction in one round (then the next round continues).
     public var maxBatches = 10_000
 
-    public init(replica: Replica, link: any ParentLink) {
+    public init(replica: any SyncStore, link: any ParentLink) {
         self.replica = replica
         self.link = link
     }
@@ -108,14 +108,14 @@ public struct SyncRound {
                     throw ReplicaError.catalogueBehind(needed: page.catalogue, have: replica.catalogue.version)
                 }
             }
-            let result = try replica.apply(page.versions, from: hello.node, recording: [("pull_cursor", page.cursor.json.text)])
+            let result = try replica.apply(page.versions, from: hello.node, within: nil, recording: [("pull_cursor", page.cursor.json.text)], through: [:], writer: nil)
             report.pulled += result.applied
             report.pullPages += 1
             cursor = page.cursor
             if !page.more { break }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try replica.noteLink(hello.node, push: report.pushed, pull: report.pulled, at: now)
+        try replica.noteLink(hello.node, push: report.pushed, pull: report.pulled, error: nil, at: now)
         // Remember what the parent had, for `status` (only when it changed: idle rounds write nothing).
         let haveText = have.json.text
         if try replica.syncState("parent_have") != haveText { try replica.setSyncState("parent_have", haveText) }
@@ -151,7 +151,7 @@ public struct SyncRound {
             return
         }
         if local == 0 {
-            try replica.takeEpoch(above: max(newest, me.epoch))
+            try replica.takeEpoch(above: max(newest, me.epoch), rolledBack: false)
             return
         }
         // A replica that had synced before and now knows less than its parent: it went back in

@@ -9,7 +9,8 @@ import Standards
 /// change feed, conflicts, and the capture of writes made by other programs. Not thread-safe:
 /// open one `Replica` per thread (SQLite's WAL lets them share the file).
 public final class Replica {
-    public let db: Database
+    /// The connection stays inside the module (the storage seam): callers use the Replica's API.
+    let db: Database
     public let path: String
     public let node: NodeIdentity
     /// The installed catalogue; reloaded when another connection installs a newer one.
@@ -347,6 +348,27 @@ public final class Replica {
             try audit("epoch_taken", detail: "epoch=\(epoch) reason=\(rolledBack ? "rolled back with its lease" : "identity known to the parent")", user: "rootsync")
         }
         try writeLease()
+    }
+
+    /// What the replica holds, counted (status, the benchmark).
+    public func storageCounts() throws -> StorageCounts {
+        var c = StorageCounts()
+        for r in catalogue.resources { c.records[r.name] = try db.scalarInt("SELECT count(*) FROM \(Database.quote(r.name))") ?? 0 }
+        c.versions = try db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0
+        c.openConflicts = try db.scalarInt("""
+            SELECT coalesce(sum(length(conflicts) - length(replace(conflicts, ',', '')) + 1), 0)
+            FROM _rs_record WHERE conflicts <> ''
+            """) ?? 0
+        c.invalidWrites = try db.scalarInt("SELECT count(*) FROM _rs_invalid") ?? 0
+        c.pendingCaptures = try db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0
+        c.bytes = try storageBytes()
+        return c
+    }
+
+    /// The size of the replica's database as this connection sees it (pages not yet checkpointed
+    /// from the WAL included).
+    public func storageBytes() throws -> Int64 {
+        Int64(try db.scalarInt("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()") ?? 0)
     }
 
     /// Epoch changes recorded so far (for status and tests).

@@ -127,7 +127,7 @@ struct ImportCommand: Command {
         var tally = Tally()
         var rejects: RejectWriter?
         do {
-            try replica.db.transaction {
+            try replica.transaction {
                 var chunk: [ImportRow] = []
                 chunk.reserveCapacity(Self.chunkSize)
                 while let row = try source.next() {

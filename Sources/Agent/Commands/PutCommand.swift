@@ -79,7 +79,7 @@ struct PutCommand: Command {
         var created = 0, changed = 0, total = 0
         do {
             // The outer transaction guarantees all or nothing even if a line could not be read.
-            try replica.db.transaction {
+            try replica.transaction {
                 try replica.putAll(r.name, lines) { result in
                     total += 1
                     if result.created { created += 1 } else if !result.groups.isEmpty { changed += 1 }

@@ -22,7 +22,7 @@ struct StatusCommand: Command {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         // Counted before capturing them, which this command then does like every other.
         let (pending, captured, report) = try ReplicaAccess.mapped {
-            let pending = try replica.db.scalarInt("SELECT count(*) FROM _rs_capture") ?? 0
+            let pending = try replica.storageCounts().pendingCaptures
             let captured = try replica.captureExternalWrites()
             return (pending, captured, try StatusReport.make(replica))
         }

@@ -1,0 +1,130 @@
+import Causality
+import Foundation
+import JSON
+import SQLite
+import Testing
+@testable import Replica
+
+/// Storage v2: the binary encoding of vectors and values, and the write session.
+@Suite("Storage v2")
+struct StorageTests {
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static func randomValue(_ g: inout Rng, depth: Int = 0) -> JSONValue {
+        switch g.below(depth > 2 ? 5 : 7) {
+        case 0: return .null
+        case 1: return .bool(g.below(2) == 1)
+        case 2: return .string(["", "张三", "150603002001", "a\u{0}b", "🙂", String(repeating: "x", count: 300)][g.below(6)])
+        case 3: return .number(["0", "-1", "9007199254740991", "3.25", "1e3"][g.below(5)])
+        case 4: return .string(String(g.next()))
+        case 5: return .array((0..<g.below(4)).map { _ in randomValue(&g, depth: depth + 1) })
+        default:
+            return .object(JSONObject((0..<g.below(4)).map { i in ("k\(i)", randomValue(&g, depth: depth + 1)) }))
+        }
+    }
+
+    static func decodeValues(_ bytes: [UInt8]) throws -> JSONObject {
+        try bytes.withUnsafeBytes { try StorageCodec.decodeValues($0) }
+    }
+
+    @Test("values and vectors round-trip exactly (field order, numbers as written, nesting)")
+    func roundTrip() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        var g = Rng(state: seed)
+        let actors = (1...20).map { Actor(node: "150603002\(String(format: "%03d", $0))", epoch: $0 % 3 + 1) }
+        let rows = Dictionary(uniqueKeysWithValues: actors.enumerated().map { ($0.element, Int64($0.offset + 1)) })
+        let byRow = Dictionary(uniqueKeysWithValues: rows.map { ($0.value, $0.key) })
+        for _ in 0..<500 {
+            let values = JSONObject((0..<g.below(6)).map { i in ("f\(i)", Self.randomValue(&g)) })
+            #expect(try Self.decodeValues(StorageCodec.encode(values)) == values, "seed \(seed)")
+            var entries: [Actor: Int64] = [:]
+            for _ in 0..<g.below(6) { entries[actors[g.below(actors.count)]] = Int64(g.below(1 << 20) + 1) }
+            if g.below(10) == 0 { entries[actors[0]] = Dot.maxSeq }
+            let vector = VersionVector(entries)
+            let bytes = StorageCodec.encode(vector) { rows[$0]! }
+            let back = try bytes.withUnsafeBytes { try StorageCodec.decodeVector($0) { byRow[$0]! } }
+            #expect(back == vector, "seed \(seed)")
+        }
+    }
+
+    @Test("damaged bytes are an error, never a trap or a wrong value")
+    func malformed() throws {
+        let good = StorageCodec.encode(JSONObject([("name", .string("张三")), ("tags", .array([.string("a")]))]))
+        var cases: [[UInt8]] = [[], [0x05], [0x01], [0x01, 0x01, 0x61], [0x01, 0x01, 0x61, 0x09], [0x01, 0x7f, 0x61, 0x00],
+                                [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], good + [0x00]]
+        for cut in 1..<good.count { cases.append(Array(good.prefix(cut))) }
+        // Nesting deeper than any group holds.
+        cases.append([0x01, 0x01, 0x61] + Array(repeating: [0x05, 0x01], count: 40).flatMap { $0 } + [0x00])
+        for bytes in cases {
+            #expect(throws: StorageCodec.Malformed.self) { try Self.decodeValues(bytes) }
+        }
+        let vectorCases: [[UInt8]] = [[0x02, 0x01, 0x01], [0x01, 0x01], [0x01, 0x01, 0x00], [0x01, 0x09, 0x01],
+                                      [0x01, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10], [0x01, 0x01, 0x01, 0x00]]
+        for bytes in vectorCases {
+            #expect(throws: (any Error).self) {
+                try bytes.withUnsafeBytes { b in
+                    try StorageCodec.decodeVector(b) { row in
+                        guard row == 1 else { throw StorageCodec.Malformed(what: "unknown actor row \(row)") }
+                        return Actor(node: "150603002001", epoch: 1)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a failed step inside a write gives its counters back: the actor's counters stay without gaps")
+    func sessionRollsBack() throws {
+        let r = try Fixture.replica("150603002001")
+        let before = try r.localCounter()
+        struct Fail: Error {}
+        try r.writing {
+            let first = try r.nextDot()
+            #expect(throws: Fail.self) {
+                try r.writing {
+                    _ = try r.nextDot()
+                    _ = try r.actorID(Actor(node: "150603002009", epoch: 7))
+                    throw Fail()
+                }
+            }
+            #expect(try r.nextDot().seq == first.seq + 1)
+        }
+        #expect(try r.localCounter() == before + 2)
+        // A write that fails as a whole stores nothing and forgets the ids it made.
+        #expect(throws: Fail.self) {
+            try r.writing {
+                _ = try r.actorID(Actor(node: "150603002008", epoch: 1))
+                throw Fail()
+            }
+        }
+        #expect(r.actorRows[Actor(node: "150603002008", epoch: 1)] == nil)
+        #expect(try r.localCounter() == before + 2)
+    }
+
+    @Test("the view shows versions as text; VersionFile gives them back as the wire's JSON")
+    func viewAndVersionFile() throws {
+        let r = try Fixture.replica("150603002001")
+        let id = Fixture.id(seq: 1)
+        try r.put("person", Fixture.obj([("id_number", .string(id)), ("name", "张三"), ("community_code", "150603002001")]))
+        let groups = try r.db.all("SELECT grp FROM _rs_versions WHERE resource = 'person' AND key = ? ORDER BY id", id) { $0.string(0) }
+        #expect(groups == ["_exists", "identity", "residence"])
+        let rows = try VersionFile(r.db).rows(where: "r.key = ?", id)
+        let current = try r.currentVersions("person", id).values.joined()
+        #expect(rows.count == 3)
+        for row in rows {
+            let v = try #require(current.first { $0.dot.seq == row.seq })
+            #expect(row.vv == v.vector.json.text)
+            #expect(row.values == JSONValue.object(v.values).text)
+            #expect(row.link == "" && row.current)
+        }
+    }
+}

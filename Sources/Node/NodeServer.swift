@@ -166,7 +166,8 @@ public final class NodeServer: @unchecked Sendable {
             let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
         }
-        if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")) {
+        if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")
+                                    || (parts.count == 5 && parts[1] == "records" && parts[4] == "history")) {
             if r.principal != Self.localPrincipal { try authorizeLocal(r) }
             if parts == ["v1", "status"], let warning = plainHTTPWarning {
                 var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
@@ -332,6 +333,12 @@ public final class NodeServer: @unchecked Sendable {
             if !result.groups.isEmpty { localChange.notify(); routesChanged.notify() }
             return Self.ok(["resource": .string(result.resource), "key": .string(result.key), "created": .bool(result.created),
                             "groups": .array(result.groups.map { .string($0) })])
+        case ("GET", 5):
+            // The record's change history (`rootsync history`).
+            guard let changes = try pool.with({ try $0.history(parts[2], key: parts[3]) }) else {
+                throw HTTPFailure(404, "本节点没有 \(parts[2]) \(parts[3]) 的任何版本", "no version of \(parts[2]) \(parts[3]) is held here")
+            }
+            return Self.ok(["resource": .string(parts[2]), "key": .string(changes.first?.key ?? parts[3]), "changes": .array(changes.map(\.json))])
         case ("DELETE", 4):
             try pool.with { try $0.delete(parts[2], key: parts[3]) }
             localChange.notify()

@@ -149,6 +149,27 @@ struct ReplicaCommandTests {
         #expect(try runCLI(["list", "person", "--dir", dir, "--json"]).jsonLines().count == 1)
     }
 
+    @Test("history lists each change with its writer, group and fields from → to; --json; absent is not found")
+    func history() throws {
+        let dir = try Self.initNode()
+        let id = Self.id(1)
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", Self.person(1)]).code == .success)
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", "{\"id_number\":\"\(id)\",\"name\":\"张三丰\"}"]).code == .success)
+        #expect(runCLI(["delete", "person", id, "--dir", dir]).code == .success)
+        let text = runCLI(["history", "person", id, "--dir", dir])
+        #expect(text.code == .success, "\(text.err)")
+        #expect(text.out.contains("姓名 name: 张三 → 张三丰"), "\(text.out)")
+        #expect(text.out.contains("删除 · deleted"), "\(text.out)")
+        #expect(text.out.contains("已被取代 · superseded"), "\(text.out)")
+        let json = try #require(try runCLI(["history", "person", id, "--dir", dir, "--json"]).jsonLines().first)
+        let changes = json["changes"]?.arrayValue ?? []
+        #expect(changes.map { $0["group"]?.stringValue ?? "" } == ["_exists", "identity", "residence", "identity", "_exists"])
+        #expect(changes.allSatisfy { $0["writer"] == "150603002001" && $0["received_from"] == "" })
+        #expect(changes[3]["fields"] == [["field": "name", "before": "张三", "after": "张三丰"]])
+        #expect(runCLI(["history", "person", Self.id(9), "--dir", dir]).code == .notFound)
+        #expect(runCLI(["history", "person", "--dir", dir]).code == .usage)
+    }
+
     @Test func getAbsentIsNotFoundAndBadCommandLinesAreUsageErrors() throws {
         let dir = try Self.initNode()
         let absent = runCLI(["get", "person", Self.id(9), "--dir", dir])

@@ -35,6 +35,19 @@ struct LocalAPITests {
         #expect(try curl("GET", "\(base)/v1/records/nosuch").status == 422)
         // A write over the API reaches the city like any other.
         #expect(try h.waitFor(city, "person", id) != nil, "\(h.logs())")
+        // The record's history: the phone changed once, from which value to which, written here.
+        #expect(try curl("PUT", "\(base)/v1/records/person/\(id)", body: #"{"phone":"13900000002"}"#).status == 200)
+        let history = try curl("GET", "\(base)/v1/records/person/\(id)/history")
+        #expect(history.status == 200, "\(history.body)")
+        let changes = history.json?["changes"]?.arrayValue ?? []
+        let phone = changes.filter { $0["group"] == "contact" }
+        #expect(phone.count == 2, "\(history.body)")
+        #expect(phone.last?["fields"]?.arrayValue?.first?["before"] == "13800000001")
+        #expect(phone.last?["fields"]?.arrayValue?.first?["after"] == "13900000002")
+        #expect(phone.first?["standing"] == "superseded" && phone.last?["standing"] == "current")
+        #expect(phone.last?["writer"] == .string(street) && phone.last?["received_from"] == "")
+        #expect(try curl("GET", "\(base)/v1/records/person/\(citizenID("15060319800101003"))/history").status == 404)
+        #expect(try curl("GET", "\(base)/v1/records/person/\(id)/frobnicate").status == 404)
         let status = try curl("GET", "\(base)/v1/status")
         #expect(status.json?["node"] == .string(street))
         #expect(status.json?["records"]?["person"] == .number("1"))

@@ -128,3 +128,32 @@ struct StorageTests {
         }
     }
 }
+
+@Suite("Record history")
+struct HistoryTests {
+    @Test("concurrent edits show as a conflict on both nodes, each with its writer and where it came from")
+    func concurrentEditsInHistory() throws {
+        let community = "150603002001"
+        let street = try Fixture.memoryReplica("150603002")
+        let c = try Fixture.memoryReplica(community)
+        let id = Fixture.id(seq: 1)
+        try c.put("person", Fixture.obj([("id_number", .string(id)), ("name", "张三"), ("community_code", .string(community)),
+                                         ("phone", "13800000000")]))
+        try street.apply(try c.feed(after: 0, limit: 100).map(\.version), from: community)
+        try c.put("person", Fixture.obj([("id_number", .string(id)), ("phone", "13800000001")]))
+        try street.put("person", Fixture.obj([("id_number", .string(id)), ("phone", "13800000002")]))
+        try street.apply(try c.feed(after: 0, limit: 100).map(\.version), from: community)
+        try c.apply(try street.feed(after: 0, limit: 100).map(\.version), from: "150603002")
+        for (r, other) in [(street, community), (c, "150603002")] {
+            let contact = try #require(try r.history("person", key: id)).filter { $0.group == "contact" }
+            #expect(contact.count == 3)
+            #expect(contact[0].standing == .superseded && contact[0].fields.first?.before == .null)
+            let concurrent = contact.dropFirst()
+            #expect(concurrent.allSatisfy { $0.standing == .current && $0.conflict })
+            #expect(Set(concurrent.compactMap { $0.fields.first?.after.stringValue }) == ["13800000001", "13800000002"])
+            #expect(concurrent.allSatisfy { $0.fields.first?.before == "13800000000" })
+            #expect(concurrent.contains { $0.receivedFrom == other } && concurrent.contains { $0.receivedFrom.isEmpty })
+        }
+        #expect(try street.history("person", key: Fixture.id(seq: 2)) == nil)
+    }
+}

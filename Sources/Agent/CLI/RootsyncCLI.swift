@@ -11,6 +11,7 @@ public enum RootsyncCLI {
         InitCommand.self,
         PutCommand.self,
         GetCommand.self,
+        HistoryCommand.self,
         ListCommand.self,
         ImportCommand.self,
         ExportCommand.self,

@@ -27,17 +27,8 @@ public struct VersionFile {
     }
 
     let db: Database
-    var actors: [Int64: Actor] = [:]
-    var names: [Int64: String] = [:]
 
-    public init(_ db: Database) throws {
-        self.db = db
-        try db.forEach("SELECT id, name FROM _rs_actor") { row in
-            if let a = Actor(row.string(1)) { actors[row.int64(0)] = a }
-        }
-        try db.forEach("SELECT id, name FROM _rs_name") { names[$0.int64(0)] = $0.string(1) }
-    }
-
+    public init(_ db: Database) throws { self.db = db }
     /// Versions in feed order whose row matches `condition`, an SQL expression over `v` (the
     /// version: `v.id`, `v.seq`, `v.current`, …), `r` (its record: `r.resource`, `r.key`),
     /// `a.name` (the actor) and `g.name` (the group). Links: `v.link = 0` for local versions.
@@ -48,23 +39,38 @@ public struct VersionFile {
     }
 
     public func forEach(where condition: String = "1", arguments: [SQLBindable?] = [], _ body: (Row) throws -> Void) throws {
+        // Names are looked up as rows need them: the file may be written while it is read, and a
+        // row read now may name an actor added after any list taken before.
+        var actors: [Int64: Actor] = [:]
+        var names: [Int64: String] = [0: ""]
+        func actor(_ id: Int64) throws -> Actor {
+            if let a = actors[id] { return a }
+            guard let name = try db.scalarText("SELECT name FROM _rs_actor WHERE id = ?", id), let a = Actor(name) else {
+                throw StorageCodec.Malformed(what: "unknown actor row \(id)")
+            }
+            actors[id] = a
+            return a
+        }
+        func name(_ id: Int64) throws -> String {
+            if let n = names[id] { return n }
+            guard let n = try db.scalarText("SELECT name FROM _rs_name WHERE id = ?", id) else {
+                throw StorageCodec.Malformed(what: "unknown name row \(id)")
+            }
+            names[id] = n
+            return n
+        }
         try db.forEach("""
             SELECT v.id, v.actor, v.seq, r.resource, r.key, v.grp, v.hlc, v.vv, v.vals, v.scope, v.current, v.link
             FROM _rs_version v JOIN _rs_record r ON r.id = v.record JOIN _rs_actor a ON a.id = v.actor
             JOIN _rs_name g ON g.id = v.grp
             WHERE \(condition) ORDER BY v.id
             """, arguments: arguments) { row in
-            let vv = try row.withBlob(7) { bytes in
-                try StorageCodec.decodeVector(bytes) { id in
-                    guard let a = actors[id] else { throw StorageCodec.Malformed(what: "unknown actor row \(id)") }
-                    return a
-                }
-            }
+            let vv = try row.withBlob(7) { try StorageCodec.decodeVector($0, actor: actor) }
             let values = try row.withBlob(8) { try StorageCodec.decodeValues($0) }
-            try body(Row(id: row.int64(0), actor: actors[row.int64(1)]?.description ?? "?", seq: row.int64(2),
-                         resource: row.string(3), key: row.string(4), group: names[row.int64(5)] ?? "?", hlc: row.int64(6),
+            try body(Row(id: row.int64(0), actor: try actor(row.int64(1)).description, seq: row.int64(2),
+                         resource: row.string(3), key: row.string(4), group: try name(row.int64(5)), hlc: row.int64(6),
                          vv: vv.json.text, values: JSONValue.object(values).text, scope: row.string(9),
-                         current: row.int(10) == 1, link: row.int64(11) == 0 ? "" : names[row.int64(11)] ?? "?"))
+                         current: row.int(10) == 1, link: try name(row.int64(11))))
         }
     }
 }

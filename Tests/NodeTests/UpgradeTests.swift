@@ -5,19 +5,20 @@ import Testing
 @testable import Node
 @testable import Replica
 
-/// A street and its community as the release before the schema migrator wrote them
-/// (`Tests/Fixtures/replica-v1`, made by `Scripts/data/make-upgrade-fixture` through that
-/// release's CLI) open with this release, are upgraded in place, keep everything, and sync.
-@Suite("Upgrade: replicas of the release before the migrator")
+/// A street and its community as earlier releases wrote them (made by
+/// `Scripts/data/make-upgrade-fixture` through each release's CLI) open with this release, are
+/// upgraded in place, keep everything, and sync: `replica-v1` from the release before the schema
+/// migrator, `replica-v1-migrated` from the last release of storage v1 (steps 1–7 recorded).
+@Suite("Upgrade: replicas of earlier releases")
 struct UpgradeTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/replica-v1")
+    static let fixtureRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// Copies a fixture and writes the lease its own agent would have left beside it, so the
     /// copy opens as the same replica upgraded in place (not as a restore).
-    static func copy(_ code: String, to dir: URL) throws -> String {
+    static func copy(_ code: String, from fixture: String = "replica-v1", to dir: URL) throws -> String {
         let path = dir.appendingPathComponent("\(code).sqlite").path
-        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("\(code).sqlite").path, toPath: path)
+        try FileManager.default.copyItem(atPath: fixtureRoot.appendingPathComponent("\(fixture)/\(code).sqlite").path, toPath: path)
         let db = try Database(path: path)
         func meta(_ name: String) throws -> String { try db.scalarText("SELECT value FROM _rs_meta WHERE name = ?", name) ?? "" }
         let identity = try #require(ActorLease.fileIdentity(path))
@@ -56,16 +57,18 @@ struct UpgradeTests {
         }
     }
 
-    @Test("both open, get every migration recorded, keep versions, conflicts, tombstones, cursors, routes, credentials and workflow, and sync")
-    func upgradeAndSync() throws {
+    @Test("both open, get every migration recorded, keep versions, conflicts, tombstones, cursors, routes, credentials and workflow, and sync",
+          arguments: ["replica-v1", "replica-v1-migrated"])
+    func upgradeAndSync(fixture: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let streetPath = try Self.copy("150603002", to: dir), communityPath = try Self.copy("150603002001", to: dir)
+        let streetPath = try Self.copy("150603002", from: fixture, to: dir), communityPath = try Self.copy("150603002001", from: fixture, to: dir)
         let before = try [streetPath, communityPath].map { try Self.facts(Database(path: $0)) }
         let versionsBefore = try [streetPath, communityPath].map { try Self.versionsV1(Database(path: $0)) }
         let feedHeads = try [streetPath, communityPath].map { try Database(path: $0).scalarInt("SELECT seq FROM sqlite_sequence WHERE name = '_rs_version'") }
-        #expect(try !Database(path: streetPath).tableExists("_rs_migration"), "the fixture predates the migrator")
+        #expect(try Database(path: streetPath).tableExists("_rs_migration") == (fixture != "replica-v1"))
+        #expect(try Database(path: streetPath).columnNames(of: "_rs_version").contains("resource"), "storage v1")
 
         let street = try Replica.open(path: streetPath, divisions: .bundled)
         let community = try Replica.open(path: communityPath, divisions: .bundled)

@@ -345,8 +345,8 @@ final class ChaosRun {
         let before = try cluster.database(node)
         let maxID = try before.scalarInt("SELECT COALESCE(MAX(id), 0) FROM _rs_version") ?? 0
         var seen: [String: [(actor: String, seq: Int64)]] = [:]
-        try before.forEach("SELECT actor, seq, grp FROM _rs_versions WHERE resource = 'person' AND key = ?", key) { row in
-            seen[row.string(2), default: []].append((row.string(0), row.int64(1)))
+        for row in try VersionFile(before).rows(where: "r.resource = 'person' AND r.key = ?", key) {
+            seen[row.group, default: []].append((row.actor, row.seq))
         }
         let r = try cluster.cli(args)
         guard r.code == 0 else {

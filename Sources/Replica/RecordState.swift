@@ -2,8 +2,9 @@ import Catalogue
 import Causality
 
 /// One record as a write sees it: read once (its row id, stored scope and current versions),
-/// changed in memory as versions are written or received, and written back once by `refresh`.
-/// Re-reading and decoding the record after every version was most of a write's reads.
+/// changed in memory as versions are written or received, and written back once by `refresh`,
+/// which also stores the new versions as runs (one row per write). Re-reading and decoding the
+/// record after every version, and one row per version, were most of a write's cost.
 struct RecordState {
     let resource: Resource
     let key: String
@@ -13,10 +14,12 @@ struct RecordState {
     var isStored: Bool
     /// The scope stored for the record before this write; nil for a record new here.
     let storedScope: String?
-    /// Current versions by group, and the row id of each (to mark it superseded).
+    /// Current versions by group.
     var current: [String: [GroupVersion]]
-    var rows: [Dot: Int64]
-    /// Versions stored since the last refresh, waiting for their routes.
+    /// Where each current version already in the file lives: its run's row and its place in it.
+    var rows: [Dot: (row: Int64, index: Int)]
+    /// Versions this write stored that are not in a row yet, in order, each still current or not.
+    var pending: [(version: GroupVersion, link: String, current: Bool)] = []
+    /// Runs written since the last refresh, waiting for their routes.
     var stored: [StoredVersion] = []
-
 }

@@ -95,9 +95,9 @@ extension Replica {
         var facts = PushVerification.Facts(parent: try currentActor(), issued: try localCounter())
         let named = PushVerification.namedActors(versions, through: through)
         for actor in named {
-            guard let id = try existingActorID(actor),
-                  let top = try db.scalarInt("SELECT max(seq) FROM _rs_version WHERE actor = ?", id) else { continue }
-            facts.newestHeld[actor] = Int64(top)
+            guard let id = try existingActorID(actor) else { continue }
+            let top = try newestCounter(actor: id)
+            if top > 0 { facts.newestHeld[actor] = top }
         }
         for node in Set(named.map(\.node)) {
             // Only epochs with versions held count as confirmed (a `through` alone creates none).
@@ -115,12 +115,16 @@ extension Replica {
             facts.scopes[record] = scope
             // Moved out of the child's subtree here: has the child confirmed receiving the move?
             // Confirmed routes are deleted, so a route still queued to it has not been seen.
-            if !within.contains(scope), let r = catalogue.resource(record.resource), let group = r.groups.first(where: { $0.fields.contains(r.scope) }),
-               try db.scalarInt("""
-                   SELECT 1 FROM _rs_route t JOIN _rs_version v ON v.id = t.version
-                   WHERE t.child = ? AND v.record = ? AND v.grp = ? AND v.current = 1 LIMIT 1
-                   """, within.node, id, try existingNameID(group.name) ?? -1) != nil {
-                facts.movesUnseen.insert(record)
+            if !within.contains(scope), let r = catalogue.resource(record.resource), let group = r.groups.first(where: { $0.fields.contains(r.scope) }) {
+                var unseen = false
+                try db.forEach("""
+                    SELECT \(Self.runColumns) FROM _rs_route t JOIN _rs_version v ON v.id = t.version WHERE t.child = ? AND v.record = ?
+                    """, within.node, id) { row in
+                    if try self.versions(ofRun: row, resource: record.resource, key: record.key, onlyCurrent: true).contains(where: { $0.version.group == group.name }) {
+                        unseen = true
+                    }
+                }
+                if unseen { facts.movesUnseen.insert(record) }
             }
         }
         return facts
@@ -133,8 +137,7 @@ extension Replica {
             let id = try actorID(actor)
             let have = try have(actor: id)
             guard have >= range.from, range.to > have else { continue }
-            var top = range.to
-            while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", id, top + 1) != nil { top += 1 }
+            let top = max(range.to, try heldRun(actor: id, from: range.to + 1))
             session?.have[id] = top
             session?.haveMoved.insert(id)
         }
@@ -175,9 +178,22 @@ extension Replica {
 
     /// Versions in change-feed order after position `after`, with the link each came from.
     public func feed(after: Int64, limit: Int) throws -> [(position: Int64, version: GroupVersion, link: String)] {
-        try db.all("""
-            SELECT \(Self.versionColumns), v.id, v.link FROM \(Self.versionSource)
+        try runs("""
+            SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)
             WHERE v.id > ? ORDER BY v.id LIMIT ?
-            """, after, limit) { (row: Row) in (row.int64(9), try decodeVersion(row), try link(row: row.int64(10))) }
+            """, after, limit).flatMap { $0 }
+    }
+
+    /// Versions of the runs after `after`, whole runs, until about `limit` versions.
+    private func runs(_ sql: String, _ after: Int64, _ limit: Int) throws -> [[(position: Int64, version: GroupVersion, link: String)]] {
+        var out: [[(position: Int64, version: GroupVersion, link: String)]] = []
+        var count = 0
+        try db.forEach(sql, after, limit) { row in
+            guard count < limit else { return }
+            let run = try versions(ofRun: row).map { (position: $0.row, version: $0.version, link: $0.link) }
+            count += run.count
+            out.append(run)
+        }
+        return out
     }
 }

@@ -16,7 +16,7 @@ extension Replica {
             // Highest counter held per actor, and the have-vector.
             var newest: [Int64: Int64] = [:]
             var names: [Int64: Actor] = [:]
-            try db.forEach("SELECT a.id, a.name, (SELECT max(seq) FROM _rs_version v WHERE v.actor = a.id) FROM _rs_actor a") { row in
+            try db.forEach("SELECT a.id, a.name, (SELECT v.seq + v.n - 1 FROM _rs_version v WHERE v.actor = a.id ORDER BY v.seq DESC LIMIT 1) FROM _rs_actor a") { row in
                 if let actor = Actor(row.string(1)) { names[row.int64(0)] = actor }
                 if !row.isNull(2) { newest[row.int64(0)] = row.int64(2) }
             }
@@ -31,15 +31,16 @@ extension Replica {
             var poisoned: [(id: Int64, v: GroupVersion, local: Bool)] = []
             let held = Dictionary(uniqueKeysWithValues: names.map { ($0.value, newest[$0.key] ?? 0) })
             func unheld(_ dot: Dot) -> Bool { dot.seq > (dot.actor == me ? max(issued, held[me] ?? 0) : held[dot.actor] ?? 0) }
-            try db.forEach("""
-                SELECT \(Self.versionColumns), v.id, v.link FROM \(Self.versionSource)
-                """) { row in
-                guard let v = try? decodeVersion(row) else { return }
-                var claimed = v.vector.entries.map { Dot(actor: $0.key, seq: $0.value) }
-                if policies[v.resource]?[v.group]?.isTagSet == true {
-                    for (_, value) in v.values { claimed += ((try? TagElement.decode(value)) ?? []).map(\.dot) }
+            try db.forEach("SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)") { row in
+                guard let run = try? versions(ofRun: row) else { return }
+                for h in run {
+                    let v = h.version
+                    var claimed = v.vector.entries.map { Dot(actor: $0.key, seq: $0.value) }
+                    if policies[v.resource]?[v.group]?.isTagSet == true {
+                        for (_, value) in v.values { claimed += ((try? TagElement.decode(value)) ?? []).map(\.dot) }
+                    }
+                    if claimed.contains(where: unheld) { poisoned.append((h.row, v, h.link.isEmpty)) }
                 }
-                if claimed.contains(where: unheld) { poisoned.append((row.int64(9), v, row.int64(10) == 0)) }
             }
             for (_, v, _) in poisoned {
                 findings.append(DoctorFinding(kind: .unverifiableVersion, subject: "\(v.resource) \(v.key) \(v.dot)", repaired: repair,
@@ -49,9 +50,24 @@ extension Replica {
             if repair && !poisoned.isEmpty {
                 // Forged: no honest writer could have seen those counters. Remove every such
                 // version first, then let each record's remaining versions decide it again.
-                for (id, v, _) in poisoned {
+                // A run holding a forged version is taken out whole; its other versions are
+                // stored again (as new runs, routed again) before the current sets are recomputed.
+                let forged = Set(poisoned.map(\.v.dot))
+                for id in Set(poisoned.map(\.id)).sorted() {
+                    guard let (resource, key) = try db.first("SELECT r.resource, r.key FROM \(Self.runSource) WHERE v.id = ?", id,
+                                                             map: { ($0.string(0), $0.string(1)) }),
+                          let r = catalogue.resource(resource) else { continue }
+                    let kept = try db.first("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.id = ?", id) { row in
+                        try versions(ofRun: row, resource: resource, key: key).filter { !forged.contains($0.version.dot) }
+                    } ?? []
                     try db.run("DELETE FROM _rs_route WHERE version = ?", id)
                     try db.run("DELETE FROM _rs_version WHERE id = ?", id)
+                    guard !kept.isEmpty, var state = try loadRecord(r, key, create: false) else { continue }
+                    state.pending = kept.map { ($0.version, $0.link, false) }
+                    try storePending(&state)
+                    try route(state, stored: state.stored, newScope: state.storedScope ?? "")
+                }
+                for (_, v, _) in poisoned {
                     try audit("doctor_removed_version", detail: "\(v.resource) \(v.key) \(v.group) \(v.dot)", user: "rootsync")
                 }
                 for (_, v, _) in poisoned { try restoreCurrent(v.resource, v.key, group: v.group) }
@@ -98,8 +114,9 @@ extension Replica {
     /// The have-vector entry of one actor from the versions held: the highest counter with no gap.
     func recomputeHave(actor id: Int64) throws {
         var top: Int64 = 0
-        try db.forEach("SELECT seq FROM _rs_version WHERE actor = ? ORDER BY seq", id) { row in
-            if row.int64(0) == top + 1 { top += 1 }
+        var gap = false
+        try db.forEach("SELECT seq, n FROM _rs_version WHERE actor = ? ORDER BY seq", id) { row in
+            if !gap && row.int64(0) <= top + 1 { top = max(top, row.int64(0) + row.int64(1) - 1) } else { gap = true }
         }
         if top == 0 {
             try db.run("DELETE FROM _rs_have WHERE actor = ?", id)
@@ -111,11 +128,16 @@ extension Replica {
     /// After a version was removed, the group's current set is again every version no other
     /// held version covers.
     func restoreCurrent(_ resource: String, _ key: String, group: String) throws {
-        let all = try allVersions(resource, key).map(\.version).filter { $0.group == group }
-        let current = Set(Resolution.current(of: all).map(\.dot))
-        for v in all where current.contains(v.dot) {
-            try db.run("UPDATE _rs_version SET current = 1 WHERE seq = ? AND actor = (SELECT id FROM _rs_actor WHERE name = ?)",
-                       v.dot.seq, v.dot.actor.description)
+        guard let id = try recordID(resource, key) else { return }
+        var held: [HeldVersion] = []
+        try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ?", id) { row in
+            held += try versions(ofRun: row, resource: resource, key: key).filter { $0.version.group == group }
+        }
+        let current = Set(Resolution.current(of: held.map(\.version)).map(\.dot))
+        for h in held where current.contains(h.version.dot) != h.current {
+            let bit = Int64(1) << Int64(h.index)
+            try db.run("UPDATE _rs_version SET superseded = CASE WHEN ? THEN superseded & ~? ELSE superseded | ? END WHERE id = ?",
+                       current.contains(h.version.dot), bit, bit, h.row)
         }
     }
 }

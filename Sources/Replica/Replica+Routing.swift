@@ -77,19 +77,19 @@ extension Replica {
         }
     }
 
-    /// Routed versions for `child` after route position `after`, in order.
+    /// Routed versions for `child` after route position `after`, in order: whole runs, until
+    /// about `limit` versions.
     public func routed(to child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool) {
         var versions: [GroupVersion] = []
         var last = after
         try db.forEach("""
-            SELECT \(Self.versionColumns), t.id FROM _rs_route t
+            SELECT \(Self.runColumns), r.resource, r.key, t.id FROM _rs_route t
             JOIN _rs_version v ON v.id = t.version JOIN _rs_record r ON r.id = v.record
             WHERE t.child = ? AND t.id > ? ORDER BY t.id LIMIT ?
-            """, child, after, limit + 1) { row in
-            if versions.count < limit {
-                versions.append(try decodeVersion(row))
-                last = row.int64(9)
-            }
+            """, child, after, limit) { row in
+            guard versions.count < limit else { return }
+            versions += try self.versions(ofRun: row).map(\.version)
+            last = row.int64(10)
         }
         let more = try db.scalarInt("SELECT 1 FROM _rs_route WHERE child = ? AND id > ? LIMIT 1", child, last) != nil
         return (versions, last, more)
@@ -137,8 +137,9 @@ extension Replica {
         var versions: [GroupVersion] = []
         var last = after
         let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
+        var rows = 0
         try db.forEach("""
-            SELECT \(Self.versionColumns), v.id FROM \(Self.versionSource)
+            SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)
             WHERE v.id > ? AND +r.resource IN (\(list(shared))) AND
               (substr(r.scope, 1, ?) = ?
                -- Records that lived there once too: the child may still hold one that moved away.
@@ -146,10 +147,12 @@ extension Replica {
                OR +r.resource IN (\(list(unconditional))))
             ORDER BY v.id LIMIT ?
             """, after, j.prefix.count, j.prefix, j.prefix.count, j.prefix, limit) { row in
-            versions.append(try decodeVersion(row))
-            last = row.int64(9)
+            guard versions.count < limit else { return }
+            rows += 1
+            versions += try self.versions(ofRun: row).map(\.version)
+            last = row.int64(0)
         }
-        return (versions, last, versions.count == limit)
+        return (versions, last, versions.count >= limit || rows == limit)
     }
 
     // MARK: Have-vectors and push
@@ -186,7 +189,7 @@ extension Replica {
             // max() over one actor's index range is one B-tree descent; a GROUP BY over the join
             // read every version the parent ever wrote (linear in the replica: the no-op round's cost).
             let theirs = try db.all("""
-                SELECT a.name, (SELECT max(v.seq) FROM _rs_version v WHERE v.actor = a.id) AS top FROM _rs_actor a
+                SELECT a.name, (SELECT v.seq + v.n - 1 FROM _rs_version v WHERE v.actor = a.id ORDER BY v.seq DESC LIMIT 1) AS top FROM _rs_actor a
                 WHERE a.name LIKE ? AND top IS NOT NULL
                 """, parent + ":%") { row in
                 (Actor(row.string(0)), row.int64(1))
@@ -221,26 +224,37 @@ extension Replica {
                 guard let actorRow = try existingActorID(actor) else { continue }
                 var taken = 0
                 var stopped = false
+                let from = position[actor]!
+                let setAside = Set(try db.all("SELECT seq FROM _rs_set_aside WHERE actor = ? AND seq > ? AND seq <= ?",
+                                              actorRow, from, top) { $0.int64(0) })
+                // Runs overlapping (from, top]: the one holding from+1 starts at or below it.
+                let start = try run(actor: actorRow, holding: from + 1)?.first ?? (from + 1)
+                var rowsRead = 0
                 try db.forEach("""
-                    SELECT \(Self.versionColumns), v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
-                    FROM \(Self.versionSource)
-                    WHERE v.actor = ? AND v.seq > ? AND v.seq <= ? AND +r.resource IN (\(shared))
+                    SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)
+                    WHERE v.actor = ? AND v.seq >= ? AND v.seq <= ? AND +r.resource IN (\(shared))
                     ORDER BY v.seq LIMIT ?
-                    """, actorRow, position[actor]!, top, room + 1) { row in
+                    """, actorRow, start, top, room + 1) { row in
+                    rowsRead += 1
                     guard !stopped, taken < room else { return }
-                    let v = try decodeVersion(row)
-                    // Came from the parent, or refused by it: never sent; `through` steps over it.
-                    if row.int64(9) == excluded || row.int(10) == 1 {
+                    let fromLink = row.int64(5) == excluded
+                    for h in try versions(ofRun: row) where h.version.dot.seq > from && h.version.dot.seq <= top {
+                        guard !stopped, taken < room else { return }
+                        let v = h.version
+                        // Came from the parent, or refused by it: never sent; `through` steps over it.
+                        if fromLink || setAside.contains(v.dot.seq) {
+                            position[actor] = v.dot.seq
+                            continue
+                        }
+                        guard try dependenciesSent(v, selection) else { stopped = true; return }
+                        selection.append(v)
                         position[actor] = v.dot.seq
-                        return
+                        taken += 1
                     }
-                    guard try dependenciesSent(v, selection) else { stopped = true; return }
-                    selection.append(v)
-                    position[actor] = v.dot.seq
-                    taken += 1
                 }
                 if taken > 0 { progressed = true }
-                if stopped || taken >= room {
+                // (All `room + 1` rows read: more may follow, even when skipped ones kept `taken` low.)
+                if stopped || taken >= room || rowsRead > room {
                     blocked.append(actor)
                     if declare { selection.through[actor] = (have, position[actor]!) }
                 } else {
@@ -263,10 +277,13 @@ extension Replica {
             let ours = actor.node.hasPrefix(node.jurisdiction.prefix) || (actor.node == parentLink && selection.parentHave[actor] != nil)
             guard ours, seq > (selection.parentHave[actor] ?? 0), seq > (selection.sent[actor] ?? 0) else { continue }
             guard let actorRow = try existingActorID(actor) else { continue }
-            let held = try db.all("""
-                SELECT v.link, EXISTS (SELECT 1 FROM _rs_set_aside s WHERE s.actor = v.actor AND s.seq = v.seq)
-                FROM _rs_version v WHERE v.actor = ? AND v.seq = ?
-                """, actorRow, seq) { (try link(row: $0.int64(0)), $0.int(1) == 1) }.first
+            let held: (String, Bool)?
+            if let run = try run(actor: actorRow, holding: seq) {
+                held = (try link(row: try db.scalarInt("SELECT link FROM _rs_version WHERE id = ?", run.row).map(Int64.init) ?? 0),
+                        try db.scalarInt("SELECT 1 FROM _rs_set_aside WHERE actor = ? AND seq = ?", actorRow, seq) != nil)
+            } else {
+                held = nil
+            }
             if let (link, setAside) = held, !setAside, link != parentLink || actor.node == parentLink { return false }
         }
         return true
@@ -294,7 +311,7 @@ extension Replica {
                     """, id) != nil
                 // A version the parent refused is the only copy there is: the record stays.
                 let setAside = try db.scalarInt("""
-                    SELECT 1 FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
+                    SELECT 1 FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND s.seq BETWEEN v.seq AND v.seq + v.n - 1
                     WHERE v.record = ? LIMIT 1
                     """, id) != nil
                 guard acknowledged && !undelivered && !setAside else { continue }
@@ -344,8 +361,15 @@ extension Replica {
     /// Versions set aside after the parent refused them, with its reason.
     public func setAsideVersions() throws -> [(version: GroupVersion, reason: String)] {
         try db.all("""
-            SELECT \(Self.versionColumns), s.reason FROM _rs_set_aside s JOIN _rs_version v ON v.actor = s.actor AND v.seq = s.seq
+            SELECT \(Self.runColumns), r.resource, r.key, s.reason, s.seq FROM _rs_set_aside s
+            JOIN _rs_version v ON v.actor = s.actor AND s.seq BETWEEN v.seq AND v.seq + v.n - 1
             JOIN _rs_record r ON r.id = v.record ORDER BY s.at_ms
-            """) { (try decodeVersion($0), $0.string(9)) }
+            """) { row in
+            let seq = row.int64(11)
+            guard let v = try versions(ofRun: row).first(where: { $0.version.dot.seq == seq })?.version else {
+                throw StorageCodec.Malformed(what: "set-aside counter \(seq) not in its run")
+            }
+            return (v, row.string(10))
+        }
     }
 }

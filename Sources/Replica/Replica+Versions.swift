@@ -4,48 +4,92 @@ import JSON
 import SQLite
 
 extension Replica {
-    /// The columns `decodeVersion` reads, from `_rs_version v JOIN _rs_record r ON r.id = v.record`
-    /// (callers' own columns follow, from position 9).
-    static let versionColumns = "v.actor, v.seq, r.resource, r.key, v.grp, v.hlc, v.vv, v.vals, v.scope"
-    static let versionSource = "_rs_version v JOIN _rs_record r ON r.id = v.record"
+    /// The columns of a run (`_rs_version v`) that `versions(ofRun:)` reads, in this order; with
+    /// `runSource` the record's resource and key follow (8, 9); callers' own columns come after.
+    static let runColumns = "v.id, v.actor, v.seq, v.n, v.scope, v.link, v.superseded, v.body"
+    static let runSource = "_rs_version v JOIN _rs_record r ON r.id = v.record"
 
-    /// One stored version, from a row of `versionColumns` (at `offset`).
-    func decodeVersion(_ row: Row, offset o: Int = 0) throws -> GroupVersion {
-        try decodeVersion(row, resource: row.string(o + 2), key: row.string(o + 3), actor: o, seq: o + 1, group: o + 4,
-                          hlc: o + 5, vector: o + 6, values: o + 7, scope: o + 8)
+    /// One version of a run, decoded, with where it stands.
+    struct HeldVersion {
+        let version: GroupVersion
+        let current: Bool
+        let row: Int64
+        let index: Int
+        let link: String
     }
 
-    func decodeVersion(_ row: Row, resource: String, key: String, actor: Int, seq: Int, group: Int,
-                       hlc: Int, vector: Int, values: Int, scope: Int) throws -> GroupVersion {
-        let vv = try row.withBlob(vector) { try StorageCodec.decodeVector($0, actor: self.actor(row:)) }
-        let vals = try row.withBlob(values) { try StorageCodec.decodeValues($0) }
-        return GroupVersion(resource: resource, key: key, group: try name(row: row.int64(group)),
-                            dot: Dot(actor: try self.actor(row: row.int64(actor)), seq: row.int64(seq)),
-                            vector: vv, hlc: row.int64(hlc), values: vals, scope: row.string(scope))
+    /// The versions of the run in `row` (columns `runColumns` at `offset`); with `onlyCurrent`,
+    /// superseded ones are skipped without decoding their vectors and values.
+    func versions(ofRun row: Row, offset o: Int = 0, resource: String, key: String, onlyCurrent: Bool = false) throws -> [HeldVersion] {
+        let id = row.int64(o), seq = row.int64(o + 2), n = row.int(o + 3), superseded = row.int64(o + 6)
+        let actor = try self.actor(row: row.int64(o + 1))
+        let scope = row.string(o + 4)
+        let link = try self.link(row: row.int64(o + 5))
+        return try row.withBlob(o + 7) { bytes in
+            let entries = try StorageCodec.entries(bytes, count: n)
+            var out: [HeldVersion] = []
+            out.reserveCapacity(n)
+            for (i, e) in entries.enumerated() {
+                let current = superseded & (1 << Int64(i)) == 0
+                if onlyCurrent && !current { continue }
+                let vv = try StorageCodec.decodeVector(UnsafeRawBufferPointer(rebasing: bytes[e.vector]), actor: self.actor(row:))
+                let vals = try StorageCodec.decodeValues(UnsafeRawBufferPointer(rebasing: bytes[e.values]))
+                let v = GroupVersion(resource: resource, key: key, group: try name(row: e.group), dot: Dot(actor: actor, seq: seq + Int64(i)),
+                                     vector: vv, hlc: e.hlc, values: vals, scope: scope)
+                out.append(HeldVersion(version: v, current: current, row: id, index: i, link: link))
+            }
+            return out
+        }
     }
 
-    /// Stores one new version of the record `state` holds (the caller has checked it is new):
-    /// one row, its two index entries, and the have-vector in memory. Returns its change-feed
-    /// position; its routes are decided when the record is refreshed.
-    @discardableResult
-    func insertVersion(_ v: GroupVersion, link: String, current: Bool, into state: inout RecordState) throws -> Int64 {
+    /// The versions of a run read with `runSource` (resource and key from the record).
+    func versions(ofRun row: Row, onlyCurrent: Bool = false) throws -> [HeldVersion] {
+        try versions(ofRun: row, resource: row.string(8), key: row.string(9), onlyCurrent: onlyCurrent)
+    }
+
+    /// Takes a new version of the record `state` holds (the caller has checked it is new). It is
+    /// written with the record's other new versions, one row per run, when the record is
+    /// refreshed; the have-vector moves now (in the session).
+    func insertVersion(_ v: GroupVersion, link: String, current: Bool, into state: inout RecordState) throws {
         guard session != nil else { preconditionFailure("insertVersion outside a write") }
         session!.generationMoved = true
         let actor = try actorID(v.dot.actor)
-        let vv = try StorageCodec.encode(v.vector, actorRow: actorID)
-        try db.run("""
-            INSERT INTO _rs_version(actor, seq, record, grp, hlc, scope, link, current, vv, vals)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, actor, v.dot.seq, state.id, try nameID(v.group), v.hlc, v.scope, try linkID(link), current,
-            vv, StorageCodec.encode(v.values))
-        let id = db.lastInsertRowID
+        if actor != session!.actorRow { session!.received[actor, default: []].insert(v.dot.seq) }
         try advanceHave(actor: actor, storing: v.dot.seq)
-        if current {
-            state.current[v.group, default: []].append(v)
-            state.rows[v.dot] = id
+        state.pending.append((v, link, current))
+        if current { state.current[v.group, default: []].append(v) }
+    }
+
+    /// Writes the versions pending in `state` as runs: consecutive counters of one actor, from one
+    /// link, with one scope, share a row (a write of four groups is one row, not four).
+    func storePending(_ state: inout RecordState) throws {
+        var i = 0
+        let pending = state.pending
+        state.pending = []
+        while i < pending.count {
+            var j = i + 1
+            let first = pending[i]
+            while j < pending.count, j - i < StorageCodec.maxRun, pending[j].version.dot.actor == first.version.dot.actor,
+                  pending[j].version.dot.seq == pending[j - 1].version.dot.seq + 1, pending[j].link == first.link,
+                  pending[j].version.scope == first.version.scope { j += 1 }
+            var body: [UInt8] = []
+            body.reserveCapacity(96 * (j - i))
+            var superseded: Int64 = 0
+            for k in i..<j {
+                let v = pending[k].version
+                StorageCodec.appendEntry(group: try nameID(v.group), hlc: v.hlc, vector: try StorageCodec.encode(v.vector, actorRow: actorID),
+                                         values: StorageCodec.encode(v.values), to: &body)
+                if !pending[k].current { superseded |= 1 << Int64(k - i) }
+            }
+            try db.run("""
+                INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                """, try actorID(first.version.dot.actor), first.version.dot.seq, j - i, state.id, first.version.scope,
+                try linkID(first.link), superseded, body)
+            let row = db.lastInsertRowID
+            for k in i..<j where pending[k].current { state.rows[pending[k].version.dot] = (row, k - i) }
+            state.stored.append(StoredVersion(id: row, scope: first.version.scope, link: first.link))
+            i = j
         }
-        state.stored.append(StoredVersion(id: id, scope: v.scope, link: link))
-        return id
     }
 
     /// The have-vector entry of `actor` (read once per transaction, then kept in the session).
@@ -56,17 +100,27 @@ extension Replica {
         return h
     }
 
+    /// The highest counter of `actor` held from `seq` on without a gap (`seq - 1` when `seq`
+    /// itself is not held), looking at the file and at what this transaction received.
+    func heldRun(actor row: Int64, from seq: Int64) throws -> Int64 {
+        var top = seq - 1
+        while true {
+            if session?.received[row]?.contains(top + 1) == true { top += 1; continue }
+            guard let (first, n) = try db.first("SELECT seq, n FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                                                row, top + 1, map: { ($0.int64(0), $0.int64(1)) }),
+                  first + n - 1 >= top + 1 else { return top }
+            top = first + n - 1
+        }
+    }
+
     /// Moves the have-vector past `seq` when it closes the gap above it, and past whatever was
     /// already held beyond (versions that arrived out of order).
     func advanceHave(actor row: Int64, storing seq: Int64) throws {
         let have = try have(actor: row)
         guard seq - 1 == have else { return }  // (no `have + 1`: a damaged have near Int64.max must not trap)
-        var top = seq
         // This node's own counter is the highest of its actor: nothing can be held above it.
-        if row != session?.actorRow {
-            while try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", row, top + 1) != nil { top += 1 }
-        }
-        session?.have[row] = top
+        let top = row == session?.actorRow ? seq : try heldRun(actor: row, from: seq + 1)
+        session?.have[row] = max(top, seq)
         session?.haveMoved.insert(row)
     }
 
@@ -79,16 +133,32 @@ extension Replica {
         return Int64(found)
     }
 
+    /// The run holding `seq` of actor row `actor`, if any: its row id and first counter.
+    func run(actor: Int64, holding seq: Int64) throws -> (row: Int64, first: Int64)? {
+        guard let (row, first, n) = try db.first("SELECT id, seq, n FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                                                 actor, seq, map: { ($0.int64(0), $0.int64(1), $0.int64(2)) }),
+              first + n > seq else { return nil }
+        return (row, first)
+    }
+
+    /// The highest counter of `actor` held here (0 when none).
+    func newestCounter(actor row: Int64) throws -> Int64 {
+        try db.first("SELECT seq + n - 1 FROM _rs_version WHERE actor = ? ORDER BY seq DESC LIMIT 1", row) { $0.int64(0) } ?? 0
+    }
+
     /// What identifies one stored version of `actor`: the highest counter at or below `seq`
     /// held here, with its record, group and timestamp (two different writes never share all of
     /// them). Nil when none is held.
     public func versionIdentity(_ actor: Actor, atOrBelow seq: Int64) throws -> (seq: Int64, text: String)? {
         guard let row = try existingActorID(actor) else { return nil }
-        return try db.all("""
-            SELECT v.seq, r.resource || char(0) || r.key || char(0) || g.name || char(0) || v.hlc
-            FROM _rs_version v JOIN _rs_record r ON r.id = v.record JOIN _rs_name g ON g.id = v.grp
+        return try db.first("""
+            SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)
             WHERE v.actor = ? AND v.seq <= ? ORDER BY v.seq DESC LIMIT 1
-            """, row, seq) { ($0.int64(0), $0.string(1)) }.first
+            """, row, seq) { row in
+            let versions = try versions(ofRun: row)
+            let v = versions.last { $0.version.dot.seq <= seq }!.version
+            return (v.dot.seq, v.resource + "\u{0}" + v.key + "\u{0}" + v.group + "\u{0}" + String(v.hlc))
+        }
     }
 
     /// The newest version held here of `node`'s newest epoch: its actor, counter and identity.
@@ -106,7 +176,7 @@ extension Replica {
 
     func hasVersion(_ dot: Dot) throws -> Bool {
         guard let row = try existingActorID(dot.actor) else { return false }
-        return try db.scalarInt("SELECT 1 FROM _rs_version WHERE actor = ? AND seq = ?", row, dot.seq) != nil
+        return try run(actor: row, holding: dot.seq) != nil
     }
 
     /// Marks versions of `state`'s record as no longer current (another version covers them).
@@ -114,8 +184,11 @@ extension Replica {
         guard !dots.isEmpty else { return }
         let gone = Set(dots)
         for d in dots {
-            guard let id = state.rows.removeValue(forKey: d) else { continue }
-            try db.run("UPDATE _rs_version SET current = 0 WHERE id = ?", id)
+            if let (row, index) = state.rows.removeValue(forKey: d) {
+                try db.run("UPDATE _rs_version SET superseded = superseded | ? WHERE id = ?", Int64(1) << Int64(index), row)
+            } else if let k = state.pending.firstIndex(where: { $0.version.dot == d }) {
+                state.pending[k].current = false
+            }
         }
         for (g, versions) in state.current where versions.contains(where: { gone.contains($0.dot) }) {
             let kept = versions.filter { !gone.contains($0.dot) }
@@ -123,8 +196,8 @@ extension Replica {
         }
     }
 
-    /// The record `key` of `r` as stored: its row id (created, hidden, on first sight) and its
-    /// current versions, read in one pass over the record's versions.
+    /// The record `key` of `r` as stored: its row id (a new one for a record new here) and its
+    /// current versions, read in one pass over the record's runs.
     func loadRecord(_ r: Resource, _ key: String) throws -> RecordState {
         try loadRecord(r, key, create: true)!
     }
@@ -132,14 +205,12 @@ extension Replica {
     func loadRecord(_ r: Resource, _ key: String, create: Bool) throws -> RecordState? {
         if let (id, scope) = try db.first("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?", r.name, key, map: { ($0.int64(0), $0.string(1)) }) {
             var current: [String: [GroupVersion]] = [:]
-            var rows: [Dot: Int64] = [:]
-            try db.forEach("""
-                SELECT v.actor, v.seq, v.grp, v.hlc, v.vv, v.vals, v.scope, v.id FROM _rs_version v
-                WHERE v.record = ? AND v.current = 1
-                """, id) { row in
-                let v = try decodeVersion(row, resource: r.name, key: key, actor: 0, seq: 1, group: 2, hlc: 3, vector: 4, values: 5, scope: 6)
-                current[v.group, default: []].append(v)
-                rows[v.dot] = row.int64(7)
+            var rows: [Dot: (row: Int64, index: Int)] = [:]
+            try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ? AND v.superseded <> (1 << v.n) - 1", id) { row in
+                for h in try versions(ofRun: row, resource: r.name, key: key, onlyCurrent: true) {
+                    current[h.version.group, default: []].append(h.version)
+                    rows[h.version.dot] = (h.row, h.index)
+                }
             }
             return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
         }
@@ -162,11 +233,8 @@ extension Replica {
     public func currentVersions(_ resource: String, _ key: String) throws -> [String: [GroupVersion]] {
         guard let id = try recordID(resource, key) else { return [:] }
         var out: [String: [GroupVersion]] = [:]
-        try db.forEach("""
-            SELECT v.actor, v.seq, v.grp, v.hlc, v.vv, v.vals, v.scope FROM _rs_version v WHERE v.record = ? AND v.current = 1
-            """, id) { row in
-            let v = try decodeVersion(row, resource: resource, key: key, actor: 0, seq: 1, group: 2, hlc: 3, vector: 4, values: 5, scope: 6)
-            out[v.group, default: []].append(v)
+        try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ? AND v.superseded <> (1 << v.n) - 1", id) { row in
+            for h in try versions(ofRun: row, resource: resource, key: key, onlyCurrent: true) { out[h.version.group, default: []].append(h.version) }
         }
         return out
     }
@@ -174,13 +242,11 @@ extension Replica {
     /// Every version of a record, current or superseded, in arrival order (history).
     public func allVersions(_ resource: String, _ key: String) throws -> [(version: GroupVersion, current: Bool, link: String)] {
         guard let id = try recordID(resource, key) else { return [] }
-        return try db.all("""
-            SELECT v.actor, v.seq, v.grp, v.hlc, v.vv, v.vals, v.scope, v.current, v.link FROM _rs_version v
-            WHERE v.record = ? ORDER BY v.id
-            """, id) { row in
-            (try decodeVersion(row, resource: resource, key: key, actor: 0, seq: 1, group: 2, hlc: 3, vector: 4, values: 5, scope: 6),
-             row.int(7) == 1, try link(row: row.int64(8)))
+        var out: [(version: GroupVersion, current: Bool, link: String)] = []
+        try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ? ORDER BY v.id", id) { row in
+            for h in try versions(ofRun: row, resource: resource, key: key) { out.append((h.version, h.current, h.link)) }
         }
+        return out
     }
 
     /// The record as its current versions say it is.
@@ -210,11 +276,12 @@ extension Replica {
         return try refresh(&state)
     }
 
-    /// Writes the record `state` holds: the visible row (or removes it), the record's
-    /// bookkeeping, and the routes of the versions just stored for it. The one place resource
-    /// tables are written by rootsync.
+    /// Writes the record `state` holds: its new versions (as runs), the visible row (or removes
+    /// it), the record's bookkeeping, and the routes of the runs just stored. The one place
+    /// resource tables are written by rootsync.
     @discardableResult
     func refresh(_ state: inout RecordState) throws -> RecordView? {
+        try storePending(&state)
         let resource = state.resource, key = state.key
         let stored = state.stored
         state.stored = []

@@ -354,7 +354,7 @@ public final class Replica {
     public func storageCounts() throws -> StorageCounts {
         var c = StorageCounts()
         for r in catalogue.resources { c.records[r.name] = try db.scalarInt("SELECT count(*) FROM \(Database.quote(r.name))") ?? 0 }
-        c.versions = try db.scalarInt("SELECT count(*) FROM _rs_version") ?? 0
+        c.versions = try db.scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_version") ?? 0
         c.openConflicts = try db.scalarInt("""
             SELECT coalesce(sum(length(conflicts) - length(replace(conflicts, ',', '')) + 1), 0)
             FROM _rs_record WHERE conflicts <> ''

@@ -5,10 +5,53 @@ import JSON
 /// UTF-8, with actors named by their row in `_rs_actor`, so nothing on the write or merge path
 /// formats or parses JSON. Only this replica reads these bytes; the wire keeps its own format.
 ///
+/// A version row holds one run of versions (one write of one record: consecutive counters of one
+/// actor); its body is, per version: group (`_rs_name` row), HLC, then the vector and the values,
+/// each length-prefixed.
 /// Vector: count, then (actor row, counter) pairs in actor-row order.
 /// Values: count, then (name, value) pairs; a value is a tag byte and its payload:
 /// 0 null, 1 false, 2 true, 3 string, 4 number (its JSON text), 5 array, 6 object.
 enum StorageCodec {
+    /// One version of a row's body, undecoded beyond its group and timestamp.
+    struct Entry {
+        let group: Int64
+        let hlc: Int64
+        let vector: Range<Int>
+        let values: Range<Int>
+    }
+
+    static func appendEntry(group: Int64, hlc: Int64, vector: [UInt8], values: [UInt8], to out: inout [UInt8]) {
+        appendVarint(UInt64(bitPattern: group), to: &out)
+        appendVarint(UInt64(bitPattern: hlc), to: &out)
+        appendVarint(UInt64(vector.count), to: &out)
+        out.append(contentsOf: vector)
+        appendVarint(UInt64(values.count), to: &out)
+        out.append(contentsOf: values)
+    }
+
+    /// The `n` entries of a row's body (their vectors and values as byte ranges of `bytes`).
+    static func entries(_ bytes: UnsafeRawBufferPointer, count n: Int) throws -> [Entry] {
+        guard n >= 1 && n <= maxRun else { throw Malformed(what: "a row of \(n) versions") }
+        var r = Reader(bytes)
+        var out: [Entry] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            let group = Int64(bitPattern: try r.varint())
+            let hlc = Int64(bitPattern: try r.varint())
+            let vl = try r.count()
+            let vector = r.at..<(r.at + vl)
+            r.at += vl
+            let ul = try r.count()
+            let values = r.at..<(r.at + ul)
+            r.at += ul
+            out.append(Entry(group: group, hlc: hlc, vector: vector, values: values))
+        }
+        guard r.isAtEnd else { throw Malformed(what: "trailing bytes in a row") }
+        return out
+    }
+
+    /// At most this many versions share a row (the `superseded` bit mask is one integer).
+    static let maxRun = 62
     struct Malformed: Error, CustomStringConvertible {
         let what: String
         var description: String { "a stored version is damaged (\(what)); run `rootsync doctor`" }

@@ -16,16 +16,17 @@ enum StorageUpgrade {
         id INTEGER PRIMARY KEY, resource TEXT NOT NULL, key TEXT NOT NULL, scope TEXT NOT NULL,
         visible INTEGER NOT NULL, deleted INTEGER NOT NULL, conflicts TEXT NOT NULL DEFAULT '',
         outside INTEGER NOT NULL DEFAULT 0, UNIQUE(resource, key));
-    -- Every version held, local or received. The id is arrival order: the change feed (AUTOINCREMENT:
-    -- ids never go back, even after records that moved away are purged, so scan cursors stay valid).
-    -- link is 0 for versions written here, else the _rs_name of the node it came from.
-    -- vv and vals are StorageCodec bytes (actors as _rs_actor ids).
+    -- Every version held, local or received, one row per run: the versions one write made of one
+    -- record (counters seq … seq+n-1 of one actor, one scope, from one link). The id is arrival
+    -- order: the change feed (AUTOINCREMENT: ids never go back, even after records that moved away
+    -- are purged, so scan cursors stay valid). link is 0 for versions written here, else the
+    -- _rs_name of the node they came from. Bit i of superseded is set once version seq+i is
+    -- covered by another. body is StorageCodec's: per version its group, HLC, vector and values.
     CREATE TABLE _rs_version_v2(
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        actor INTEGER NOT NULL, seq INTEGER NOT NULL,
-        record INTEGER NOT NULL, grp INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
-        link INTEGER NOT NULL DEFAULT 0, current INTEGER NOT NULL,
-        vv BLOB NOT NULL, vals BLOB NOT NULL,
+        actor INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL,
+        record INTEGER NOT NULL, scope TEXT NOT NULL, link INTEGER NOT NULL DEFAULT 0,
+        superseded INTEGER NOT NULL DEFAULT 0, body BLOB NOT NULL,
         UNIQUE(actor, seq));
     """
 
@@ -34,12 +35,11 @@ enum StorageUpgrade {
     CREATE INDEX _rs_record_outside ON _rs_record(resource, key) WHERE outside = 1;
     -- A record's versions: its current state and its history (no other index on versions).
     CREATE INDEX _rs_version_record ON _rs_version(record);
-    -- For people and scripts: versions as text (the bytes stay rootsync's).
+    -- For people and scripts: the runs as text, one row per write (VersionFile decodes versions).
     CREATE VIEW _rs_versions AS
-        SELECT v.id, a.name AS actor, v.seq, r.resource, r.key, g.name AS grp, v.hlc, v.scope,
-               coalesce(l.name, '') AS link, v.current
+        SELECT v.id, a.name AS actor, v.seq, v.n, r.resource, r.key, v.scope, coalesce(l.name, '') AS link
         FROM _rs_version v JOIN _rs_actor a ON a.id = v.actor JOIN _rs_record r ON r.id = v.record
-        JOIN _rs_name g ON g.id = v.grp LEFT JOIN _rs_name l ON l.id = v.link;
+        LEFT JOIN _rs_name l ON l.id = v.link;
     """
 
     static func toV2(_ db: Database) throws {
@@ -68,13 +68,17 @@ enum StorageUpgrade {
             JOIN _rs_name n ON n.name = v.grp LEFT JOIN _rs_name l ON l.name = v.link AND v.link <> ''
             ORDER BY v.id
             """) { row in
+            // Each v1 version becomes a run of one, under its old id.
             let vector = try VersionVector(json: try JSONParser.parse(row.string(8)))
             let values = try JSONParser.parse(row.string(9)).objectValue ?? JSONObject()
+            var body: [UInt8] = []
+            StorageCodec.appendEntry(group: row.int64(3), hlc: row.int64(4), vector: try StorageCodec.encode(vector, actorRow: actorRow),
+                                     values: StorageCodec.encode(values), to: &body)
             try db.run("""
-                INSERT INTO _rs_version_v2(id, actor, seq, record, grp, hlc, scope, link, current, vv, vals)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, row.int64(0), row.int64(1), row.int64(2), row.int64(10), row.int64(3), row.int64(4), row.string(5),
-                row.int64(6), row.int64(7), try StorageCodec.encode(vector, actorRow: actorRow), StorageCodec.encode(values))
+                INSERT INTO _rs_version_v2(id, actor, seq, n, record, scope, link, superseded, body)
+                VALUES(?, ?, ?, 1, ?, ?, ?, ?, ?)
+                """, row.int64(0), row.int64(1), row.int64(2), row.int64(10), row.string(5), row.int64(6),
+                row.int64(7) == 1 ? 0 : 1, body)
         }
         try db.execute("""
             DROP TABLE _rs_version;

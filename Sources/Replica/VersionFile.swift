@@ -9,6 +9,7 @@ import SQLite
 public struct VersionFile {
     /// One stored version.
     public struct Row: Sendable, Equatable {
+        /// The run's row: its change-feed position (the versions of one write share it).
         public let id: Int64
         public let actor: String
         public let seq: Int64
@@ -29,9 +30,10 @@ public struct VersionFile {
     let db: Database
 
     public init(_ db: Database) throws { self.db = db }
-    /// Versions in feed order whose row matches `condition`, an SQL expression over `v` (the
-    /// version: `v.id`, `v.seq`, `v.current`, …), `r` (its record: `r.resource`, `r.key`),
-    /// `a.name` (the actor) and `g.name` (the group). Links: `v.link = 0` for local versions.
+    /// Versions in feed order whose run matches `condition`, an SQL expression over `v` (the run:
+    /// `v.id`, `v.seq`, `v.n`, `v.link`, …), `r` (its record: `r.resource`, `r.key`) and `a.name`
+    /// (the actor). Links: `v.link = 0` for local versions. Filter on `Row.current` and
+    /// `Row.group` in Swift: they are per version, inside the run.
     public func rows(where condition: String = "1", _ arguments: SQLBindable?...) throws -> [Row] {
         var out: [Row] = []
         try forEach(where: condition, arguments: arguments) { out.append($0) }
@@ -60,17 +62,25 @@ public struct VersionFile {
             return n
         }
         try db.forEach("""
-            SELECT v.id, v.actor, v.seq, r.resource, r.key, v.grp, v.hlc, v.vv, v.vals, v.scope, v.current, v.link
+            SELECT v.id, v.actor, v.seq, v.n, r.resource, r.key, v.scope, v.link, v.superseded, v.body
             FROM _rs_version v JOIN _rs_record r ON r.id = v.record JOIN _rs_actor a ON a.id = v.actor
-            JOIN _rs_name g ON g.id = v.grp
             WHERE \(condition) ORDER BY v.id
             """, arguments: arguments) { row in
-            let vv = try row.withBlob(7) { try StorageCodec.decodeVector($0, actor: actor) }
-            let values = try row.withBlob(8) { try StorageCodec.decodeValues($0) }
-            try body(Row(id: row.int64(0), actor: try actor(row.int64(1)).description, seq: row.int64(2),
-                         resource: row.string(3), key: row.string(4), group: try name(row.int64(5)), hlc: row.int64(6),
-                         vv: vv.json.text, values: JSONValue.object(values).text, scope: row.string(9),
-                         current: row.int(10) == 1, link: try name(row.int64(11))))
+            let writer = try actor(row.int64(1)).description
+            let link = try name(row.int64(7))
+            let superseded = row.int64(8)
+            let decoded = try row.withBlob(9) { bytes in
+                try StorageCodec.entries(bytes, count: row.int(3)).map { e in
+                    (e, try StorageCodec.decodeVector(UnsafeRawBufferPointer(rebasing: bytes[e.vector]), actor: actor),
+                     try StorageCodec.decodeValues(UnsafeRawBufferPointer(rebasing: bytes[e.values])))
+                }
+            }
+            for (i, (e, vv, values)) in decoded.enumerated() {
+                try body(Row(id: row.int64(0), actor: writer, seq: row.int64(2) + Int64(i),
+                             resource: row.string(4), key: row.string(5), group: try name(e.group), hlc: e.hlc,
+                             vv: vv.json.text, values: JSONValue.object(values).text, scope: row.string(6),
+                             current: superseded & (1 << Int64(i)) == 0, link: link))
+            }
         }
     }
 }

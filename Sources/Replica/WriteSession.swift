@@ -16,6 +16,9 @@ struct WriteSession {
     /// Have-vector entries read or advanced in this transaction, by actor row.
     var have: [Int64: Int64] = [:]
     var haveMoved: Set<Int64> = []
+    /// Counters of other actors received in this transaction (by actor row), in rows or not yet:
+    /// the have-vector looks here as well as in the file for what is held above a gap.
+    var received: [Int64: Set<Int64>] = [:]
     /// The id the next new record gets (read once: the transaction holds the write lock).
     var nextRecordID: Int64?
     /// Whether `_rs_invalid` may hold rows (nearly always empty: a write then skips its cleanup).

@@ -67,7 +67,9 @@ struct ChaosKnownIssueTests {
             let report = try Chaos.run(options)
             #expect(report.faults.contains { $0.contains("restored from its backup") }, "the restore did not happen\n\(report.text)")
             if report.faults.contains(where: { $0.contains("was not behind") }) { continue }
-            withKnownIssue("a rollback of database and lease together is not detected: same epoch, same database id") {
+            // Intermittent: when the street's first round with a neighbour comes before the
+            // harness looks (a loaded machine, a fast round), the rollback is found there.
+            withKnownIssue("a rollback of database and lease together is not detected: same epoch, same database id", isIntermittent: true) {
                 #expect(!report.violations.contains { $0.0 == .restoreEpoch }, "\(report.text)")
             }
             return

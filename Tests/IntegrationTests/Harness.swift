@@ -437,15 +437,15 @@ final class Hierarchy {
     func versionCount(_ code: String, resource: String, key: String? = nil) throws -> Int {
         let db = try database(code)
         if let key {
-            return try db.scalarInt("SELECT COUNT(*) FROM _rs_versions WHERE resource = ? AND key = ?", resource, key) ?? 0
+            return try db.scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_versions WHERE resource = ? AND key = ?", resource, key) ?? 0
         }
-        return try db.scalarInt("SELECT COUNT(*) FROM _rs_versions WHERE resource = ?", resource) ?? 0
+        return try db.scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_versions WHERE resource = ?", resource) ?? 0
     }
 
     /// The current versions of one record at `code`, in the wire format of a push.
     func wireVersions(_ code: String, _ resource: String, _ key: String) throws -> [JSONValue] {
         let db = try database(code)
-        return try VersionFile(db).rows(where: "r.resource = ? AND r.key = ? AND v.current = 1", resource, key).map { row -> JSONValue in
+        return try VersionFile(db).rows(where: "r.resource = ? AND r.key = ?", resource, key).filter(\.current).map { row -> JSONValue in
             var o = JSONObject()
             o.append("resource", .string(row.resource))
             o.append("key", .string(row.key))

@@ -29,8 +29,10 @@ struct UpgradeTests {
 
     /// What an upgrade must keep, read with plain SQL.
     static func facts(_ db: Database) throws -> [String] {
-        try db.all("""
-            SELECT 'versions ' || count(*) FROM _rs_version
+        // Storage v1 has a row per version; v2 a row per run of `n`.
+        let versions = try db.columnNames(of: "_rs_version").contains("n") ? "coalesce(sum(n), 0)" : "count(*)"
+        return try db.all("""
+            SELECT 'versions ' || \(versions) FROM _rs_version
             UNION ALL SELECT 'conflicts ' || count(*) FROM _rs_record WHERE conflicts <> ''
             UNION ALL SELECT 'tombstones ' || count(*) FROM _rs_record WHERE deleted = 1
             UNION ALL SELECT 'routes ' || count(*) FROM _rs_route

@@ -115,9 +115,14 @@ struct StorageTests {
         let r = try Fixture.replica("150603002001")
         let id = Fixture.id(seq: 1)
         try r.put("person", Fixture.obj([("id_number", .string(id)), ("name", "张三"), ("community_code", "150603002001")]))
-        let groups = try r.db.all("SELECT grp FROM _rs_versions WHERE resource = 'person' AND key = ? ORDER BY id", id) { $0.string(0) }
-        #expect(groups == ["_exists", "identity", "residence"])
+        // One write of three groups is one run: one row of three versions.
+        let runs = try r.db.all("SELECT actor, seq, n, link FROM _rs_versions WHERE resource = 'person' AND key = ?", id) {
+            "\($0.string(0)) \($0.int(1)) \($0.int(2)) \($0.string(3))"
+        }
+        #expect(runs == ["150603002001:1 1 3 "])
         let rows = try VersionFile(r.db).rows(where: "r.key = ?", id)
+        #expect(rows.map(\.group) == ["_exists", "identity", "residence"])
+        #expect(rows.map(\.seq) == [1, 2, 3])
         let current = try r.currentVersions("person", id).values.joined()
         #expect(rows.count == 3)
         for row in rows {

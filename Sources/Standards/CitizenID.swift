@@ -33,6 +33,11 @@ public enum CitizenID {
     /// and exists so tests do not depend on the clock.
     public static func check(_ value: String, field: String = "id_number", divisions: DivisionTable,
                              today: CalendarDate? = nil) -> CitizenIDCheck {
+        checkCanonical(value, divisions: divisions, today: today) ?? checkFull(value, field: field, divisions: divisions, today: today)
+    }
+
+    /// Every rule, with a message for each problem found.
+    static func checkFull(_ value: String, field: String, divisions: DivisionTable, today: CalendarDate?) -> CitizenIDCheck {
         var result = CitizenIDCheck(input: value)
         let text = value.trimmingSpace().uppercased()
         let chars = Array(text)
@@ -116,6 +121,39 @@ public enum CitizenID {
         }
         return result
     }
+
+    /// The same check on the UTF-8 bytes for the common case, an 18-character number already in
+    /// standard form that passes every rule; nil for anything else, which the full check then
+    /// describes (it names each problem). Every write of a person checks its key: this path
+    /// builds no arrays of characters and no substrings.
+    static func checkCanonical(_ value: String, divisions: DivisionTable, today: CalendarDate?) -> CitizenIDCheck? {
+        var bytes = value
+        return bytes.withUTF8 { b -> CitizenIDCheck? in
+            guard b.count == 18 else { return nil }
+            var sum = 0
+            for i in 0..<17 {
+                let d = Int(b[i]) - 48
+                guard d >= 0 && d <= 9 else { return nil }
+                sum += d * weights[i]
+            }
+            let check = b[17]
+            guard check == checkBytes[sum % 11] else { return nil }
+            func number(_ from: Int, _ count: Int) -> Int { (from..<from + count).reduce(0) { $0 * 10 + Int(b[$1]) - 48 } }
+            guard let birth = CalendarDate(year: number(6, 4), month: number(10, 2), day: number(12, 2)),
+                  birth.year >= earliestBirthYear, birth <= (today ?? CalendarDate.today()) else { return nil }
+            let address = String(decoding: UnsafeBufferPointer(rebasing: b[0..<6]), as: UTF8.self)
+            guard let division = divisions.division(address) else { return nil }
+            var result = CitizenIDCheck(input: value)
+            result.normalized = value
+            result.addressCode = address
+            result.addressName = division.name
+            result.birthDate = birth.iso
+            result.sex = (Int(b[16]) - 48) % 2 == 1 ? "1" : "2"
+            return result
+        }
+    }
+
+    private static let checkBytes = checkCharacters.map { $0.asciiValue! }
 
     private static func issue(_ field: String, _ rule: String, _ zh: String, _ en: String) -> ValidationIssue {
         ValidationIssue(field: field, rule: rule, messageZh: zh, messageEn: en)

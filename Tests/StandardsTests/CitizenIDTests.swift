@@ -26,6 +26,42 @@ import Testing
         #expect(second.sex == "1")
     }
 
+    /// The byte-level path for canonical numbers must say exactly what the full check says,
+    /// and step aside for everything else (seeded; the seed is printed on failure).
+    @Test func canonicalFastPathAgreesWithTheFullCheck() {
+        let seed = UInt64(ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let codes = ["110105", "150603", "440524", "999999", "150600", "320212"]
+        var fast = 0
+        for _ in 0..<3000 {
+            let year = 1840 + next(200), month = 1 + next(13), day = 1 + next(31)
+            var body = codes[next(codes.count)] + String(format: "%04d%02d%02d%03d", year, month, day, next(1000))
+            if next(20) == 0 { body = String(body.prefix(16)) + "A" }
+            let checkChar = CitizenID.checkCharacter(for: body) ?? "0"
+            var id = body + (next(6) == 0 ? String(next(10)) : String(checkChar))
+            switch next(12) {
+            case 0: id = id.lowercased() + " "
+            case 1: id = String(id.prefix(15))
+            case 2: id = String(id.dropLast())
+            default: break
+            }
+            let full = CitizenID.checkFull(id, field: "id_number", divisions: table, today: today)
+            if let quick = CitizenID.checkCanonical(id, divisions: table, today: today) {
+                fast += 1
+                #expect(quick == full, "seed \(seed): \(id)")
+                #expect(full.isValid, "seed \(seed): \(id)")
+            } else {
+                #expect(!full.isValid || full.normalized != id, "seed \(seed): \(id) is valid and canonical but took the full path")
+            }
+            #expect(check(id) == full, "seed \(seed): \(id)")
+        }
+        #expect(fast > 100, "seed \(seed): only \(fast) numbers took the fast path")
+    }
+
     @Test func lowercaseXAndSpacesAreNormalized() {
         let result = check(" 11010519491231002x ")
         #expect(result.isValid)

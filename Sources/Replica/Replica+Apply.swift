@@ -32,7 +32,7 @@ extension Replica {
             // A child's claims are checked against what this node holds, read in the same
             // transaction that stores the batch.
             // Versions already held are skipped below whatever they claim (looked up once).
-            var held = Set(try versions.filter { try hasVersion($0.dot) }.map(\.dot))
+            var held = try heldDots(versions)
             if let within {
                 let fresh = versions.filter { !held.contains($0.dot) }
                 var facts = try pushFacts(fresh, through: through, within: within)
@@ -52,8 +52,8 @@ extension Replica {
             try drainCaptured()
             var result = ApplyResult()
             // Each record is read once, changed in memory version by version, and written once.
-            var records: [String: RecordState] = [:]
-            var order: [String] = []
+            var records: [RecordState] = []
+            var index: [String: Int] = [:]
             for v in versions {
                 // (A dot twice in one batch: the second is held by the time it comes.)
                 if !held.insert(v.dot).inserted { result.skipped += 1; continue }
@@ -61,17 +61,21 @@ extension Replica {
                     throw ReplicaError.badRemoteVersion("\(v.resource) \(v.key) \(v.dot): \(error)")
                 }
                 let id = v.resource + "\u{0}" + v.key
-                if records[id] == nil {
-                    records[id] = try loadRecord(try resource(v.resource), v.key)
-                    order.append(id)
+                let k: Int
+                if let known = index[id] {
+                    k = known
+                } else {
+                    k = records.count
+                    index[id] = k
+                    records.append(try loadRecord(try resource(v.resource), v.key))
                 }
-                let (_, superseded, accepted) = Resolution.insert(v, into: records[id]!.current[v.group] ?? [])
-                try insertVersion(v, link: link, current: accepted, into: &records[id]!)
-                try markSuperseded(superseded, in: &records[id]!)
+                let (_, superseded, accepted) = Resolution.insert(v, into: records[k].current[v.group] ?? [])
+                try insertVersion(v, link: link, current: accepted, into: &records[k])
+                try markSuperseded(superseded, in: &records[k])
                 result.applied += 1
             }
-            for id in order { try refresh(&records[id]!) }
-            result.records = order.count
+            for k in records.indices { try refresh(&records[k]) }
+            result.records = records.count
             for (name, value) in recording { try setSyncState(name, value) }
             try advanceHave(through, within: within)
             if result.applied > 0 {
@@ -83,6 +87,35 @@ extension Replica {
         // The generation moved: record it beside the file (not inside a caller's transaction).
         if generationMoved { try writeLease() }
         return result
+    }
+
+    /// The dots of `versions` already held: per actor, the runs overlapping the batch's counters
+    /// are read once (a batch is mostly one writer's consecutive counters). A sparse batch (its
+    /// counters far apart, as only a hostile sender makes) is looked up dot by dot instead, so it
+    /// cannot make the parent read every run between them.
+    func heldDots(_ versions: [GroupVersion]) throws -> Set<Dot> {
+        var held = Set<Dot>()
+        for (actor, vs) in Dictionary(grouping: versions, by: \.dot.actor) {
+            guard let row = try existingActorID(actor) else { continue }
+            let seqs = vs.map(\.dot.seq)
+            let lo = seqs.min()!, hi = seqs.max()!
+            guard hi - lo <= 4 * Int64(vs.count) + 64 else {
+                for v in vs where try run(actor: row, holding: v.dot.seq) != nil { held.insert(v.dot) }
+                continue
+            }
+            let start = try run(actor: row, holding: lo)?.first ?? lo
+            var runs: [ClosedRange<Int64>] = []
+            try db.forEach("SELECT seq, n FROM _rs_version WHERE actor = ? AND seq >= ? AND seq <= ? ORDER BY seq", row, start, hi) {
+                runs.append($0.int64(0)...($0.int64(0) + $0.int64(1) - 1))
+            }
+            for v in vs {
+                // The last run starting at or below the counter (runs are in counter order).
+                var a = 0, b = runs.count
+                while a < b { let m = (a + b) / 2; if runs[m].lowerBound <= v.dot.seq { a = m + 1 } else { b = m } }
+                if a > 0 && runs[a - 1].contains(v.dot.seq) { held.insert(v.dot) }
+            }
+        }
+        return held
     }
 
     /// The newest epoch of a child's own code the child has declared in a push here.

@@ -18,8 +18,11 @@ extension Replica {
                       recording: [(String, String)] = [], through: [Actor: (from: Int64, to: Int64)] = [:],
                       writer: Actor? = nil) throws -> ApplyResult {
         try reloadCatalogueIfChanged()
+        var keysChecked = Set<String>()
         for v in versions {
-            do { try checkRemote(v) } catch let e as ReplicaError where within != nil { throw ReplicaError.refused(dot: v.dot, reason: e) }
+            do { try checkRemote(v, keysChecked: &keysChecked) } catch let e as ReplicaError where within != nil {
+                throw ReplicaError.refused(dot: v.dot, reason: e)
+            }
         }
         // Nothing received: write nothing (other processes watch the file for changes), unless
         // the cursor itself moved.
@@ -178,14 +181,18 @@ extension Replica {
 
     /// A received version must name a known resource and group and carry values that pass the
     /// catalogue's checks: a node never stores data it cannot validate.
-    func checkRemote(_ v: GroupVersion) throws {
+    /// `keysChecked` holds the records whose key already passed in this batch (a record's
+    /// versions arrive together: its key is checked once, not once per group).
+    func checkRemote(_ v: GroupVersion, keysChecked: inout Set<String>) throws {
         func bad(_ why: String) -> ReplicaError { .badRemoteVersion("\(v.resource) \(v.key) \(v.group) \(v.dot): \(why)") }
         guard let r = catalogue.resource(v.resource) else { throw bad("unknown resource") }
         // The key passes the same check as a key entered here, in its stored (standard) form.
         guard !v.key.isEmpty, v.key.utf8.count <= 256, let keyItem = r.field(r.key) else { throw bad("bad key") }
-        let (normalizedKey, keyIssues) = validator.normalize(keyItem, .string(v.key), in: r)
-        if let first = keyIssues.first { throw bad("key: \(first.messageEn)") }
-        guard normalizedKey == .string(v.key) else { throw bad("the key is not in its standard form") }
+        if keysChecked.insert(v.resource + "\u{0}" + v.key).inserted {
+            let (normalizedKey, keyIssues) = validator.normalize(keyItem, .string(v.key), in: r)
+            if let first = keyIssues.first { keysChecked.remove(v.resource + "\u{0}" + v.key); throw bad("key: \(first.messageEn)") }
+            guard normalizedKey == .string(v.key) else { keysChecked.remove(v.resource + "\u{0}" + v.key); throw bad("the key is not in its standard form") }
+        }
         guard !v.scope.isEmpty, v.scope.utf8.count <= 12, v.scope.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw bad("scope must be a division code")
         }

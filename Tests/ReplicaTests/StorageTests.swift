@@ -8,19 +8,7 @@ import Testing
 /// Storage v2: the binary encoding of vectors and values, and the write session.
 @Suite("Storage v2")
 struct StorageTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
-    static func randomValue(_ g: inout Rng, depth: Int = 0) -> JSONValue {
+    static func randomValue(_ g: inout TestRandom, depth: Int = 0) -> JSONValue {
         switch g.below(depth > 2 ? 5 : 7) {
         case 0: return .null
         case 1: return .bool(g.below(2) == 1)
@@ -40,7 +28,7 @@ struct StorageTests {
     @Test("values and vectors round-trip exactly (field order, numbers as written, nesting)")
     func roundTrip() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        var g = Rng(state: seed)
+        var g = TestRandom(seed: seed)
         let actors = (1...20).map { Actor(node: "150603002\(String(format: "%03d", $0))", epoch: $0 % 3 + 1) }
         let rows = Dictionary(uniqueKeysWithValues: actors.enumerated().map { ($0.element, Int64($0.offset + 1)) })
         let byRow = Dictionary(uniqueKeysWithValues: rows.map { ($0.value, $0.key) })
@@ -161,4 +149,8 @@ struct HistoryTests {
         }
         #expect(try street.history("person", key: Fixture.id(seq: 2)) == nil)
     }
+}
+
+extension TestRandom {
+    mutating func below(_ n: Int) -> Int { Int(next(UInt64(n))) }
 }

@@ -10,10 +10,7 @@ struct DeleteCommand: Command {
     Deletes a record: the deletion is itself a version, synced to other nodes; the history is kept.
     Exit code 3 when the record does not exist.
     """
-    static let arguments = [
-        ArgumentSpec("RESOURCE", help: "数据种类 · resource name"),
-        ArgumentSpec("KEY", help: "主键 · the record's key"),
-    ]
+    static let arguments = ReplicaAccess.recordArguments
     static let options: [OptionSpec] = [ReplicaAccess.dirOption]
 
     let parsed: ParsedArguments
@@ -22,8 +19,7 @@ struct DeleteCommand: Command {
 
     init(_ parsed: ParsedArguments) throws {
         self.parsed = parsed
-        resourceName = try parsed.required(argument: 0, "RESOURCE")
-        key = try parsed.required(argument: 1, "KEY")
+        (resourceName, key) = try ReplicaAccess.record(parsed)
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {

@@ -13,10 +13,7 @@ struct GetCommand: Command {
 
     例 Example:  rootsync get person 150603199001010012
     """
-    static let arguments = [
-        ArgumentSpec("RESOURCE", help: "数据种类 · resource name (person, house, enterprise, place, event)"),
-        ArgumentSpec("KEY", help: "主键，例如公民身份号码 · the record's key, e.g. the ID number"),
-    ]
+    static let arguments = ReplicaAccess.recordArguments
     static let options: [OptionSpec] = [ReplicaAccess.dirOption]
 
     let parsed: ParsedArguments
@@ -25,8 +22,7 @@ struct GetCommand: Command {
 
     init(_ parsed: ParsedArguments) throws {
         self.parsed = parsed
-        resourceName = try parsed.required(argument: 0, "RESOURCE")
-        key = try parsed.required(argument: 1, "KEY")
+        (resourceName, key) = try ReplicaAccess.record(parsed)
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {

@@ -16,6 +16,17 @@ enum ReplicaAccess {
     static let fileName = "replica.sqlite"
     static let nodeFileName = "node.json"
 
+    /// RESOURCE KEY: the arguments of every command about one record.
+    static let recordArguments = [
+        ArgumentSpec("RESOURCE", help: "数据种类 · resource name (person, house, enterprise, place, event)"),
+        ArgumentSpec("KEY", help: "主键，例如公民身份号码 · the record's key, e.g. the ID number"),
+    ]
+
+    /// The record a command names with `recordArguments`.
+    static func record(_ parsed: ParsedArguments) throws -> (resource: String, key: String) {
+        (try parsed.required(argument: 0, "RESOURCE"), try parsed.required(argument: 1, "KEY"))
+    }
+
     static let dirOption = OptionSpec.option("dir", value: "DIR",
         help: "节点目录（副本 DIR/replica.sqlite），默认当前目录 · node directory holding replica.sqlite (default: current directory)")
 

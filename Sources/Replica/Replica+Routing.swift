@@ -40,7 +40,7 @@ extension Replica {
     public func linkStates() throws -> [LinkState] {
         try db.all("""
             SELECT node, role, last_push_ms, last_pull_ms, last_seen_ms, last_error, pushed, pulled,
-                   (SELECT count(*) FROM _rs_route r WHERE r.child = l.node)
+                   (SELECT coalesce(sum(v.n), 0) FROM _rs_route r JOIN _rs_version v ON v.id = r.version WHERE r.child = l.node)
             FROM _rs_link l ORDER BY role DESC, node
             """) { row in
             LinkState(node: row.string(0), role: row.string(1),
@@ -117,7 +117,7 @@ extension Replica {
         Int64(try db.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", child) ?? 0)
     }
 
-    /// Route positions not yet confirmed by `child`: how far behind it is.
+    /// Routes (one per run) not yet confirmed by `child`. `linkStates` counts the versions in them.
     public func routesPending(child: String) throws -> Int {
         try db.scalarInt("SELECT count(*) FROM _rs_route WHERE child = ?", child) ?? 0
     }

@@ -590,7 +590,13 @@ final class ChaosRun {
             fault("pull of \(child) replayed twice with a \(cursor == current ? "current" : "stale") cursor")
             return
         }
+        // A replay is of what the parent already received: versions it has not may name counters
+        // it does not hold yet (the child sends those first), and a parent refuses such a vector.
+        var parentHas: [String: Int64] = [:]
+        try cluster.database(parent).forEach("SELECT a.name, h.seq FROM _rs_have h JOIN _rs_actor a ON a.id = h.actor WHERE a.name LIKE ?",
+                                             child + ":%") { parentHas[$0.string(0)] = $0.int64(1) }
         let own = try VersionFile(db).rows(where: "v.link = 0 AND a.name LIKE ? AND r.resource = 'person'", child + ":%")
+            .filter { $0.seq <= parentHas[$0.actor] ?? 0 || kind == 1 }
             .sorted { ($0.actor, $0.seq) < ($1.actor, $1.seq) }.prefix(1000).map { row -> JSONValue in
             var o = JSONObject()
             o.append("resource", "person")

@@ -10,6 +10,7 @@ import Catalogue
 import Foundation
 import JSON
 import Replica
+import SQLite
 import Standards
 import Sync
 
@@ -19,11 +20,17 @@ let community = "150603002001", sibling = "150603002002"
 final class Street: @unchecked Sendable {
     static let shared = Street()
     var replica: Replica
+    /// A plain connection to the same file, for the checks (the replica's own stays inside it).
+    var reader: Database
     var applied = 0
     let siblingKey = Street.id("150603198001010", 11)
     var siblingRecord: JSONObject?
 
-    init() { replica = Self.make() ; siblingRecord = try? replica.get("person", key: siblingKey) }
+    init() {
+        replica = Self.make()
+        reader = try! Database(path: replica.path)
+        siblingRecord = try? replica.get("person", key: siblingKey)
+    }
 
     static func id(_ prefix: String, _ seq: Int) -> String {
         let body = prefix + String(format: "%02d", seq)
@@ -56,7 +63,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         fatalError("an accepted push changed the sibling's record\n\(String(decoding: bytes, as: UTF8.self))")
     }
     for resource in r.catalogue.resources {
-        let outside = try! r.db.scalarInt("SELECT count(*) FROM \"\(resource.name)\" WHERE community_code <> ? AND community_code <> ?",
+        let outside = try! street.reader.scalarInt("SELECT count(*) FROM \"\(resource.name)\" WHERE community_code <> ? AND community_code <> ?",
                                           community, sibling) ?? 0
         if outside > 0 { fatalError("an accepted push stored a \(resource.name) row outside the community\n\(String(decoding: bytes, as: UTF8.self))") }
     }
@@ -65,6 +72,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     street.applied += 1
     if street.applied % 2_000 == 0 {
         street.replica = Street.make()
+        street.reader = try! Database(path: street.replica.path)
         street.siblingRecord = try? street.replica.get("person", key: street.siblingKey)
     }
     return 0

@@ -124,7 +124,7 @@ public final class NodeServer: @unchecked Sendable {
     static func status(of e: ReplicaError) -> Int {
         switch e {
         case .outsideJurisdiction, .foreignWriter, .groupNotWritable, .unverifiedClaim: return 403
-        case .catalogueBehind, .workflow: return 409
+        case .catalogueBehind, .workflow, .lacksDependency: return 409
         case .notFound: return 404
         case .invalid, .badRemoteVersion, .unknownResource: return 422
         case .refused(_, let reason): return status(of: reason)

@@ -26,6 +26,9 @@ public struct SyncRound {
         public var pushDeferred = false
         /// Versions the parent refused and this round set aside (kept here, not sent again).
         public var setAside = 0
+        /// The parent could not take a version yet (it lacks one the version depends on, lost
+        /// in a restore of the parent): the push waits for a later round, nothing is set aside.
+        public var pushWaiting = false
     }
 
     static let maxSetAsidePerRound = 100
@@ -33,8 +36,16 @@ public struct SyncRound {
     /// The version a refused push names, with the parent's reason, from either kind of link.
     static func refusal(_ error: Error) -> (Dot, String)? {
         if let e = error as? RemoteError, let dot = e.refused, e.status == 403 || e.status == 422 { return (dot, e.messageEn) }
-        if case ReplicaError.refused(let dot, let reason)? = error as? ReplicaError { return (dot, reason.description) }
+        if case ReplicaError.refused(let dot, let reason)? = error as? ReplicaError, !isWaiting(reason) { return (dot, reason.description) }
         return nil
+    }
+
+    /// A refusal the parent will lift by itself once it has pulled again (409 with a version named).
+    static func isWaiting(_ error: Error) -> Bool {
+        if let e = error as? RemoteError { return e.refused != nil && e.status == 409 }
+        if case ReplicaError.refused(_, let reason)? = error as? ReplicaError { return isWaiting(reason) }
+        if case ReplicaError.lacksDependency? = error as? ReplicaError { return true }
+        return false
     }
 
     public let replica: any SyncStore
@@ -73,6 +84,12 @@ public struct SyncRound {
                 outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through,
                                                   writer: try replica.currentActor()))
             } catch {
+                // The parent lacks a version this batch depends on (it was restored): it gets it
+                // back from its own parent; push again in a later round, pull now.
+                if Self.isWaiting(error) {
+                    report.pushWaiting = true
+                    break
+                }
                 // The parent refused the batch for one version it named: keep that version here,
                 // set aside (listed by status and doctor), and push the rest. Bounded per round.
                 guard let (dot, reason) = Self.refusal(error), batch.versions.contains(where: { $0.dot == dot }),

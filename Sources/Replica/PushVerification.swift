@@ -149,9 +149,17 @@ public struct PushVerification {
             bound = facts.issued
         } else if isSubtree(dot.actor) || isOwnEarlier(dot.actor) {
             bound = max(held, arriving[dot.actor] ?? 0)
-        } else {
-            // Anyone else's writes reach the child only through this node.
+        } else if dot.actor.node == facts.parent.node {
+            // An epoch of this node that it never took.
             bound = held
+        } else {
+            // Anyone else's writes reach the child only through this node: one the child saw and
+            // this node lacks was lost here (a restore) and comes back from this node's parent.
+            guard dot.seq <= held else {
+                throw ReplicaError.lacksDependency(resource: v.resource, key: v.key, dot: v.dot.description,
+                    zh: "它见过 \(dot)，本节点现只持有到 \(held)", en: "it has seen \(dot), and this node now holds only up to \(held)")
+            }
+            return
         }
         guard dot.seq <= bound else {
             throw unverified(v, zh: "声称已见过 \(dot)，但本节点从未持有或签发到这个计数",

@@ -23,6 +23,11 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
     /// A child pushed a version whose claims the parent cannot verify: a vector naming counters
     /// never held or issued here, an epoch never confirmed, a scope claim its data contradicts.
     case unverifiedClaim(resource: String, key: String, dot: String, zh: String, en: String)
+    /// A child pushed a version that has seen another node's version this node does not hold
+    /// now: it reaches this node only from its own parent, so it was lost here (a restore) and
+    /// comes back with the next pulls. Refused like an unverified claim, but the child keeps the
+    /// version queued and pushes it again later instead of setting it aside.
+    case lacksDependency(resource: String, key: String, dot: String, zh: String, en: String)
     /// The file was upgraded by a newer release than this one.
     case newerRelease(String)
     /// A child's push was refused because of this one version (the batch is refused whole):
@@ -46,6 +51,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .refused(_, let reason): return reason.messageZh
         case .newerRelease(let why): return "副本由更新版本的 rootsync 升级过，本版本无法读取：\(why)"
         case .unverifiedClaim(let r, let k, let d, let zh, _): return "\(r) \(k) 的版本 \(d) 无法核实：\(zh)，拒收整批数据"
+        case .lacksDependency(let r, let k, let d, let zh, _): return "\(r) \(k) 的版本 \(d) 暂不能接收：\(zh)，本节点须先从上级重新收到它；整批数据稍后再推送"
         case .catalogueBehind(let needed, let have): return "数据需要第 \(needed) 版数据目录，本节点只有第 \(have) 版：先同步数据目录，数据留待下次"
         }
     }
@@ -67,6 +73,7 @@ public enum ReplicaError: Error, CustomStringConvertible, Equatable {
         case .newerRelease(let why): return why
         case .refused(_, let reason): return reason.description
         case .unverifiedClaim(let r, let k, let d, _, let en): return "version \(d) of \(r) \(k) cannot be verified: \(en); the whole batch is refused"
+        case .lacksDependency(let r, let k, let d, _, let en): return "version \(d) of \(r) \(k) cannot be taken yet: \(en); this node must first receive it again from its parent; push the batch again later"
         case .catalogueBehind(let needed, let have): return "the data needs catalogue version \(needed) but this node has \(have): fetch the catalogue first; the data is kept for later"
         }
     }

@@ -185,17 +185,20 @@ struct PushAttackTests {
         try t.community.put("person", JSONObject([("id_number", .string(key)), ("name", "赵六"), ("community_code", .string(Self.community))]))
         try t.honestRounds()
         let before = try t.streetState()
-        let poisons: [(String, Int64)] = [
-            (Self.street + ":1", 999_999),         // the street's own actor, beyond what it issued
-            ("150603:1", 5),                        // an ancestor, never sent down
-            ("150603002002:1", 7),                  // a sibling, never held
-            (Self.street + ":3", 1),                // the street's own future epoch
-            ("150600:1", 2),                        // the city, never sent down
+        // Counters the street issues or its subtree writes: a forgery, 403. Counters that reach
+        // the child only through the street (ancestors, other branches): 409, "not yet" — a street
+        // restored from a backup lacks them honestly until it pulls again; refused all the same.
+        let poisons: [(String, Int64, Int, String)] = [
+            (Self.street + ":1", 999_999, 403, "cannot be verified"),   // the street's own actor, beyond what it issued
+            ("150603:1", 5, 409, "cannot be taken yet"),               // an ancestor, never sent down
+            ("150603002002:1", 7, 409, "cannot be taken yet"),         // a sibling, never held
+            (Self.street + ":3", 1, 403, "cannot be verified"),        // the street's own future epoch
+            ("150600:1", 2, 409, "cannot be taken yet"),               // the city, never sent down
         ]
-        for (actor, seq) in poisons {
+        for (actor, seq, status, text) in poisons {
             let v = Self.version(key: key, group: "contact", seq: 500, vv: [(actor, seq)], values: JSONObject([("phone", "13800000001")]))
             let r = try t.push(versions: [v])
-            Self.refused(r, 403, mentioning: "cannot be verified")
+            Self.refused(r, status, mentioning: text)
             #expect(try t.streetState() == before, "\(actor)#\(seq) changed the street")
         }
         // A tag element naming a counter never issued is refused the same way.

@@ -151,17 +151,18 @@ public final class Replica {
         return HybridClock(last: Int64(try meta("hlc") ?? "0") ?? 0, maxDriftMilliseconds: maxClockDriftMilliseconds)
     }
 
+    /// The row of `name` in `table` (`_rs_actor` or `_rs_name`, both `id, name UNIQUE`), made on
+    /// first sight.
+    private func internedRow(_ name: String, in table: String) throws -> Int64 {
+        if let found = try db.scalarInt("SELECT id FROM \(table) WHERE name = ?", name) { return Int64(found) }
+        try db.run("INSERT INTO \(table)(name) VALUES(?)", name)
+        return db.lastInsertRowID
+    }
+
     /// The local row id of an actor, creating it on first sight.
     func actorID(_ actor: Actor) throws -> Int64 {
         if let id = actorRows[actor] { return id }
-        let name = actor.description
-        let id: Int64
-        if let found = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", name) {
-            id = Int64(found)
-        } else {
-            try db.run("INSERT INTO _rs_actor(name) VALUES(?)", name)
-            id = db.lastInsertRowID
-        }
+        let id = try internedRow(actor.description, in: "_rs_actor")
         actorRows[actor] = id
         actorsByRow[id] = actor
         return id
@@ -181,13 +182,7 @@ public final class Replica {
     /// The row id of an interned name (a group or a link), creating it on first sight.
     func nameID(_ name: String) throws -> Int64 {
         if let id = nameRows[name] { return id }
-        let id: Int64
-        if let found = try db.scalarInt("SELECT id FROM _rs_name WHERE name = ?", name) {
-            id = Int64(found)
-        } else {
-            try db.run("INSERT INTO _rs_name(name) VALUES(?)", name)
-            id = db.lastInsertRowID
-        }
+        let id = try internedRow(name, in: "_rs_name")
         nameRows[name] = id
         namesByRow[id] = name
         return id

@@ -170,6 +170,23 @@ struct ReplicaCommandTests {
         #expect(runCLI(["history", "person", "--dir", dir]).code == .usage)
     }
 
+    @Test("versions prints the wire's JSON of one record's versions or of all, in arrival order")
+    func versionsAsWireJSON() throws {
+        let dir = try Self.initNode()
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", Self.person(1)]).code == .success)
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", Self.person(2, name: "李四")]).code == .success)
+        let one = runCLI(["versions", "person", Self.id(1), "--dir", dir])
+        #expect(one.code == .success, "\(one.err)")
+        let versions = try #require(try JSONParser.parse(one.out)["versions"]?.arrayValue)
+        #expect(versions.map { $0["group"]?.stringValue ?? "" } == ["_exists", "identity", "residence"])
+        #expect(versions.allSatisfy { $0["key"] == .string(Self.id(1)) && $0["actor"] == "150603002001:1" && $0["vv"]?.objectValue != nil })
+        #expect(versions.map { $0["seq"]?.int64Value ?? 0 } == [1, 2, 3])
+        let all = try #require(try JSONParser.parse(runCLI(["versions", "--dir", dir]).out)["versions"]?.arrayValue)
+        #expect(all.map { $0["seq"]?.int64Value ?? 0 } == [1, 2, 3, 4, 5, 6])
+        #expect(runCLI(["versions", "person", Self.id(9), "--dir", dir]).code == .notFound)
+        #expect(runCLI(["versions", "person", "--dir", dir]).code == .usage)
+    }
+
     @Test func getAbsentIsNotFoundAndBadCommandLinesAreUsageErrors() throws {
         let dir = try Self.initNode()
         let absent = runCLI(["get", "person", Self.id(9), "--dir", dir])

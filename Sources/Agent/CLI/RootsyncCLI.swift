@@ -12,6 +12,7 @@ public enum RootsyncCLI {
         PutCommand.self,
         GetCommand.self,
         HistoryCommand.self,
+        VersionsCommand.self,
         ListCommand.self,
         ImportCommand.self,
         ExportCommand.self,

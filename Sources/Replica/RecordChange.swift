@@ -31,7 +31,7 @@ public struct RecordChange: Sendable, Equatable {
     public let standing: Standing
     /// True when it is one of several concurrent current versions of its group (an open conflict).
     public let conflict: Bool
-    /// The fields whose value this version changed (every field of a group's first version).
+    /// The fields whose value this version changed (for a group's first version, those it gave a value).
     public let fields: [Field]
 
     public var writer: String { dot.actor.node }

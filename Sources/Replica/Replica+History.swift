@@ -26,7 +26,10 @@ extension Replica {
             for (name, _) in v.values {
                 let after = shown(v, name)
                 let before = previous.map { shown($0, name) } ?? .null
-                if previous == nil || before != after { fields.append(RecordChange.Field(name: name, before: before, after: after)) }
+                // A group's first version: the fields it gives a value; later ones: what changed.
+                if previous == nil ? after != .null && after != .array([]) : before != after {
+                    fields.append(RecordChange.Field(name: name, before: before, after: after))
+                }
             }
             out.append(RecordChange(resource: r.name, key: key, group: v.group, dot: v.dot,
                                     atMilliseconds: HybridClock.milliseconds(of: v.hlc), receivedFrom: item.link,

@@ -188,10 +188,12 @@ extension Replica {
         guard let r = catalogue.resource(v.resource) else { throw bad("unknown resource") }
         // The key passes the same check as a key entered here, in its stored (standard) form.
         guard !v.key.isEmpty, v.key.utf8.count <= 256, let keyItem = r.field(r.key) else { throw bad("bad key") }
-        if keysChecked.insert(v.resource + "\u{0}" + v.key).inserted {
+        let recordKey = v.resource + "\u{0}" + v.key
+        if !keysChecked.contains(recordKey) {
             let (normalizedKey, keyIssues) = validator.normalize(keyItem, .string(v.key), in: r)
-            if let first = keyIssues.first { keysChecked.remove(v.resource + "\u{0}" + v.key); throw bad("key: \(first.messageEn)") }
-            guard normalizedKey == .string(v.key) else { keysChecked.remove(v.resource + "\u{0}" + v.key); throw bad("the key is not in its standard form") }
+            if let first = keyIssues.first { throw bad("key: \(first.messageEn)") }
+            guard normalizedKey == .string(v.key) else { throw bad("the key is not in its standard form") }
+            keysChecked.insert(recordKey)
         }
         guard !v.scope.isEmpty, v.scope.utf8.count <= 12, v.scope.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw bad("scope must be a division code")

@@ -174,11 +174,6 @@ extension Replica {
             .compactMap { $0 }.filter { $0.node == node }
     }
 
-    func hasVersion(_ dot: Dot) throws -> Bool {
-        guard let row = try existingActorID(dot.actor) else { return false }
-        return try run(actor: row, holding: dot.seq) != nil
-    }
-
     /// Marks versions of `state`'s record as no longer current (another version covers them).
     func markSuperseded(_ dots: [Dot], in state: inout RecordState) throws {
         guard !dots.isEmpty else { return }

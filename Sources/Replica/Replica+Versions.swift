@@ -124,15 +124,6 @@ extension Replica {
         session?.haveMoved.insert(row)
     }
 
-    /// The row id of an actor if this replica ever heard of it (never creates one).
-    func existingActorID(_ actor: Actor) throws -> Int64? {
-        if let id = actorRows[actor] { return id }
-        guard let found = try db.scalarInt("SELECT id FROM _rs_actor WHERE name = ?", actor.description) else { return nil }
-        actorRows[actor] = Int64(found)
-        actorsByRow[Int64(found)] = actor
-        return Int64(found)
-    }
-
     /// The run holding `seq` of actor row `actor`, if any: its row id and first counter.
     func run(actor: Int64, holding seq: Int64) throws -> (row: Int64, first: Int64)? {
         guard let (row, first, n) = try db.first("SELECT id, seq, n FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",

@@ -151,18 +151,24 @@ public final class Replica {
         return HybridClock(last: Int64(try meta("hlc") ?? "0") ?? 0, maxDriftMilliseconds: maxClockDriftMilliseconds)
     }
 
-    /// The row of `name` in `table` (`_rs_actor` or `_rs_name`, both `id, name UNIQUE`), made on
-    /// first sight.
-    private func internedRow(_ name: String, in table: String) throws -> Int64 {
+    /// The row of `name` in `table` (`_rs_actor` or `_rs_name`, both `id, name UNIQUE`); with
+    /// `create`, made on first sight, else nil when it was never interned.
+    private func internedRow(_ name: String, in table: String, create: Bool) throws -> Int64? {
         if let found = try db.scalarInt("SELECT id FROM \(table) WHERE name = ?", name) { return Int64(found) }
+        guard create else { return nil }
         try db.run("INSERT INTO \(table)(name) VALUES(?)", name)
         return db.lastInsertRowID
     }
 
     /// The local row id of an actor, creating it on first sight.
-    func actorID(_ actor: Actor) throws -> Int64 {
+    func actorID(_ actor: Actor) throws -> Int64 { try actorRow(actor, create: true)! }
+
+    /// The row id of an actor if this replica ever heard of it (never creates one).
+    func existingActorID(_ actor: Actor) throws -> Int64? { try actorRow(actor, create: false) }
+
+    private func actorRow(_ actor: Actor, create: Bool) throws -> Int64? {
         if let id = actorRows[actor] { return id }
-        let id = try internedRow(actor.description, in: "_rs_actor")
+        guard let id = try internedRow(actor.description, in: "_rs_actor", create: create) else { return nil }
         actorRows[actor] = id
         actorsByRow[id] = actor
         return id
@@ -180,21 +186,17 @@ public final class Replica {
     }
 
     /// The row id of an interned name (a group or a link), creating it on first sight.
-    func nameID(_ name: String) throws -> Int64 {
+    func nameID(_ name: String) throws -> Int64 { try nameRow(name, create: true)! }
+
+    /// The row id of a name if it was ever interned (nil: no stored version carries it).
+    func existingNameID(_ name: String) throws -> Int64? { try nameRow(name, create: false) }
+
+    private func nameRow(_ name: String, create: Bool) throws -> Int64? {
         if let id = nameRows[name] { return id }
-        let id = try internedRow(name, in: "_rs_name")
+        guard let id = try internedRow(name, in: "_rs_name", create: create) else { return nil }
         nameRows[name] = id
         namesByRow[id] = name
         return id
-    }
-
-    /// The row id of a name if it was ever interned (nil: no stored version carries it).
-    func existingNameID(_ name: String) throws -> Int64? {
-        if let id = nameRows[name] { return id }
-        guard let found = try db.scalarInt("SELECT id FROM _rs_name WHERE name = ?", name) else { return nil }
-        nameRows[name] = Int64(found)
-        namesByRow[Int64(found)] = name
-        return Int64(found)
     }
 
     func name(row id: Int64) throws -> String {

@@ -279,8 +279,7 @@ extension Replica {
             guard let actorRow = try existingActorID(actor) else { continue }
             let held: (String, Bool)?
             if let run = try run(actor: actorRow, holding: seq) {
-                held = (try link(row: try db.scalarInt("SELECT link FROM _rs_version WHERE id = ?", run.row).map(Int64.init) ?? 0),
-                        try db.scalarInt("SELECT 1 FROM _rs_set_aside WHERE actor = ? AND seq = ?", actorRow, seq) != nil)
+                held = (try link(row: run.link), try db.scalarInt("SELECT 1 FROM _rs_set_aside WHERE actor = ? AND seq = ?", actorRow, seq) != nil)
             } else {
                 held = nil
             }

@@ -106,10 +106,8 @@ extension Replica {
         var top = seq - 1
         while true {
             if session?.received[row]?.contains(top + 1) == true { top += 1; continue }
-            guard let (first, n) = try db.first("SELECT seq, n FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
-                                                row, top + 1, map: { ($0.int64(0), $0.int64(1)) }),
-                  first + n - 1 >= top + 1 else { return top }
-            top = first + n - 1
+            guard let run = try run(actor: row, holding: top + 1) else { return top }
+            top = run.last
         }
     }
 
@@ -124,12 +122,13 @@ extension Replica {
         session?.haveMoved.insert(row)
     }
 
-    /// The run holding `seq` of actor row `actor`, if any: its row id and first counter.
-    func run(actor: Int64, holding seq: Int64) throws -> (row: Int64, first: Int64)? {
-        guard let (row, first, n) = try db.first("SELECT id, seq, n FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
-                                                 actor, seq, map: { ($0.int64(0), $0.int64(1), $0.int64(2)) }),
-              first + n > seq else { return nil }
-        return (row, first)
+    /// The run holding `seq` of actor row `actor`, if any: its row id, first and last counter,
+    /// and the link it came from (the run starting at or below `seq`, one index descent).
+    func run(actor: Int64, holding seq: Int64) throws -> (row: Int64, first: Int64, last: Int64, link: Int64)? {
+        guard let run = try db.first("SELECT id, seq, seq + n - 1, link FROM _rs_version WHERE actor = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                                     actor, seq, map: { (row: $0.int64(0), first: $0.int64(1), last: $0.int64(2), link: $0.int64(3)) }),
+              run.last >= seq else { return nil }
+        return run
     }
 
     /// The highest counter of `actor` held here (0 when none).

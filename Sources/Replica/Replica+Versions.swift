@@ -25,20 +25,14 @@ extension Replica {
         let actor = try self.actor(row: row.int64(o + 1))
         let scope = row.string(o + 4)
         let link = try self.link(row: row.int64(o + 5))
-        return try row.withBlob(o + 7) { bytes in
-            let entries = try StorageCodec.entries(bytes, count: n)
-            var out: [HeldVersion] = []
-            out.reserveCapacity(n)
-            for (i, e) in entries.enumerated() {
-                let current = superseded & (1 << Int64(i)) == 0
-                if onlyCurrent && !current { continue }
-                let vv = try StorageCodec.decodeVector(UnsafeRawBufferPointer(rebasing: bytes[e.vector]), actor: self.actor(row:))
-                let vals = try StorageCodec.decodeValues(UnsafeRawBufferPointer(rebasing: bytes[e.values]))
-                let v = GroupVersion(resource: resource, key: key, group: try name(row: e.group), dot: Dot(actor: actor, seq: seq + Int64(i)),
-                                     vector: vv, hlc: e.hlc, values: vals, scope: scope)
-                out.append(HeldVersion(version: v, current: current, row: id, index: i, link: link))
-            }
-            return out
+        func isCurrent(_ i: Int) -> Bool { superseded & (1 << Int64(i)) == 0 }
+        let decoded = try row.withBlob(o + 7) { bytes in
+            try StorageCodec.decodeRun(bytes, count: n, actor: self.actor(row:), including: { !onlyCurrent || isCurrent($0) })
+        }
+        return try decoded.map { e in
+            HeldVersion(version: GroupVersion(resource: resource, key: key, group: try name(row: e.group), dot: Dot(actor: actor, seq: seq + Int64(e.index)),
+                                              vector: e.vector, hlc: e.hlc, values: e.values, scope: scope),
+                        current: isCurrent(e.index), row: id, index: e.index, link: link)
         }
     }
 

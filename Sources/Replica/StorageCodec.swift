@@ -50,6 +50,27 @@ enum StorageCodec {
         return out
     }
 
+    /// One version of a run, decoded: its place in the run, group (`_rs_name` row), HLC, vector
+    /// and values.
+    struct DecodedEntry {
+        let index: Int
+        let group: Int64
+        let hlc: Int64
+        let vector: VersionVector
+        let values: JSONObject
+    }
+
+    /// The versions of a run's body, those `including` names (by place in the run) decoded; the
+    /// others are skipped without decoding their vectors and values.
+    static func decodeRun(_ bytes: UnsafeRawBufferPointer, count n: Int, actor: (Int64) throws -> Actor,
+                          including: (Int) -> Bool = { _ in true }) throws -> [DecodedEntry] {
+        try entries(bytes, count: n).enumerated().filter { including($0.offset) }.map { i, e in
+            DecodedEntry(index: i, group: e.group, hlc: e.hlc,
+                         vector: try decodeVector(UnsafeRawBufferPointer(rebasing: bytes[e.vector]), actor: actor),
+                         values: try decodeValues(UnsafeRawBufferPointer(rebasing: bytes[e.values])))
+        }
+    }
+
     /// At most this many versions share a row (the `superseded` bit mask is one integer).
     static let maxRun = 62
     struct Malformed: Error, CustomStringConvertible {

@@ -69,17 +69,11 @@ public struct VersionFile {
             let writer = try actor(row.int64(1)).description
             let link = try name(row.int64(7))
             let superseded = row.int64(8)
-            let decoded = try row.withBlob(9) { bytes in
-                try StorageCodec.entries(bytes, count: row.int(3)).map { e in
-                    (e, try StorageCodec.decodeVector(UnsafeRawBufferPointer(rebasing: bytes[e.vector]), actor: actor),
-                     try StorageCodec.decodeValues(UnsafeRawBufferPointer(rebasing: bytes[e.values])))
-                }
-            }
-            for (i, (e, vv, values)) in decoded.enumerated() {
-                try body(Row(id: row.int64(0), actor: writer, seq: row.int64(2) + Int64(i),
+            for e in try row.withBlob(9, { try StorageCodec.decodeRun($0, count: row.int(3), actor: actor) }) {
+                try body(Row(id: row.int64(0), actor: writer, seq: row.int64(2) + Int64(e.index),
                              resource: row.string(4), key: row.string(5), group: try name(e.group), hlc: e.hlc,
-                             vv: vv.json.text, values: JSONValue.object(values).text, scope: row.string(6),
-                             current: superseded & (1 << Int64(i)) == 0, link: link))
+                             vv: e.vector.json.text, values: JSONValue.object(e.values).text, scope: row.string(6),
+                             current: superseded & (1 << Int64(e.index)) == 0, link: link))
             }
         }
     }

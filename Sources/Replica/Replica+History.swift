@@ -7,9 +7,8 @@ extension Replica {
     /// Tag fields show the tag lists. Nil when the record was never held here.
     public func history(_ resourceName: String, key rawKey: String) throws -> [RecordChange]? {
         let r = try resource(resourceName)
-        let key = try normalizedKey(r, rawKey)
-        let all = try allVersions(r.name, key)
-        if all.isEmpty { return nil }
+        guard let all = try heldVersions(r.name, key: rawKey) else { return nil }
+        let key = all[0].version.key
         let versions = all.map(\.version)
         let currentByGroup = Dictionary(grouping: all.filter(\.current).map(\.version), by: \.group)
         func shown(_ v: GroupVersion, _ field: String) -> JSONValue {

@@ -183,14 +183,7 @@ extension Replica {
 
     func loadRecord(_ r: Resource, _ key: String, create: Bool) throws -> RecordState? {
         if let (id, scope) = try db.first("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?", r.name, key, map: { ($0.int64(0), $0.string(1)) }) {
-            var current: [String: [GroupVersion]] = [:]
-            var rows: [Dot: (row: Int64, index: Int)] = [:]
-            try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ? AND v.superseded <> (1 << v.n) - 1", id) { row in
-                for h in try versions(ofRun: row, resource: r.name, key: key, onlyCurrent: true) {
-                    current[h.version.group, default: []].append(h.version)
-                    rows[h.version.dot] = (h.row, h.index)
-                }
-            }
+            let (current, rows) = try currentVersions(record: id, r.name, key)
             return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
         }
         guard create else { return nil }
@@ -211,11 +204,30 @@ extension Replica {
     /// Current versions of every group of one record.
     public func currentVersions(_ resource: String, _ key: String) throws -> [String: [GroupVersion]] {
         guard let id = try recordID(resource, key) else { return [:] }
-        var out: [String: [GroupVersion]] = [:]
+        return try currentVersions(record: id, resource, key).current
+    }
+
+    /// The current versions of record row `id`, by group, and where each lives (runs with every
+    /// version superseded are not read).
+    private func currentVersions(record id: Int64, _ resource: String, _ key: String) throws
+        -> (current: [String: [GroupVersion]], rows: [Dot: (row: Int64, index: Int)]) {
+        var current: [String: [GroupVersion]] = [:]
+        var rows: [Dot: (row: Int64, index: Int)] = [:]
         try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ? AND v.superseded <> (1 << v.n) - 1", id) { row in
-            for h in try versions(ofRun: row, resource: resource, key: key, onlyCurrent: true) { out[h.version.group, default: []].append(h.version) }
+            for h in try versions(ofRun: row, resource: resource, key: key, onlyCurrent: true) {
+                current[h.version.group, default: []].append(h.version)
+                rows[h.version.dot] = (h.row, h.index)
+            }
         }
-        return out
+        return (current, rows)
+    }
+
+    /// Every version held of a record named by a key as a person types it (a 15-digit ID finds
+    /// the record stored under 18 digits); nil when the record was never held here.
+    public func heldVersions(_ resourceName: String, key rawKey: String) throws -> [(version: GroupVersion, current: Bool, link: String)]? {
+        let r = try resource(resourceName)
+        let all = try allVersions(r.name, try normalizedKey(r, rawKey))
+        return all.isEmpty ? nil : all
     }
 
     /// Every version of a record, current or superseded, in arrival order (history).

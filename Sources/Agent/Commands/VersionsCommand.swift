@@ -36,11 +36,10 @@ struct VersionsCommand: Command {
         var record: [GroupVersion]?
         if let resourceName = parsed.positional(0), let key = parsed.positional(1) {
             let r = try ReplicaAccess.resource(replica, resourceName)
-            // (history gives the key in its stored form: a 15-digit ID is stored as 18 digits)
-            guard let stored = try ReplicaAccess.mapped(resource: r, { try replica.history(r.name, key: key)?.first?.key }) else {
+            guard let held = try ReplicaAccess.mapped(resource: r, { try replica.heldVersions(r.name, key: key) }) else {
                 throw CommandError("本节点没有\(r.label) \(key) 的任何版本", "no version of \(r.name) \(key) is held here", exitCode: .notFound)
             }
-            record = try ReplicaAccess.mapped(resource: r) { try replica.allVersions(r.name, stored).map(\.version) }
+            record = held.map(\.version)
         }
         context.out.write("{\"versions\":[")
         var first = true

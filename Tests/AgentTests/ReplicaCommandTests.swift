@@ -168,6 +168,12 @@ struct ReplicaCommandTests {
         #expect(changes[3]["fields"] == [["field": "name", "before": "张三", "after": "张三丰"]])
         #expect(runCLI(["history", "person", Self.id(9), "--dir", dir]).code == .notFound)
         #expect(runCLI(["history", "person", "--dir", dir]).code == .usage)
+        // Bad input names what is wrong, in both languages, and changes nothing.
+        let unknown = runCLI(["history", "nosuch", id, "--dir", dir])
+        #expect(unknown.code != .success && unknown.err.contains("nosuch"), "\(unknown.err)")
+        let badKey = runCLI(["history", "person", "12345", "--dir", dir])
+        #expect(badKey.code != .success && badKey.err.contains("id_number") && badKey.err.contains("身份"), "\(badKey.err)")
+        #expect(try runCLI(["history", "person", id, "--dir", dir, "--json"]).jsonLines().first?["changes"]?.arrayValue?.count == changes.count)
     }
 
     @Test("versions prints the wire's JSON of one record's versions or of all, in arrival order")
@@ -185,6 +191,10 @@ struct ReplicaCommandTests {
         #expect(all.map { $0["seq"]?.int64Value ?? 0 } == [1, 2, 3, 4, 5, 6])
         #expect(runCLI(["versions", "person", Self.id(9), "--dir", dir]).code == .notFound)
         #expect(runCLI(["versions", "person", "--dir", dir]).code == .usage)
+        let unknown = runCLI(["versions", "nosuch", Self.id(1), "--dir", dir])
+        #expect(unknown.code != .success && unknown.err.contains("nosuch") && unknown.out.isEmpty, "\(unknown.err)")
+        let badKey = runCLI(["versions", "person", "12345", "--dir", dir])
+        #expect(badKey.code != .success && badKey.err.contains("id_number") && badKey.out.isEmpty, "\(badKey.err)")
     }
 
     @Test func getAbsentIsNotFoundAndBadCommandLinesAreUsageErrors() throws {

@@ -1,5 +1,6 @@
 import Catalogue
 import Causality
+import SQLite
 
 /// One record as a write sees it: read once (its row id, stored scope and current versions),
 /// changed in memory as versions are written or received, and written back once by `refresh`,
@@ -20,6 +21,9 @@ struct RecordState {
     var rows: [Dot: (row: Int64, index: Int)]
     /// Versions this write stored that are not in a row yet, in order, each still current or not.
     var pending: [(version: GroupVersion, link: String, current: Bool)] = []
+    /// The record's row as it stands in its resource table, when the caller read it (a captured
+    /// write): `refresh` skips rewriting a row that already holds what the versions say.
+    var tableRow: [SQLValue]?
     /// Runs written since the last refresh, waiting for their routes.
     var stored: [StoredVersion] = []
 }

@@ -49,16 +49,24 @@ extension Replica {
             sql = "SELECT \(r.fields.map { q($0.name) }.joined(separator: ", ")) FROM \(q(r.name)) WHERE \(q(r.key)) = ?"
             captureSelects[r.name] = (r.fields.map(\.name), sql)
         }
-        let row: JSONObject? = try db.first(sql, key) { row in
+        let read: (JSONObject, [SQLValue])? = try db.first(sql, key) { row in
             var o = JSONObject()
-            for (i, f) in r.fields.enumerated() { o.append(f.name, Self.jsonValue(row.value(i), for: f)) }
-            return o
+            var cells: [SQLValue] = []
+            cells.reserveCapacity(r.fields.count)
+            for (i, f) in r.fields.enumerated() {
+                let cell = row.value(i)
+                cells.append(cell)
+                o.append(f.name, Self.jsonValue(cell, for: f))
+            }
+            return (o, cells)
         }
+        let row = read?.0
         let wallTime = useCapturedWriteTimes ? max(atMilliseconds, 0) : now()
         if let row {
             do {
-                try writing(drain: false) { _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key) }
-            } catch let error as ReplicaError {
+                // No savepoint: writeLocal refuses a row before writing any of it.
+                _ = try writeLocal(r, row, wallTime: wallTime, keyMustBe: key, tableRow: read?.1)
+            } catch let error as ReplicaError where !(session?.writeUnderway ?? true) {
                 let problems = Self.issues(of: error)
                 session?.mayHaveInvalidWrites = true
                 try db.run("""

@@ -30,11 +30,10 @@ extension Replica {
             var more = 0
             for (line, patch) in patches {
                 do {
-                    try writing {
-                        let result = try writeLocal(r, patch, wallTime: now())
-                        if let each { each(result) } else { results.append(result) }
-                    }
-                } catch let error as ReplicaError {
+                    // No savepoint per record: writeLocal refuses a record before writing any of it.
+                    let result = try writeLocal(r, patch, wallTime: now())
+                    if let each { each(result) } else { results.append(result) }
+                } catch let error as ReplicaError where !(session?.writeUnderway ?? true) {
                     if problems.count >= maxProblems { more += 1; continue }
                     problems += Self.issues(of: error).map {
                         ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
@@ -69,7 +68,10 @@ extension Replica {
 
     // MARK: Internals (inside a transaction)
 
-    func writeLocal(_ r: Resource, _ patch: JSONObject, wallTime: Int64, keyMustBe rawKey: String? = nil) throws -> WriteResult {
+    /// `tableRow` is the record's row as it stands in its table (a captured write): when the
+    /// versions written say the same, the row is left as it is instead of being written again.
+    func writeLocal(_ r: Resource, _ patch: JSONObject, wallTime: Int64, keyMustBe rawKey: String? = nil,
+                    tableRow: [SQLValue]? = nil) throws -> WriteResult {
         let (values, issues) = validator.normalize(r, patch: patch, allowDisabledCodes: true)
         if !issues.isEmpty { throw ReplicaError.invalid(issues) }
         guard let key = values[r.key]?.stringValue else {
@@ -82,6 +84,7 @@ extension Replica {
                 messageZh: "主键应写成标准形式 \(key)", messageEn: "the key must be written in its standard form \(key)")])
         }
         var state = try loadRecord(r, key)
+        state.tableRow = tableRow
         let current = state.current
         let view = try view(r, current: current)
         let isNew = !(view?.visible ?? false)
@@ -98,19 +101,9 @@ extension Replica {
             throw ReplicaError.outsideJurisdiction(resource: r.name, key: key, scope: scope, jurisdiction: node.code)
         }
 
-        var written: [String] = []
-        var newDots: [Dot] = []
-        if isNew {
-            // A new or re-created record: an existence version that has seen everything held.
-            let dot = try nextDot()
-            var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
-            vector.add(dot)
-            let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
-                                 hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(false))]), scope: newScope)
-            try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot), in: &state)
-            try insertVersion(v, link: "", current: true, into: &state)
-            newDots.append(dot)
-        }
+        // Which groups change, and whether this level may write them, is settled before anything
+        // is written: a refused write leaves nothing behind, so callers need no savepoint per record.
+        var changedGroups: [FieldGroup] = []
         for g in r.groups {
             let groupCurrent = current[g.name] ?? []
             let changed: Bool
@@ -129,6 +122,25 @@ extension Replica {
                 }
                 continue
             }
+            changedGroups.append(g)
+        }
+
+        session?.writeUnderway = true
+        var written: [String] = []
+        var newDots: [Dot] = []
+        if isNew {
+            // A new or re-created record: an existence version that has seen everything held.
+            let dot = try nextDot()
+            var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
+            vector.add(dot)
+            let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
+                                 hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(false))]), scope: newScope)
+            try markSuperseded((current[GroupVersion.existence] ?? []).map(\.dot), in: &state)
+            try insertVersion(v, link: "", current: true, into: &state)
+            newDots.append(dot)
+        }
+        for g in changedGroups {
+            let groupCurrent = current[g.name] ?? []
             let dot = try nextDot()
             var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
             vector.add(dot)
@@ -153,6 +165,7 @@ extension Replica {
         }
         if !newDots.isEmpty { try refresh(&state) }
         if session?.mayHaveInvalidWrites ?? true { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
+        session?.writeUnderway = false
         return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 

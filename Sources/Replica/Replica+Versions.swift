@@ -286,10 +286,10 @@ extension Replica {
         let complete = resource.fields.allSatisfy { !$0.required || $0.name == resource.key || (view.values[$0.name] ?? .null) != .null }
         try guarded {
             if view.visible && !outside && complete {
-                let args: [SQLBindable?] = resource.fields.map { f in
+                let cells: [SQLValue] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }
-                try db.run(rowSQL(resource).upsert, arguments: args)
+                if cells != state.tableRow { try db.run(rowSQL(resource).upsert, arguments: cells) }
             } else {
                 try db.run(rowSQL(resource).delete, key)
             }

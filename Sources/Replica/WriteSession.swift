@@ -21,6 +21,9 @@ struct WriteSession {
     var received: [Int64: Set<Int64>] = [:]
     /// The id the next new record gets (read once: the transaction holds the write lock).
     var nextRecordID: Int64?
+    /// Set while a local write is writing (after all its checks passed): an error then leaves a
+    /// record half written, so it must end the whole transaction, not just skip the record.
+    var writeUnderway = false
     /// Whether `_rs_invalid` may hold rows (nearly always empty: a write then skips its cleanup).
     var mayHaveInvalidWrites = true
 

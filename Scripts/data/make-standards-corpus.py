@@ -23,10 +23,19 @@ for line in io.open("Sources/Standards/Resources/gbt2260-divisions.tsv", encodin
         continue
     code, name, first, last, source = line.rstrip("\n").split("\t")
     rows[code] = (int(first), int(last) if last else None, source)
-counties = sorted(c for c in rows if not c.endswith("00"))
+# Codes of the supplement (in none of cn/GB2260's lists, dated by a second source) have their own
+# class, drawn after every other row, so the other classes stay what they were before it existed.
+supplement = {}
+for line in io.open("Scripts/data/gbt2260-supplement.tsv", encoding="utf-8"):
+    if line[:1].isdigit():
+        code, name = line.split("\t")[:2]
+        assert code in rows, "supplement code %s is missing from the division table: regenerate it" % code
+        supplement[code] = name
+counties = sorted(c for c in rows if not c.endswith("00") and c not in supplement)
 by_source = {}
 for c, (_, _, s) in rows.items():
-    by_source.setdefault(s, []).append(c)
+    if c not in supplement:
+        by_source.setdefault(s, []).append(c)
 unknown = [c for c in ("%06d" % n for n in range(110000, 660000, 7)) if c not in rows and c[:2] != "00"]
 unknown = [c for c in unknown if c not in ("429000", "469000")][:400] + ["429000", "469000"]
 
@@ -137,6 +146,16 @@ for _ in range(100):
 for _ in range(150):
     v, _ = any_cc()
     ccs.append((v[:rng.choice([0, 15, 17])] if rng.random() < .5 else v + "0", "invalid", "uscc.length", "wrong length"))
+
+# The supplement: every code once in an ID (born any year) and in a credit code, the codes the
+# audit of issue 18 named twice more, and a legacy 15-digit number for those.
+named = ["320212", "450111", "362502", "460037", "632859", "110209", "332727"]
+for c in sorted(supplement) + named * 2:
+    ids.append((valid_id(c), "valid", "supplement", "address code %s %s, supplement" % (c, supplement[c])))
+for c in named:
+    ids.append((c + birth(1900, 1999)[2:] + "%03d" % rng.randint(0, 999), "valid", "supplement", "GB 11643-1989, %s %s" % (c, supplement[c])))
+for c in sorted(supplement):
+    ccs.append((any_cc(c)[0], "valid", "supplement", "division %s %s, supplement" % (c, supplement[c])))
 
 for path, table in (("Tests/StandardsTests/Corpus/ids.tsv", ids), ("Tests/StandardsTests/Corpus/uscc.tsv", ccs)):
     with io.open(path, "w", encoding="utf-8", newline="\n") as f:

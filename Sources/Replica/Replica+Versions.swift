@@ -289,7 +289,7 @@ extension Replica {
                 let cells: [SQLValue] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }
-                if cells != state.tableRow { try db.run(rowSQL(resource).upsert, arguments: cells) }
+                if cells != state.tableRow { try db.run(rowSQL(resource).upsert, values: cells) }
             } else {
                 try db.run(rowSQL(resource).delete, key)
             }

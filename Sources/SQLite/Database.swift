@@ -94,6 +94,16 @@ public final class Database {
         return Int(sqlite3_changes(handle))
     }
 
+    /// Runs one statement with plain values (no existential boxing per argument).
+    @discardableResult
+    public func run(_ sql: String, values: [SQLValue]) throws -> Int {
+        let statement = try self.statement(sql)
+        try statement.bind(values: values)
+        defer { statement.reset() }
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
     /// Streams every row of a query through `body`. The row is only valid inside the call.
     public func forEach(_ sql: String, _ arguments: SQLBindable?..., body: (Row) throws -> Void) throws {
         try forEach(sql, arguments: arguments, body: body)

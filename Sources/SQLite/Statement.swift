@@ -24,14 +24,25 @@ public final class Statement {
     public func columnName(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
 
     /// Resets the statement and binds `arguments` to parameters 1...n.
+    /// Every parameter is bound (the count must match), so old bindings need no clearing.
     public func bind(_ arguments: [SQLBindable?]) throws {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-        guard arguments.count == parameterCount else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "statement takes \(parameterCount) arguments, \(arguments.count) given", sql: sql)
-        }
+        try checkCount(arguments.count)
         for (i, argument) in arguments.enumerated() {
             try bind(argument?.sqlValue ?? .null, at: i + 1)
+        }
+    }
+
+    /// Binds plain values: the hot write path's rows, without an existential per cell.
+    public func bind(values: [SQLValue]) throws {
+        sqlite3_reset(handle)
+        try checkCount(values.count)
+        for i in values.indices { try bind(values[i], at: i + 1) }
+    }
+
+    private func checkCount(_ given: Int) throws {
+        guard given == parameterCount else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "statement takes \(parameterCount) arguments, \(given) given", sql: sql)
         }
     }
 

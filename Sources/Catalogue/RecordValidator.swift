@@ -136,7 +136,7 @@ public struct RecordValidator: Sendable {
             issues.append(issue(item.name, "record.code_disabled", "“\(item.label)”的代码 \(text)（\(name)）已停用，不能再填写",
                                 "\(item.name): code \(text) (\(name)) of code set \(setID) is disabled and cannot be used in new data"))
         }
-        if issues.isEmpty { issues += item.format.check(text, field: item.name) }
+        if issues.isEmpty { issues += item.format.check(normalized: text, field: item.name) }
         if !issues.isEmpty { return (.null, issues) }
         switch item.sqlType {
         case "INTEGER", "NUMERIC", "REAL":

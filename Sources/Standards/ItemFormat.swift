@@ -154,6 +154,17 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func compactDate(_ text: String) -> String? {
+        // YYYY-MM-DD: ten ASCII bytes, decided without splitting.
+        let b = Array(text.utf8)
+        if b.count == 10, b[4] == 0x2D, b[7] == 0x2D {
+            var out: [UInt8] = []
+            out.reserveCapacity(8)
+            for (i, c) in b.enumerated() where i != 4 && i != 7 {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                out.append(c)
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               DigitString(parts.joined()) != nil else { return nil }
@@ -165,7 +176,11 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
     /// Checks a value against the format after `normalize`. An empty value passes: whether an
     /// item is required is decided by the caller, not by its format.
     public func check(_ value: String, field: String) -> [ValidationIssue] {
-        let normalized = normalize(value)
+        check(normalized: normalize(value), field: field)
+    }
+
+    /// `check` of a value already through `normalize` (the record validator normalizes first).
+    public func check(normalized: String, field: String) -> [ValidationIssue] {
         if normalized.isEmpty { return [] }
         switch type {
         case .string, .memo:
@@ -181,8 +196,8 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
         case .logical:
             if normalized == "1" || normalized == "0" { return [] }
             return [issue(field, "format.type",
-                          "“\(value)”不是逻辑值，应为 1/0、true/false 或 是/否",
-                          "\"\(value)\" is not a yes/no value; use 1/0, true/false or 是/否")]
+                          "“\(normalized)”不是逻辑值，应为 1/0、true/false 或 是/否",
+                          "\"\(normalized)\" is not a yes/no value; use 1/0, true/false or 是/否")]
         }
     }
 
@@ -208,7 +223,9 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     private func checkCharacterCount(_ value: String, field: String) -> [ValidationIssue] {
-        lengthIssue(field, count: value.count, unitZh: "字符", unitEn: "characters").map { [$0] } ?? []
+        // ASCII text has as many characters as bytes; only other text needs grapheme counting.
+        let count = value.utf8.allSatisfy { $0 < 0x80 } ? value.utf8.count : value.count
+        return lengthIssue(field, count: count, unitZh: "字符", unitEn: "characters").map { [$0] } ?? []
     }
 
     /// N, Y, I: optional sign, digits, optional point and fraction digits.
@@ -260,14 +277,16 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
     private func checkDate(_ value: String, field: String) -> [ValidationIssue] {
         let length = maxLength ?? 8
         let pattern = length == 8 ? "YYYYMMDD" : "YYYYMMDDhhmmss"
-        let bad = issue(field, "format.date", "“\(value)”不是有效的日期，应为 \(pattern)",
-                        "\"\(value)\" is not a valid date; expected \(pattern)")
-        guard value.count == length, let digits = DigitString(value),
+        var bad: [ValidationIssue] {
+            [issue(field, "format.date", "“\(value)”不是有效的日期，应为 \(pattern)",
+                   "\"\(value)\" is not a valid date; expected \(pattern)")]
+        }
+        guard value.utf8.count == length, let digits = DigitString(value),
               CalendarDate(year: digits.int(0, 4), month: digits.int(4, 2), day: digits.int(6, 2)) != nil else {
-            return [bad]
+            return bad
         }
         if length == 14, digits.int(8, 2) > 23 || digits.int(10, 2) > 59 || digits.int(12, 2) > 59 {
-            return [bad]
+            return bad
         }
         return []
     }

@@ -5,6 +5,8 @@ extension StringProtocol {
     public func trimmingSpace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
+        // Nearly every value starts and ends with a visible ASCII character: no property lookup.
+        if (0x21...0x7E).contains(first.value) && (0x21...0x7E).contains(last.value) { return String(self) }
         if !first.properties.isWhitespace && !last.properties.isWhitespace { return String(self) }
         var start = scalars.startIndex, end = scalars.endIndex
         while start < end && scalars[start].properties.isWhitespace { start = scalars.index(after: start) }

@@ -15,6 +15,8 @@ public struct Resource: Sendable, Equatable {
     public let fields: [DataItem]
     public let groups: [FieldGroup]
     public let rules: [RecordRule]
+    /// Field name → position in `fields`: every write looks fields up by name, once per value.
+    private let positions: [String: Int]
 
     public init(name: String, label: String, key: String, scope: String, share: ShareType, meta: ResourceMetadata,
                 existenceAuthority: DivisionLevel?, fields: [DataItem], groups: [FieldGroup], rules: [RecordRule] = []) {
@@ -28,9 +30,10 @@ public struct Resource: Sendable, Equatable {
         self.fields = fields
         self.groups = groups
         self.rules = rules
+        self.positions = Dictionary(fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func field(_ name: String) -> DataItem? { fields.first { $0.name == name } }
+    public func field(_ name: String) -> DataItem? { positions[name].map { fields[$0] } }
 
     /// A field by its name or its Chinese label (CSV headers may use either).
     public func field(nameOrLabel text: String) -> DataItem? {

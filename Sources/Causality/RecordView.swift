@@ -26,7 +26,7 @@ public struct RecordView: Sendable, Equatable {
         if let win = Resolution.winner(existence, authority: existenceAuthority) {
             view.winners[GroupVersion.existence] = win.dot
             view.deleted = win.isDelete
-            if Set(existence.map(\.isDelete)).count > 1 { view.conflicts.append(GroupVersion.existence) }
+            if existence.contains(where: \.isDelete) && existence.contains(where: { !$0.isDelete }) { view.conflicts.append(GroupVersion.existence) }
         }
         for (group, policy) in policies.sorted(by: { $0.key < $1.key }) {
             let versions = current[group] ?? []

@@ -19,6 +19,7 @@ public struct RecordValidator: Sendable {
     /// to 18, trimmed text, "" to null) and checks each. Unknown fields are errors.
     public func normalize(_ resource: Resource, patch: JSONObject, allowDisabledCodes: Bool = false) -> (values: [String: JSONValue], issues: [ValidationIssue]) {
         var values: [String: JSONValue] = [:]
+        values.reserveCapacity(patch.count)
         var issues: [ValidationIssue] = []
         for (name, raw) in patch {
             guard let item = resource.field(name) else {

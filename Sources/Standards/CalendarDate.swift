@@ -32,9 +32,27 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// `YYYY-MM-DD`, the form rootsync stores and shows.
-    public var iso: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    /// (Built from bytes: every checked ID number asks for its birth date in this form.)
+    public var iso: String { digits(separator: 0x2D) }
     /// `YYYYMMDD`, the form used inside ID numbers and D8 items.
-    public var compact: String { "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))" }
+    public var compact: String { digits(separator: nil) }
+
+    /// The date as zero-padded digits (the year is 1…9999, so always four).
+    private func digits(separator: UInt8?) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(10)
+        func put(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 { out.append(UInt8(48 + (value / divisor) % 10)); divisor /= 10 }
+        }
+        put(year, 4)
+        if let separator { out.append(separator) }
+        put(month, 2)
+        if let separator { out.append(separator) }
+        put(day, 2)
+        return String(decoding: out, as: UTF8.self)
+    }
     public var description: String { iso }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
@@ -75,9 +93,4 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         // The arithmetic above only produces real dates.
         return CalendarDate(year: year, month: month, day: day)!
     }
-}
-
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }

@@ -79,12 +79,7 @@ func log(_ s: String) { if !options.json { FileHandle.standardError.write(Data((
 let catalogue = try Catalogue.bundledDefault()
 let divisions = DivisionTable.bundled
 func node(_ code: String) -> NodeIdentity {
-    switch code.count {
-    case 12: NodeIdentity(code: code, name: code, level: .community, parent: String(code.prefix(9)))
-    case 9: NodeIdentity(code: code, name: code, level: .street, parent: String(code.prefix(6)))
-    default: code.hasSuffix("00") ? NodeIdentity(code: code, name: code, level: .city, parent: nil)
-        : NodeIdentity(code: code, name: code, level: .district, parent: String(code.prefix(4)) + "00")
-    }
+    NodeIdentity(code: code, name: code, level: DivisionCode.level(ofShape: code)!, parent: DivisionCode.hierarchyParent(of: code))
 }
 func newReplica(_ code: String) throws -> Replica {
     try Replica.create(path: path("\(code)-\(UUID().uuidString).sqlite"), node: node(code), catalogue: catalogue, divisions: divisions)

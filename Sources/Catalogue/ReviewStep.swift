@@ -1,3 +1,4 @@
+import Standards
 /// The review steps a draft passes, in order (the catalogue standard's 审核 chain). 科室审核 and
 /// 部门审核 happen at the drafting node's district (at the city for a city department's draft);
 /// 主管部门审核 at the city, which then assigns identifiers and publishes.
@@ -27,7 +28,7 @@ public enum ReviewStep: String, Sendable, CaseIterable, Codable {
     /// The node that performs this step for a draft written at `author`. Codes: city `xxxx00`,
     /// district 6 digits, street 9, community 12.
     public func reviewer(forAuthor author: String) -> String {
-        let city = String(author.prefix(4)) + "00"
+        let city = DivisionCode.prefecture(of: author)
         switch self {
         case .authority: return city
         case .section, .department: return author.count >= 6 && author != city ? String(author.prefix(6)) : city

@@ -28,23 +28,10 @@ public struct Actor: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The level of the writing node, from the shape of its code.
-    public var level: DivisionLevel { NodeLevel.of(node) }
+    public var level: DivisionLevel { DivisionCode.level(ofShape: node) ?? .district }
 
     public static func < (a: Actor, b: Actor) -> Bool {
         a.node != b.node ? a.node < b.node : a.epoch < b.epoch
     }
 }
 
-/// The level of a node from its division code: 6 digits ending in 00 is the city hub,
-/// other 6 digits a district, 9 a street, 12 a community.
-public enum NodeLevel {
-    public static func of(_ code: String) -> DivisionLevel {
-        switch code.count {
-        case 12: return .community
-        case 9: return .street
-        default:
-            if code.hasSuffix("0000") { return .province }
-            return code.hasSuffix("00") ? .city : .district
-        }
-    }
-}

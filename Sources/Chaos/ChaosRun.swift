@@ -7,6 +7,7 @@ import Foundation
 import JSON
 import Replica
 import SQLite
+import Standards
 
 public struct ChaosOptions: Sendable {
     public var seed: UInt64 = 1
@@ -654,7 +655,7 @@ final class ChaosRun {
 
     /// A write outside the node's jurisdiction must be refused and leave nothing behind.
     func probeJurisdiction() throws {
-        let node = rng.pick(codes.filter { $0.count >= 9 || !$0.hasSuffix("00") })
+        let node = rng.pick(codes.filter { DivisionCode.level(ofShape: $0) != .city })
         guard let outside = communities.first(where: { !cluster.node(node).holds(scope: $0) }) else { return }
         let key = newKey(community: outside)
         let o: JSONValue = ["id_number": .string(key), "name": "越权", "community_code": .string(outside)]

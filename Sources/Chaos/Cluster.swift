@@ -6,17 +6,12 @@ import Glibc
 import Foundation
 import JSON
 import SQLite
+import Standards
 
 public struct ChaosNode: Sendable {
     public let code: String
     public let parent: String?
-    public var level: String {
-        switch code.count {
-        case 12: return "community"
-        case 9: return "street"
-        default: return code.hasSuffix("00") ? "city" : "district"
-        }
-    }
+    public var level: String { DivisionCode.level(ofShape: code)?.rawValue ?? "district" }
     /// Jurisdiction prefix: the city holds its whole prefecture (4 digits), others their code.
     public var prefix: String { level == "city" ? String(code.prefix(4)) : code }
     public func holds(scope: String) -> Bool { scope.hasPrefix(prefix) }

@@ -7,6 +7,7 @@ import Foundation
 import JSON
 import Replica
 import SQLite
+import Standards
 
 /// One version as stored: a dot, its vector, timestamp, values and scope.
 struct StoredVersion: Equatable {
@@ -61,11 +62,7 @@ enum PersonCatalogue {
 
     static func level(ofActor actor: String) -> String {
         let node = actor.split(separator: ":").first.map(String.init) ?? actor
-        switch node.count {
-        case 12: return "community"
-        case 9: return "street"
-        default: return node.hasSuffix("00") ? "city" : "district"
-        }
+        return DivisionCode.level(ofShape: node)?.rawValue ?? "district"
     }
 }
 

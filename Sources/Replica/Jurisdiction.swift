@@ -8,10 +8,7 @@ public struct Jurisdiction: Sendable, Equatable, CustomStringConvertible {
 
     public init(node: String) {
         self.node = node
-        switch node.count {
-        case 6 where node.hasSuffix("00"): prefix = String(node.dropLast(2))
-        default: prefix = node
-        }
+        prefix = DivisionCode.subtreePrefix(node)
     }
 
     public func contains(_ scope: String) -> Bool { scope.hasPrefix(prefix) }

@@ -22,7 +22,7 @@ public enum DivisionCode {
 
         if code.count == 6 {
             result.level = countyLevel
-            result.jurisdictionPrefix = prefix(of: code, level: countyLevel)
+            result.jurisdictionPrefix = subtreePrefix(code)
             result.parentCode = parent(ofSixDigit: code, level: countyLevel, table: table)
         }
 
@@ -59,12 +59,6 @@ public enum DivisionCode {
     }
 
     /// Level of a 6-digit code from its trailing zeros.
-    public static func sixDigitLevel(_ code: String) -> DivisionLevel {
-        if code.hasSuffix("0000") { return .province }
-        if code.hasSuffix("00") { return .city }
-        return .district
-    }
-
     /// Fills level, kind, parent and name for 9- and 12-digit codes, and checks the township
     /// part (and village part) against the ranges of 《县以下行政区划代码编制规则》 and, for a
     /// county whose townships rootsync ships in full (Ordos), against that list.
@@ -123,14 +117,6 @@ public enum DivisionCode {
                 field: field, rule: "division.village_range",
                 messageZh: "代码 \(code) 的第10–12位（村级部分）\(code.suffix(3)) 不在编码规则的范围内：001–199 居委会/社区，200–399 村委会",
                 messageEn: "Digits 10–12 (village part) of \(code), \(code.suffix(3)), are outside the ranges of the coding rules: 001–199 residents' committee, 200–399 villagers' committee"))
-        }
-    }
-
-    private static func prefix(of code: String, level: DivisionLevel) -> String {
-        switch level {
-        case .province: String(code.prefix(2))
-        case .city: String(code.prefix(4))
-        default: code
         }
     }
 

@@ -58,8 +58,7 @@ public struct Topology: Sendable, Equatable {
             guard let levelText = n["level"]?.stringValue, let level = DivisionLevel(rawValue: levelText), level != .province else {
                 problems.append("node \(code): level must be city, district, street or community"); continue
             }
-            let expected: DivisionLevel = code.count == 12 ? .community : code.count == 9 ? .street
-                : code.hasSuffix("0000") ? .province : code.hasSuffix("00") ? .city : .district
+            guard let expected = DivisionCode.level(ofShape: code) else { continue }  // (length checked above)
             if level != expected { problems.append("node \(code): a \(code.count)-digit code like this is a \(expected.rawValue), not a \(level.rawValue)") }
             if code.count == 6, let divisions {
                 let check = DivisionCode.check(code, table: divisions)

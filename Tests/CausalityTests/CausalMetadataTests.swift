@@ -37,11 +37,9 @@ struct CausalMetadataTests {
     }
 
     @Test func nodeLevelsFromCodeShape() {
-        #expect(NodeLevel.of(Codes.city) == .city)
-        #expect(NodeLevel.of(Codes.district) == .district)
-        #expect(NodeLevel.of(Codes.street) == .street)
-        #expect(NodeLevel.of(Codes.community) == .community)
-        #expect(NodeLevel.of("150000") == .province)
+        #expect(actor("150600:1").level == .city)
+        #expect(actor("150603:1").level == .district)
+        #expect(actor("150603002001:1").level == .community)
         #expect(actor("150603002:1").level == .street)
     }
 

@@ -210,13 +210,7 @@ final class Hierarchy {
     init(_ spec: [(String, String?)], interval: Double = 1) throws {
         self.interval = interval
         nodes = spec.map { code, parent in
-            let level: String
-            switch code.count {
-            case 12: level = "community"
-            case 9: level = "street"
-            default: level = code.hasSuffix("00") ? "city" : "district"
-            }
-            return Node(code: code, level: level, parent: parent)
+            Node(code: code, level: DivisionCode.level(ofShape: code)!.rawValue, parent: parent)
         }
         base = FileManager.default.temporaryDirectory.appendingPathComponent("rootsync-int-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)

@@ -37,16 +37,8 @@ final class Tree {
 
     func path(_ code: String) -> String { dir.appendingPathComponent("\(code).sqlite").path }
 
-    static func level(_ c: String) -> DivisionLevel {
-        c.count == 12 ? .community : c.count == 9 ? .street : c.hasSuffix("00") ? .city : .district
-    }
-    static func parent(_ c: String) -> String? {
-        switch c.count {
-        case 12: return String(c.prefix(9))
-        case 9: return String(c.prefix(6))
-        default: return c.hasSuffix("00") ? nil : String(c.prefix(4)) + "00"
-        }
-    }
+    static func level(_ c: String) -> DivisionLevel { DivisionCode.level(ofShape: c)! }
+    static func parent(_ c: String) -> String? { DivisionCode.hierarchyParent(of: c) }
 
     subscript(code: String) -> Replica { replicas[code]! }
 

@@ -10,14 +10,7 @@ enum Fixture {
     static var divisions: DivisionTable { DivisionTable.bundled }
 
     static func node(_ code: String) -> NodeIdentity {
-        let level: DivisionLevel = code.count == 12 ? .community : code.count == 9 ? .street : code.hasSuffix("00") ? .city : .district
-        let parent: String? = switch level {
-        case .community: String(code.prefix(9))
-        case .street: String(code.prefix(6))
-        case .district: String(code.prefix(4)) + "00"
-        default: nil
-        }
-        return NodeIdentity(code: code, name: code, level: level, parent: parent)
+        NodeIdentity(code: code, name: code, level: DivisionCode.level(ofShape: code)!, parent: DivisionCode.hierarchyParent(of: code))
     }
 
     static func tempDir() -> URL {

@@ -7,6 +7,28 @@ import Testing
 
     func check(_ value: String) -> DivisionCheck { DivisionCode.check(value, table: table) }
 
+    @Test func shapeGivesLevelSubtreeAndParent() {
+        let cases: [(String, DivisionLevel?, String, String?)] = [
+            ("150000", .province, "15", nil),
+            ("150600", .city, "1506", nil),
+            ("150603", .district, "150603", "150600"),
+            ("150603002", .street, "150603002", "150603"),
+            ("150603002001", .community, "150603002001", "150603002"),
+            ("1506030", nil, "1506030", nil),
+            ("", nil, "", nil),
+        ]
+        for (code, level, prefix, parent) in cases {
+            #expect(DivisionCode.level(ofShape: code) == level, "\(code)")
+            #expect(DivisionCode.subtreePrefix(code) == prefix, "\(code)")
+            #expect(DivisionCode.hierarchyParent(of: code) == parent, "\(code)")
+        }
+        #expect(DivisionCode.prefecture(of: "150603002001") == "150600")
+        // The table's own check agrees with the shape for every level.
+        for code in ["150000", "150600", "150603", "150603002", "150603002001"] {
+            #expect(check(code).level == DivisionCode.level(ofShape: code), "\(code)")
+        }
+    }
+
     @Test func prefecture() {
         let result = check("150600")
         #expect(result.isValid)

@@ -98,8 +98,11 @@ extension Replica {
     /// itself is not held), looking at the file and at what this transaction received.
     func heldRun(actor row: Int64, from seq: Int64) throws -> Int64 {
         var top = seq - 1
+        // (This node's own versions are not in `received`: for them the file is always asked.)
+        let fileNewest = row == session?.actorRow ? nil : try newestInFile(actor: row)
         while true {
             if session?.received[row]?.contains(top + 1) == true { top += 1; continue }
+            if let fileNewest, top + 1 > fileNewest { return top }
             guard let run = try run(actor: row, holding: top + 1) else { return top }
             top = run.last
         }
@@ -123,6 +126,15 @@ extension Replica {
                                      actor, seq, map: { (row: $0.int64(0), first: $0.int64(1), last: $0.int64(2), link: $0.int64(3)) }),
               run.last >= seq else { return nil }
         return run
+    }
+
+    /// `newestCounter` as the file held it when this transaction first asked (kept in the session).
+    private func newestInFile(actor row: Int64) throws -> Int64? {
+        guard session != nil else { return nil }
+        if let n = session!.fileNewest[row] { return n }
+        let n = try newestCounter(actor: row)
+        session!.fileNewest[row] = n
+        return n
     }
 
     /// The highest counter of `actor` held here (0 when none).

@@ -19,6 +19,11 @@ struct WriteSession {
     /// Counters of other actors received in this transaction (by actor row), in rows or not yet:
     /// the have-vector looks here as well as in the file for what is held above a gap.
     var received: [Int64: Set<Int64>] = [:]
+    /// The highest counter of each other actor the file held when this transaction first asked
+    /// (by actor row). What the transaction stores above it is in `received`, so counters above
+    /// both are known not to be held without asking the file again (one query per received
+    /// version was a sixth of applying a push).
+    var fileNewest: [Int64: Int64] = [:]
     /// The id the next new record gets (read once: the transaction holds the write lock).
     var nextRecordID: Int64?
     /// Set while a local write is writing (after all its checks passed): an error then leaves a

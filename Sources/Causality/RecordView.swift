@@ -20,6 +20,9 @@ public struct RecordView: Sendable, Equatable {
     public static func resolve(current: [String: [GroupVersion]], policies: [String: GroupPolicy],
                                existenceAuthority: DivisionLevel? = nil) throws -> RecordView {
         var view = RecordView(visible: true, deleted: false, values: [:], conflicts: [], winners: [:])
+        // Sized once: growing the dictionaries field by field was half of resolving a record.
+        view.values.reserveCapacity(policies.values.reduce(0) { $0 + $1.fields.count })
+        view.winners.reserveCapacity(policies.count + 1)
         let existence = current[GroupVersion.existence] ?? []
         // Until a version saying the record exists has arrived, its other versions wait unseen.
         if existence.isEmpty { view.visible = false }

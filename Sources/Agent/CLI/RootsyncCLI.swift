@@ -35,6 +35,8 @@ public enum RootsyncCLI {
         ConsumerListCommand.self,
         ConsumerRotateCommand.self,
         ConsumerRevokeCommand.self,
+        CalendarYearsCommand.self,
+        CalendarDeadlineCommand.self,
         CatalogueListCommand.self,
         CatalogueShowCommand.self,
         CatalogueDraftCommand.self,

@@ -19,6 +19,8 @@ struct WorkingCalendarTests {
     2027-02-06\tworkday\t春节调休上班
     """
 
+    /// A new node directory of its own (remove exactly it, never its parent: that is the
+    /// system's temporary folder) holding `files` in its calendar folder.
     static func nodeDirectory(files: [String: String]) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-cal-\(UUID().uuidString)")
         let folder = dir.appendingPathComponent(WorkingCalendar.directoryName)
@@ -119,7 +121,7 @@ struct WorkingCalendarTests {
 
     @Test func operatorAdded2027() throws {
         let dir = try Self.nodeDirectory(files: ["cn-workdays-2027.tsv": Self.made2027, "README.txt": "not a calendar"])
-        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let calendar = try WorkingCalendar.load(nodeDirectory: dir)
         #expect(calendar.years == [2026, 2027])
         #expect(calendar.sources[2027]?.hasSuffix("calendar/cn-workdays-2027.tsv") == true)
@@ -138,7 +140,7 @@ struct WorkingCalendarTests {
     @Test func aNodeFileReplacesTheShippedYear() throws {
         let corrected = "date\tkind\tname\n2026-03-02\tholiday\t测试假日\n"
         let dir = try Self.nodeDirectory(files: ["cn-workdays-2026.tsv": corrected])
-        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let calendar = try WorkingCalendar.load(nodeDirectory: dir)
         #expect(calendar.years == [2026])
         #expect(try !calendar.isWorkingDay(Self.day("2026-03-02")))
@@ -159,7 +161,7 @@ struct WorkingCalendarTests {
     func malformedRows(rows: String, line: Int, field: String, mentioned: String) throws {
         let text = "# test\ndate\tkind\tname\n" + rows
         let dir = try Self.nodeDirectory(files: ["cn-workdays-2027.tsv": text])
-        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         do {
             _ = try WorkingCalendar.load(nodeDirectory: dir)
             Issue.record("malformed file accepted: \(rows)")
@@ -178,7 +180,7 @@ struct WorkingCalendarTests {
     @Test func malformedFiles() throws {
         func refusal(_ name: String, _ text: String) throws -> WorkingCalendarError? {
             let dir = try Self.nodeDirectory(files: [name: text])
-            defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             do { _ = try WorkingCalendar.load(nodeDirectory: dir); return nil } catch let e as WorkingCalendarError { return e }
         }
         let noKind = try refusal("cn-workdays-2027.tsv", "# c\ndate\tname\n2027-01-01\t元旦\n")
@@ -189,6 +191,7 @@ struct WorkingCalendarTests {
         #expect(badName.map { if case .malformed(let f, 0, "file name", _, _) = $0 { f.hasSuffix("cn-workdays-27.tsv") } else { false } } == true)
         #expect(badName?.messageZh.contains("cn-workdays-YYYY.tsv") == true)
         let notUTF8 = try Self.nodeDirectory(files: [:])
+        defer { try? FileManager.default.removeItem(atPath: notUTF8) }
         try Data([0x64, 0xFF, 0xFE]).write(to: URL(fileURLWithPath: notUTF8).appendingPathComponent("calendar/cn-workdays-2027.tsv"))
         #expect(throws: WorkingCalendarError.self) { try WorkingCalendar.load(nodeDirectory: notUTF8) }
     }

@@ -25,6 +25,22 @@ public enum Crypto {
     /// A random credential: 32 bytes as hex (256 bits).
     public static func newToken() -> String { hex(randomBytes(32)) }
 
+    /// What is stored for a credential (child links, enrollment tokens, the local API
+    /// credential, consumers): its SHA-256 as lowercase hex; the credential itself never is.
+    /// The one place that says how credentials are hashed.
+    public static func credentialHash(_ credential: String) -> String { sha256Hex(credential) }
+
+    /// A new random credential and the hash to store for it.
+    public static func newCredential() -> (credential: String, hash: String) {
+        let credential = newToken()
+        return (credential, credentialHash(credential))
+    }
+
+    /// Whether `credential` hashes to `storedHash` (compared in constant time).
+    public static func credential(_ credential: String, matches storedHash: String) -> Bool {
+        constantTimeEquals(credentialHash(credential), storedHash)
+    }
+
     /// Compares two strings in time independent of where they differ (for credential checks).
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

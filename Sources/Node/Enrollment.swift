@@ -16,16 +16,16 @@ public enum Enrollment {
 
     /// Issues a one-time enrollment token for `child` at the parent `replica`.
     public static func issue(_ replica: Replica, child: String, validFor milliseconds: Int64) throws -> Issued {
-        let token = Crypto.newToken()
-        let expires = try replica.createEnrollment(child: child, tokenHash: Crypto.sha256Hex(token), validFor: milliseconds)
+        let (token, hash) = Crypto.newCredential()
+        let expires = try replica.createEnrollment(child: child, tokenHash: hash, validFor: milliseconds)
         return Issued(child: child, token: token, expiresMilliseconds: expires)
     }
 
     /// Redeems `token` for `child` at the parent `replica` (in-process): returns the new link
     /// credential. Used by `POST /v1/enroll` and by `rootsync up`.
     public static func redeem(_ replica: Replica, child: String, token: String) throws -> String {
-        let credential = Crypto.newToken()
-        try replica.redeemEnrollment(child: child, tokenHash: Crypto.sha256Hex(token), credentialHash: Crypto.sha256Hex(credential))
+        let (credential, hash) = Crypto.newCredential()
+        try replica.redeemEnrollment(child: child, tokenHash: Crypto.credentialHash(token), credentialHash: hash)
         return credential
     }
 

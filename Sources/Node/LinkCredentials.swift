@@ -26,7 +26,7 @@ public enum LinkCredentials {
     /// hashes), completing a rotation when it is the new credential. Nil: refused.
     public static func check(_ replica: Replica, child: String, token: String) throws -> Match? {
         guard replica.children.contains(child) else { return nil }
-        let hash = Crypto.sha256Hex(token)
+        let hash = Crypto.credentialHash(token)
         let known = try replica.childCredentials(child)
         func same(_ expected: String?) -> Bool { expected.map { Crypto.constantTimeEquals(hash, $0) } ?? false }
         if same(known.current) { return .current }
@@ -40,8 +40,8 @@ public enum LinkCredentials {
 
     /// Parent side of `POST /v1/sync/rotate`: a new credential for `child`, valid beside the current one.
     public static func issueRotation(_ replica: Replica, child: String) throws -> String {
-        let credential = Crypto.newToken()
-        try replica.beginCredentialRotation(child: child, newHash: Crypto.sha256Hex(credential))
+        let (credential, hash) = Crypto.newCredential()
+        try replica.beginCredentialRotation(child: child, newHash: hash)
         return credential
     }
 

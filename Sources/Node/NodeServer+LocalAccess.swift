@@ -15,7 +15,7 @@ extension NodeServer {
                               "the local API accepts loopback connections only (no local API credential is set)")
         }
         guard let auth = r.headers["Authorization"], auth.hasPrefix("Bearer "),
-              Crypto.constantTimeEquals(Crypto.sha256Hex(String(auth.dropFirst("Bearer ".count))), expected) else {
+              Crypto.credential(String(auth.dropFirst("Bearer ".count)), matches: expected) else {
             log.event("auth_failed", ["endpoint": "local", "from": r.remoteAddress])
             throw refusal(key, HTTPFailure(401, "本地接口凭据无效或缺失", "missing or invalid local API credential (Authorization: Bearer)"))
         }
@@ -41,10 +41,10 @@ public enum LocalAPICredential {
 
     /// Makes a new credential, stores its hash (replacing any earlier one) and returns it.
     public static func create(directory: String) throws -> String {
-        let token = Crypto.newToken()
+        let (token, hash) = Crypto.newCredential()
         let target = path(directory: directory)
         let temp = target + ".tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data((Crypto.sha256Hex(token) + "\n").utf8),
+        guard FileManager.default.createFile(atPath: temp, contents: Data((hash + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]),
               rename(temp, target) == 0 else {
             throw ConfigError("无法写入 \(target)", "cannot write \(target)")

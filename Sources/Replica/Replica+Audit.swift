@@ -12,8 +12,13 @@ extension Replica {
 
     /// Appends an entry. `user` defaults to the operating-system user running the command.
     public func audit(_ action: String, detail: String, user: String? = nil) throws {
-        let who = user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
+        let who = user ?? Self.operatingSystemUser
         try db.run("INSERT INTO _rs_audit(at, action, detail, user) VALUES(datetime('now'), ?, ?, ?)", action, detail, who)
+    }
+
+    /// The operating-system user running the command: who operator actions are audited as.
+    static var operatingSystemUser: String {
+        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
     }
 
     /// The newest entries first, optionally only one action.

@@ -39,6 +39,8 @@ enum ReplicaSchema {
         // Storage v2 (issue 12): versions name their record, group and link by integer ids and
         // carry their vector and values in StorageCodec's binary form; three text indexes go.
         m.registerMigration("8-storage-v2") { try StorageUpgrade.toV2($0) }
+        // Issue 16: departments' systems registered as consumers, each with its own credential (its hash).
+        m.registerMigration("9-consumers") { try $0.execute(Replica.consumerSchema) }
         return m
     }()
 

@@ -79,6 +79,37 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return fromDaysSinceEpoch(days)
     }
 
+    /// Days since 1970-01-01 (negative before it; H. Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The day `days` days later (earlier when negative). Nil outside years 1…9999.
+    public func adding(days: Int) -> CalendarDate? {
+        let target = daysSinceEpoch + days
+        guard target >= CalendarDate.firstDay, target <= CalendarDate.lastDay else { return nil }
+        return CalendarDate.fromDaysSinceEpoch(target)
+    }
+
+    /// ISO 8601 weekday: 1 Monday … 6 Saturday, 7 Sunday (1970-01-01 was a Thursday).
+    public var weekday: Int {
+        let d = (daysSinceEpoch + 3) % 7
+        return (d < 0 ? d + 7 : d) + 1
+    }
+
+    /// Saturday or Sunday.
+    public var isWeekend: Bool { weekday >= 6 }
+
+    /// 0001-01-01 and 9999-12-31 as days since 1970.
+    static let firstDay = -719_162
+    static let lastDay = 2_932_896
+
     /// Converts days since 1970-01-01 to a date (H. Hinnant's civil_from_days).
     static func fromDaysSinceEpoch(_ days: Int) -> CalendarDate {
         let z = days + 719_468

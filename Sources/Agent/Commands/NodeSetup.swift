@@ -71,7 +71,7 @@ enum NodeSetup {
     /// and the child redeems it (the parent keeps only hashes of both).
     static func enroll(child: String, childDir: String, parent: Replica) throws -> Bool {
         let config = try NodeCommands.config(dir: childDir)
-        if let token = config.parentToken(), try parent.childCredentialHash(child) == Crypto.sha256Hex(token) {
+        if let token = config.parentToken(), try parent.childCredentialHash(child) == Crypto.credentialHash(token) {
             return false
         }
         let credential = try EnrollCommands.mapped {

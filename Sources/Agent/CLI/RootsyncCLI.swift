@@ -98,7 +98,11 @@ public enum RootsyncCLI {
             context.out.write(HelpText.command(command))
             return .success
         }
-        return try command.init(parsed).run(context)
+        let instance = try command.init(parsed)
+        // Once per process, here: the command's own code may open the replica many times.
+        let lock = try command.lock(parsed).flatMap { try ReplicaAccess.lock(parsed, $0) }
+        defer { lock?.release() }
+        return try instance.run(context)
     }
 
     /// The command whose path is the longest prefix of `words`, and how many words it used.

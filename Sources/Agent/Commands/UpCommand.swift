@@ -269,7 +269,8 @@ final class NodeAgent {
         buffer = []
         startedAt = Date()
         do {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            // Appended to, never truncated: a restart keeps what the dead agent wrote.
+            if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             logOffset = log.seekToEndOfFile()
             let pipe = Pipe()

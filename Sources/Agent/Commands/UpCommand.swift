@@ -280,14 +280,20 @@ final class NodeAgent {
             p.standardOutput = pipe
             p.standardError = log
             p.standardInput = FileHandle.nullDevice
+            // Read without blocking: up polls every agent in turn.
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            let flags = fcntl(fd, F_GETFL)
+            guard flags != -1, fcntl(fd, F_SETFL, flags | O_NONBLOCK) != -1 else {
+                let why = String(cString: strerror(errno))
+                throw CommandError("无法设置代理输出管道：\(why)", "cannot set up the agent's output pipe: \(why)")
+            }
             try p.run()
             try? log.close()
-            let fd = pipe.fileHandleForReading.fileDescriptor
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             output = pipe.fileHandleForReading
             process = p
         } catch {
-            fail(("无法启动代理进程：\(error)", "cannot start the agent process: \(error)"))
+            let why = UpCommand.message(error)
+            fail(("无法启动代理进程：\(why.zh)", "cannot start the agent process: \(why.en)"))
         }
     }
 

@@ -184,6 +184,11 @@ struct OperationsTests {
             #expect(again.out.contains("✗ \(code)") && again.out.contains("PID \(pid)"), "\(code): \(again.out)")
         }
         #expect(again.out.contains("no node started: 4 failed"), "\(again.out)")
+        let json = try rootsync(["up", topology(h), "--dir", nodes(h), "--json"], timeout: 60)
+        #expect(json.code == 1)
+        let lines = try json.jsonLines()
+        #expect(lines.filter { $0["started"] == .bool(false) && $0["message_en"]?.stringValue?.contains("another rootsync agent") == true }.count == 4, "\(json.out)")
+        #expect(lines.last?["started"]?.int64Value == 0 && lines.last?["failed"]?.int64Value == 4, "\(json.out)")
         #expect(try curl("GET", "\(h.url(Self.city))/healthz", timeout: 10).status == 200, "the first up's agents are untouched")
         #expect(running.stop() == 0)
         #expect(waitUntil(10) { (try? curl("GET", "\(h.url(Self.city))/healthz", timeout: 2)) == nil }, "its agents stopped with it")

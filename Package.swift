@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
-        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync"]),
     ],

@@ -143,6 +143,9 @@ public final class NodeServer: @unchecked Sendable {
 
     func route(_ r: HTTPRequest) throws -> HTTPResponse {
         let parts = Self.segments(r.rawPath)
+        if parts == ["healthz"] && (r.method == "GET" || r.method == "HEAD") {
+            return health()
+        }
         if r.method == "GET" && parts == ["v1", "hello"] {
             return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
                                                   catalogueVersion: $0.catalogue.version, databaseID: $0.databaseID).json) }
@@ -177,6 +180,32 @@ public final class NodeServer: @unchecked Sendable {
             return try local(r, parts)
         }
         throw HTTPFailure(404, "没有这个接口：\(r.method) \(r.path)", "no such endpoint: \(r.method) \(r.path)")
+    }
+
+    // MARK: Health
+
+    /// `GET /healthz`, for probes and supervisors, without credentials (it says no more than
+    /// `/v1/hello`): 200 and the node, its level, the agent and catalogue versions, when the
+    /// replica answers a query; 503 when it does not or while the agent stops.
+    func health() -> HTTPResponse {
+        func answer(_ status: String, _ level: String?, _ catalogue: Int?, error: String? = nil, code: Int) -> HTTPResponse {
+            var o = JSONObject()
+            o.append("status", .string(status))
+            o.append("node", .string(node))
+            o.append("level", level.map { .string($0) } ?? .null)
+            o.append("agent_version", .string(AgentVersion.current))
+            o.append("catalogue_version", catalogue.map { .int($0) } ?? .null)
+            o.append("replica_open", .bool(code == 200))
+            if let error { o.append("error", .string(Log.mask(error))) }
+            return .json(JSONValue.object(o).text, status: code)
+        }
+        if isShuttingDown { return answer("stopping", nil, nil, code: 503) }
+        do {
+            let (level, catalogue) = try pool.with { ($0.node.level.rawValue, $0.catalogue.version) }
+            return answer("ok", level, catalogue, code: 200)
+        } catch {
+            return answer("unavailable", nil, nil, error: "\(error)", code: 503)
+        }
     }
 
     // MARK: Sync endpoints

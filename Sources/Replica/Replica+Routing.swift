@@ -330,10 +330,26 @@ extension Replica {
     public func syncState(_ name: String) throws -> String? { try meta("sync." + name) }
     public func setSyncState(_ name: String, _ value: String) throws { try setMeta("sync." + name, value) }
 
-    /// Notes a link's activity for `status`.
+    /// How stale `status` may show an idle link's last success: an exchange that moved nothing
+    /// is recorded only when the last record of the link is older than this (or was an error).
+    public static let idleLinkRefreshMilliseconds: Int64 = 60_000
+
+    /// Notes a link's activity for `status`. `push`/`pull` non-nil: that direction was exchanged
+    /// successfully at `ms` (moving that many versions); `error`: the exchange failed.
     public func noteLink(_ node: String, push: Int? = nil, pull: Int? = nil, error: String? = nil, at ms: Int64) throws {
-        // Idle rounds write nothing: other processes watch the file for changes.
-        if (push ?? 0) == 0 && (pull ?? 0) == 0 && error == nil { return }
+        if (push ?? 0) == 0 && (pull ?? 0) == 0 && error == nil {
+            // An idle success. Other processes watch the file for changes (the agent's wake-up),
+            // so it is written only when it tells something new: the link recovered from an
+            // error, or never succeeded in that direction, or its last record is older than
+            // `idleLinkRefreshMilliseconds`. Idle rounds write at most once a minute.
+            let stale = try db.scalarInt("""
+                SELECT count(*) FROM _rs_link WHERE node = ? AND (last_error IS NOT NULL OR last_seen_ms IS NULL OR last_seen_ms < ?
+                    OR (? IS NOT NULL AND (last_push_ms IS NULL OR last_push_ms < ?))
+                    OR (? IS NOT NULL AND (last_pull_ms IS NULL OR last_pull_ms < ?)))
+                """, node, ms - Self.idleLinkRefreshMilliseconds, push, ms - Self.idleLinkRefreshMilliseconds,
+                pull, ms - Self.idleLinkRefreshMilliseconds) ?? 0
+            guard stale > 0 else { return }
+        }
         try db.run("""
             UPDATE _rs_link SET last_seen_ms = ?,
                 last_push_ms = CASE WHEN ? IS NOT NULL THEN ? ELSE last_push_ms END,

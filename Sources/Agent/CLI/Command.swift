@@ -1,3 +1,5 @@
+import Node
+
 /// A CLI command as a type: it declares its words, options and help, is built from parsed
 /// arguments, and runs. `rootsync help` is generated from these declarations.
 public protocol Command: Sendable {
@@ -9,6 +11,10 @@ public protocol Command: Sendable {
     static var discussion: String { get }
     static var arguments: [ArgumentSpec] { get }
     static var options: [OptionSpec] { get }
+    /// The slot of the node directory's lock (`NodeLock`) the command holds while it runs:
+    /// `.agent` for the agent, `.writer` for every command that writes to the replica, nil for
+    /// commands that only read (SQLite serves them beside any writer) or manage their own.
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot?
 
     init(_ parsed: ParsedArguments) throws
     func run(_ context: CommandContext) throws -> ExitCode
@@ -18,6 +24,7 @@ extension Command {
     public static var discussion: String { "" }
     public static var arguments: [ArgumentSpec] { [] }
     public static var options: [OptionSpec] { [] }
+    public static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { nil }
     static var fullName: String { (["rootsync"] + path).joined(separator: " ") }
 }
 

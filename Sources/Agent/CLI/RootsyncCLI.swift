@@ -1,4 +1,5 @@
 import JSON
+import Node
 
 /// The `rootsync` command line: finds the command named by the leading words, parses its options,
 /// runs it, and turns every error into a clear message and a stable exit code.
@@ -50,7 +51,7 @@ public enum RootsyncCLI {
         VersionCommand.self,
     ]
 
-    public static let version = "0.1.0"
+    public static let version = AgentVersion.current
 
     /// Runs the command line `arguments` (without the program name) and returns the exit code.
     public static func main(_ arguments: [String], context makeContext: (Bool) -> CommandContext) -> ExitCode {
@@ -98,7 +99,11 @@ public enum RootsyncCLI {
             context.out.write(HelpText.command(command))
             return .success
         }
-        return try command.init(parsed).run(context)
+        let instance = try command.init(parsed)
+        // Once per process, here: the command's own code may open the replica many times.
+        let lock = try command.lock(parsed).flatMap { try ReplicaAccess.lock(parsed, $0) }
+        defer { lock?.release() }
+        return try instance.run(context)
     }
 
     /// The command whose path is the longest prefix of `words`, and how many words it used.

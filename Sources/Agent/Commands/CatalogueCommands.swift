@@ -140,6 +140,7 @@ struct CatalogueShowCommand: Command {
 /// `rootsync catalogue draft FILE`: submits a proposed change (清单编制员).
 struct CatalogueDraftCommand: Command {
     static let path = ["catalogue", "draft"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "提交数据目录修改草案 · submit a catalogue draft"
     static let discussion = """
     FILE 是 JSON 草案（- 表示标准输入）：{"title": 标题, "reason": 理由, "changes": [修改…]}。修改的种类：
@@ -198,6 +199,7 @@ struct CatalogueDraftCommand: Command {
 /// `rootsync catalogue review ID --approve|--reject`: one review step, at the node that owns it.
 struct CatalogueReviewCommand: Command {
     static let path = ["catalogue", "review"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "审核数据目录草案 · review a catalogue draft"
     static let discussion = """
     在负责这一步的节点上审核：科室审核、部门审核在起草节点所属旗区（市级部门的草案在市），主管部门审核在市。
@@ -295,6 +297,7 @@ struct CatalogueHistoryCommand: Command {
 /// `rootsync catalogue grant|revoke --operator NAME --role ROLE` and `catalogue roles`.
 struct CatalogueGrantCommand: Command {
     static let path = ["catalogue", "grant"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "授予审核角色 · grant a review role"
     static let discussion = """
     角色：section_reviewer 科室审核员、department_reviewer 部门审核员、authority_reviewer 主管部门审核员。
@@ -322,6 +325,7 @@ struct CatalogueGrantCommand: Command {
 
 struct CatalogueRevokeCommand: Command {
     static let path = ["catalogue", "revoke"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "收回审核角色 · revoke a review role"
     static let options: [OptionSpec] = CatalogueGrantCommand.options
     let parsed: ParsedArguments

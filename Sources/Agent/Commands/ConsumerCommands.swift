@@ -34,6 +34,7 @@ enum ConsumerCommands {
 /// `rootsync consumer add NAME`: registers a department's system with its own credential.
 struct ConsumerAddCommand: Command {
     static let path = ["consumer", "add"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "登记数据使用方（部门系统）并生成凭据 · register a consumer (a department's system) with a new credential"
     static let discussion = """
     在本节点登记一个使用数据的部门系统（民政、卫健、公安等），为它生成专用凭据。凭据只显示这一次，
@@ -104,6 +105,7 @@ struct ConsumerListCommand: Command {
 /// `rootsync consumer rotate NAME`: a new credential; the old one stops working at once.
 struct ConsumerRotateCommand: Command {
     static let path = ["consumer", "rotate"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "更换使用方的凭据 · give a consumer a new credential"
     static let discussion = """
     为使用方 NAME 生成新凭据，输出在最后一行；旧凭据立即失效（凭据泄露或人员变动时更换，
@@ -138,6 +140,7 @@ struct ConsumerRotateCommand: Command {
 /// `rootsync consumer revoke NAME`: cuts a consumer off for good.
 struct ConsumerRevokeCommand: Command {
     static let path = ["consumer", "revoke"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "吊销使用方 · revoke a consumer"
     static let discussion = """
     吊销使用方 NAME：删除它的凭据，此后用该凭据的请求一律被拒绝。吊销不能撤回；名称保留

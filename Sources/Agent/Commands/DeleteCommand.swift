@@ -1,9 +1,11 @@
+import Node
 import JSON
 import Replica
 
 /// `rootsync delete`: a versioned deletion (tombstone), propagated like any other write.
 struct DeleteCommand: Command {
     static let path = ["delete"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "删除一条记录 · delete one record"
     static let discussion = """
     删除记录：删除本身也是一个版本，会同步到其他节点，历史版本保留。记录不存在时退出码为 3。

@@ -1,3 +1,4 @@
+import Node
 import JSON
 import Replica
 
@@ -5,6 +6,7 @@ import Replica
 /// child could plant before the push checks of issue 11) and repairs what can be repaired.
 struct DoctorCommand: Command {
     static let path = ["doctor"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { parsed.flag("repair") ? .writer : nil }
     static let summary = "检查副本中不应存在的状态并修复 · check a replica for impossible state, and repair it"
     static let discussion = """
     检查：超出范围的计数（已持有向量）；声称见过本节点从未持有或签发的计数的版本（被“投毒”的版本向量）；

@@ -38,6 +38,7 @@ enum EnrollCommands {
 /// `rootsync enroll create`: a one-time enrollment token for one child, on the parent.
 struct EnrollCreateCommand: Command {
     static let path = ["enroll", "create"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "为下级生成一次性注册令牌 · issue a one-time enrollment token for a child"
     static let discussion = """
     在上级节点运行：为下级 CODE 生成一次性注册令牌，只显示这一次；副本中只保存它的 SHA-256。
@@ -92,6 +93,7 @@ struct EnrollCreateCommand: Command {
 /// `rootsync enroll redeem`: an initialised node exchanges a new token for a new credential.
 struct EnrollRedeemCommand: Command {
     static let path = ["enroll", "redeem"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "用注册令牌向上级换取新凭据 · redeem an enrollment token at the parent"
     static let discussion = """
     在下级节点运行：把上级用 rootsync enroll create 生成的令牌交给上级，换取新的长期凭据，
@@ -134,6 +136,7 @@ struct EnrollRedeemCommand: Command {
 /// `rootsync enroll revoke`: cuts a child off at once.
 struct EnrollRevokeCommand: Command {
     static let path = ["enroll", "revoke"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "吊销下级的凭据 · revoke a child's credential"
     static let discussion = """
     在上级节点运行：删除下级 CODE 的凭据和它未用的注册令牌。它的下一个请求即被拒绝（401），
@@ -168,6 +171,7 @@ struct EnrollRevokeCommand: Command {
 /// `rootsync enroll rotate`: the child changes its link credential without downtime.
 struct EnrollRotateCommand: Command {
     static let path = ["enroll", "rotate"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "不停机更换本节点的链路凭据 · rotate this node's link credential without downtime"
     static let discussion = """
     在下级节点运行（服务可以一直运行）：用现有凭据向上级申请新凭据，原子地写入 DIR/link.token，

@@ -1,3 +1,4 @@
+import Node
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,6 +15,7 @@ import Standards
 /// streaming, validated row by row, all or nothing unless `--skip-invalid`.
 struct ImportCommand: Command {
     static let path = ["import"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "从 Excel（CSV）或 JSON Lines 文件导入记录 · import records from CSV (Excel) or JSON Lines"
     static let discussion = """
     CSV 文件第一行是列名：字段的中文名（如 公民身份号码）或字段名（如 id_number）均可，顺序不限，必须有主键列。

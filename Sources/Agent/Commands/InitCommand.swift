@@ -110,6 +110,13 @@ struct InitCommand: Command {
         } catch {
             throw CommandError("无法创建目录 \(dir)：\(error.localizedDescription)", "cannot create directory \(dir): \(error.localizedDescription)")
         }
+        // Not through `lock(_:)`: the directory holds no replica yet.
+        let lock = try ReplicaAccess.lock(directory: dir, .writer)
+        defer { lock.release() }
+        if FileManager.default.fileExists(atPath: replicaPath) {
+            throw CommandError("\(replicaPath) 已经存在副本，未做任何改动。", "a replica already exists at \(replicaPath); nothing was changed.",
+                               details: JSONObject([("path", .string(replicaPath))]))
+        }
         let catalogue: Catalogue
         do { catalogue = try Catalogue.bundledDefault() } catch {
             throw CommandError("无法读取随程序安装的数据目录：\(error)", "cannot read the catalogue shipped with rootsync: \(error)")

@@ -5,6 +5,7 @@ import Node
 /// `rootsync local-api credential`: lets other machines use the local API, with a credential.
 struct LocalAPICredentialCommand: Command {
     static let path = ["local-api", "credential"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "为本地接口设置远程访问凭据 · set the credential for the local API from other machines"
     static let discussion = """
     本地接口（/v1/status、/v1/records/…）默认只接受本机（回环地址）访问。运行本命令生成一个凭据，

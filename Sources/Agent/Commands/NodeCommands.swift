@@ -20,6 +20,9 @@ enum NodeCommands {
             throw CommandError(e.messageZh, e.messageEn)
         } catch let e as RemoteError {
             throw CommandError("上级拒绝：\(e.messageZh)", "the parent refused: \(e.messageEn) (HTTP \(e.status))")
+        } catch TransportError.serverStartFailed(let why) {
+            // The node's own server (its listen address), not the link to the parent.
+            throw CommandError("本节点的 HTTP 服务无法启动：\(why)", "this node's HTTP server could not start: \(why)")
         } catch let e as TransportError {
             throw CommandError("无法连接上级：\(e)", "cannot reach the parent: \(e)")
         } catch let e as NodeError {

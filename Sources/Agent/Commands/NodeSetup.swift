@@ -66,13 +66,37 @@ enum NodeSetup {
         return (replica, created)
     }
 
-    /// Gives `child` a credential for its parent link, unless the one it has still matches.
-    /// Goes through the ordinary enrollment flow, in-process: the parent issues a one-time token
-    /// and the child redeems it (the parent keeps only hashes of both).
-    static func enroll(child: String, childDir: String, parent: Replica) throws -> Bool {
+    /// Gives `child` a credential for its parent link the first time, when neither side has one
+    /// yet. A credential the parent accepts is kept. Any other case — the child holds one the
+    /// parent does not accept, or the parent issued one the child lacks (its directory moved or
+    /// was re-created, and another copy of the node may still use it) — throws, unless
+    /// `reenroll`: issuing a new one would cut that other copy off (401). Goes through the
+    /// ordinary enrollment flow, in-process: the parent issues a one-time token and the child
+    /// redeems it (the parent keeps only hashes of both). True when a credential was issued.
+    static func enroll(child: String, childDir: String, parent: Replica, reenroll: Bool = false) throws -> Bool {
         let config = try NodeCommands.config(dir: childDir)
-        if let token = config.parentToken(), try parent.childCredentialHash(child) == Crypto.credentialHash(token) {
-            return false
+        let token = config.parentToken()
+        let accepted = try EnrollCommands.mapped { try token.map { try LinkCredentials.check(parent, child: child, token: $0) != nil } ?? false }
+        if accepted { return false }
+        let known = try ReplicaAccess.mapped { try parent.childCredentials(child) }
+        let parentHasOne = known.current != nil || known.next != nil
+        if !reenroll && (token != nil || parentHasOne) {
+            let p = parent.node.code
+            let (zh, en): (String, String)
+            switch (token != nil, parentHasOne) {
+            case (true, true):
+                zh = "上级 \(p) 不接受节点 \(child) 的凭据（上级保存的是另一份：该节点可能已在别处注册）"
+                en = "the parent \(p) does not accept the credential of \(child) (it holds another one: the node may have been enrolled elsewhere)"
+            case (true, false):
+                zh = "上级 \(p) 没有节点 \(child) 的凭据（已被撤销，或上级的副本是新建的）"
+                en = "the parent \(p) holds no credential for \(child) (revoked, or the parent's replica is new)"
+            default:
+                zh = "节点 \(child) 没有凭据，而上级 \(p) 已为它发放过（节点目录可能被移走或重建，另一份副本可能仍在使用那份凭据）"
+                en = "\(child) has no credential but the parent \(p) issued one (the node's directory may have moved or been re-created, and another copy may still use it)"
+            }
+            throw CommandError(zh + "。未重新注册；确认无误后用 --reenroll 重新发放（旧凭据随即失效）",
+                               en + ". Not re-enrolled; --reenroll issues a new one (the old one stops working at once)",
+                               hint: "rootsync up TOPOLOGY --dir BASE --reenroll")
         }
         let credential = try EnrollCommands.mapped {
             let issued = try Enrollment.issue(parent, child: child, validFor: 10 * 60 * 1000)

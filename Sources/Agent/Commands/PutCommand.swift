@@ -1,3 +1,4 @@
+import Node
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,6 +12,7 @@ import Standards
 /// `rootsync put`: inserts or updates records, validated against the catalogue first.
 struct PutCommand: Command {
     static let path = ["put"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "新增或修改记录 · insert or update records"
     static let discussion = """
     --data 给出一条记录（JSON 对象）；没有给出的字段保持原样。--file 逐行读取 JSON Lines 文件（每行一个对象，

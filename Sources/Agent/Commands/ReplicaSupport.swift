@@ -6,6 +6,7 @@ import Darwin
 import Catalogue
 import Foundation
 import JSON
+import Node
 import Replica
 import SQLite
 import Standards
@@ -40,6 +41,29 @@ enum ReplicaAccess {
 
     static func replicaPath(_ parsed: ParsedArguments) -> String {
         (directory(parsed) as NSString).appendingPathComponent(fileName)
+    }
+
+    /// How long a writing command waits for another one on the same replica to finish.
+    static let writerWait: Double = 10
+
+    /// Takes `slot` of the lock of the node directory `--dir` names. Nil when that directory
+    /// holds no replica (the command then fails with its own message, and no lock file is left
+    /// in a directory that is not a node's).
+    static func lock(_ parsed: ParsedArguments, _ slot: NodeLock.Slot) throws -> NodeLock? {
+        let dir = directory(parsed)
+        guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(fileName)) else { return nil }
+        return try lock(directory: dir, slot)
+    }
+
+    static func lock(directory dir: String, _ slot: NodeLock.Slot) throws -> NodeLock {
+        do {
+            return try NodeLock.acquire(directory: dir, slot: slot, wait: slot == .writer ? writerWait : 0)
+        } catch let e as NodeLockError {
+            var details = JSONObject()
+            details.append("lock", .string(NodeLock.path(directory: dir)))
+            if let pid = e.pid { details.append("holder_pid", .int(Int(pid))) }
+            throw CommandError(e.messageZh, e.description, details: details)
+        }
     }
 
     /// Opens the replica in `--dir` and versions writes other programs made since the last run,

@@ -1,3 +1,4 @@
+import Node
 import Causality
 import JSON
 import Replica
@@ -5,6 +6,7 @@ import Replica
 /// `rootsync resolve`: ends an open conflict by taking one version or giving new values.
 struct ResolveCommand: Command {
     static let path = ["resolve"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "解决冲突 · resolve a conflict"
     static let discussion = """
     --take 采用冲突中的一个版本（版本号见 rootsync conflicts，例如 150603002001:1#7）；--data 给出该字段组的

@@ -5,6 +5,7 @@ import Node
 /// `rootsync serve`: run this node's agent until SIGTERM or Ctrl-C.
 struct ServeCommand: Command {
     static let path = ["serve"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .agent }
     static let summary = "运行本节点（服务下级、与上级同步）· run this node's agent"
     static let discussion = """
     为下级节点提供同步服务（有下级时），在本机提供本地接口（/v1/records、/v1/status），

@@ -5,6 +5,7 @@ import Node
 /// `rootsync sync`: one complete round with the parent, now.
 struct SyncCommand: Command {
     static let path = ["sync"]
+    static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
     static let summary = "立即与上级同步一轮 · one sync round with the parent now"
     static let discussion = """
     先把本节点及下级的改动推送给上级，再拉取上级发给本节点的数据。成功时退出码为 0，

@@ -94,8 +94,9 @@ enum Cluster {
             log(String(format: "  load N = %d: city written in %.1f s (not timed)", size, grow))
             written = size
             // A new, empty district, enrolled as `up` does, pulling through the proxy.
+            // (--reenroll: the district is new on purpose, so its links get new credentials.)
             try? FileManager.default.removeItem(atPath: dir("150603"))
-            try run(["up", topology, "--dir", nodes, "--no-serve"], log: logFile)
+            try run(["up", topology, "--dir", nodes, "--no-serve", "--reenroll"], log: logFile)
             var config = try NodeConfig.load(directory: dir("150603"))
             config.parentURL = "http://127.0.0.1:\(proxy.port)"
             try config.save()

@@ -34,7 +34,13 @@ extension Replica {
     }
 
     /// Captures pending external writes now (e.g. before reading the change feed).
+    /// With nothing captured it opens no write transaction (the session's guard row alone would
+    /// commit a page), so an idle round leaves the file, and whoever watches it, alone.
     public func captureExternalWrites() throws -> Int {
+        guard try db.scalarInt("SELECT 1 FROM _rs_capture LIMIT 1") != nil else {
+            try reloadCatalogueIfChanged()
+            return 0
+        }
         let n = try writing(drain: false) { try drainCaptured() }
         if n > 0 { try writeLease() }
         return n

@@ -114,6 +114,25 @@ struct ReplicaTests {
         #expect(try r.allVersions("person", id2).last?.version.isDelete == true)
     }
 
+    @Test func anIdleCaptureLeavesTheFileAlone() throws {
+        let dir = Fixture.tempDir()
+        let path = dir.appendingPathComponent("r.sqlite").path
+        let r = try Fixture.replica(community, path: path)
+        try r.put("person", person(1))
+        // Another connection sees a commit as a new data_version (what a file watcher sees).
+        let other = try Database(path: path)
+        let version = try other.scalarInt("PRAGMA data_version")
+        let changes = r.db.totalChanges
+        #expect(try r.captureExternalWrites() == 0)
+        #expect(try r.captureExternalWrites() == 0)
+        #expect(r.db.totalChanges == changes)
+        #expect(try other.scalarInt("PRAGMA data_version") == version)
+        // Something captured is still taken at the next call.
+        try other.execute("UPDATE person SET phone = '13900000000' WHERE id_number = '\(Fixture.id(seq: 1))'")
+        #expect(try r.captureExternalWrites() == 1)
+        #expect(try r.get("person", key: Fixture.id(seq: 1))?["phone"] == "13900000000")
+    }
+
     @Test func invalidDirectWritesAreListedNotPropagated() throws {
         let dir = Fixture.tempDir()
         let path = dir.appendingPathComponent("r.sqlite").path

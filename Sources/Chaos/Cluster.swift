@@ -150,7 +150,15 @@ final class Cluster {
         kill(p.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(10)
         while p.isRunning && Date() < deadline { usleep(2_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL); while p.isRunning { usleep(2_000) } }
+        guard p.isRunning else { return }
+        kill(p.processIdentifier, SIGKILL)
+        // Bounded too: Foundation was once seen never to mark a killed child as exited; the run
+        // goes on (and says so) instead of hanging.
+        let hard = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < hard { usleep(2_000) }
+        if p.isRunning {
+            FileHandle.standardError.write(Data("chaos: agent \(code) (pid \(p.processIdentifier)) not seen to exit 10 s after SIGKILL; going on\n".utf8))
+        }
     }
 
     func stopAll(signal: Int32 = SIGTERM) {

@@ -61,9 +61,11 @@ public final class AgentRuntime: @unchecked Sendable {
     public func start() throws {
         let childCount = try pool.with { $0.children.count }
         let hasChildren = childCount > 0
-        // A node with nothing to serve still answers its local API on a loopback port of its own choosing.
+        // A node with nothing to serve still answers its local API on loopback: on the port it
+        // recorded at its first start, or (the first time) one the system picks, then recorded.
         let configuredListen = options.listen ?? config.listen
-        if let listen = configuredListen ?? (hasChildren ? nil : "127.0.0.1:0") {
+        let leafAddress = configuredListen == nil && !hasChildren ? (config.localAPI ?? "127.0.0.1:0") : nil
+        if let listen = configuredListen ?? leafAddress {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
                 throw ConfigError("监听地址无效：\(listen)", "invalid listen address \(listen)")
             }
@@ -87,6 +89,13 @@ public final class AgentRuntime: @unchecked Sendable {
                                     admit: { handler.admit($0) }) { handler.handle($0) }
             try server.start()
             self.server = server
+            if leafAddress != nil, config.localAPI == nil {
+                // Re-read node.json so that nothing another tool wrote meanwhile is lost.
+                var saved = try NodeConfig.load(directory: config.directory)
+                saved.localAPI = "127.0.0.1:\(server.port)"
+                try saved.save()
+                log.notice("local API address recorded", ["address": saved.localAPI!, "file": NodeConfig.fileName])
+            }
             if tls == nil && !NodeConfig.isLoopbackHost(host) {
                 let warning = NodeConfig.plainHTTPWarning(host: host)
                 handler.plainHTTPWarning = warning

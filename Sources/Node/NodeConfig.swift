@@ -14,6 +14,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var parent: String?
     /// Where this node serves (children and the local API), "host:port".
     public var listen: String?
+    /// A leaf's local API address, "127.0.0.1:port", when it has no `listen`: picked at its first
+    /// start and kept, so scripts and clerks' tools find the node at the same place every time.
+    public var localAPI: String?
     /// The parent's base URL, e.g. "http://127.0.0.1:7622".
     public var parentURL: String?
     /// HTTPS for this node's links: `"tls": {"ca", "cert", "key"}` in node.json (see docs/SECURITY.md).
@@ -31,6 +34,13 @@ public struct NodeConfig: Sendable, Equatable {
             self.cert = cert
             self.key = key
         }
+    }
+
+    /// Where this node's local API answers: its `listen` address (HTTPS with TLS files), else a
+    /// leaf's recorded loopback address; nil until a leaf without `listen` has first started.
+    public var localAPIURL: String? {
+        if let listen { return "\(tls != nil ? "https" : "http")://\(listen)" }
+        return localAPI.map { "http://\($0)" }
     }
 
     public var replicaPath: String { (directory as NSString).appendingPathComponent(Self.replicaFileName) }
@@ -60,7 +70,7 @@ public struct NodeConfig: Sendable, Equatable {
         }
         return NodeConfig(directory: directory, node: node, topology: o["topology"]?.stringValue,
                           parent: o["parent"]?.stringValue, listen: o["listen"]?.stringValue,
-                          parentURL: o["parent_url"]?.stringValue, tls: tls, source: o)
+                          localAPI: o["local_api"]?.stringValue, parentURL: o["parent_url"]?.stringValue, tls: tls, source: o)
     }
 
     /// The TLS files' contents for the server: certificate, key and CA as PEM text.
@@ -83,6 +93,7 @@ public struct NodeConfig: Sendable, Equatable {
         o["topology"] = topology.map { .string($0) } ?? .null
         o["parent"] = parent.map { .string($0) } ?? .null
         o["listen"] = listen.map { .string($0) } ?? .null
+        if let localAPI { o["local_api"] = .string(localAPI) }
         o["parent_url"] = parentURL.map { .string($0) } ?? .null
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         let temp = path + ".tmp"

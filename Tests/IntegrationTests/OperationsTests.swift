@@ -114,6 +114,27 @@ struct OperationsTests {
         #expect(h.isRunning(Self.district))
     }
 
+    @Test("a leaf's local API keeps the address it picked at its first start: recorded in node.json, shown by status, the same after a restart")
+    func localAPIAddressIsFixed() throws {
+        let h = try Hierarchy([(Self.city, nil), (Self.district, Self.city)])
+        defer { h.shutdown() }
+        let before = try rootsync(["status", "--dir", h.dir(Self.district), "--json"])
+        #expect(try JSONParser.parse(before.out)["local_api"] == .null, "no address before the first start")
+        try h.startAll()
+        #expect(waitUntil(20) { (try? NodeConfig.load(directory: h.dir(Self.district)))?.localAPI != nil })
+        let recorded = try #require(try NodeConfig.load(directory: h.dir(Self.district)).localAPI)
+        #expect(recorded.hasPrefix("127.0.0.1:") && !recorded.hasSuffix(":0"), "\(recorded)")
+        let status = try rootsync(["status", "--dir", h.dir(Self.district), "--json"])
+        #expect(try JSONParser.parse(status.out)["local_api"]?.stringValue == "http://\(recorded)")
+        #expect(try rootsync(["status", "--dir", h.dir(Self.district)]).out.contains("http://\(recorded)"))
+        #expect(try curl("GET", "http://\(recorded)/healthz", timeout: 10).status == 200)
+        // Restarted, it answers at the same address.
+        h.stop(Self.district)
+        try h.start([Self.district])
+        #expect(try NodeConfig.load(directory: h.dir(Self.district)).localAPI == recorded)
+        #expect(waitUntil(10) { (try? curl("GET", "http://\(recorded)/healthz", timeout: 2))?.status == 200 })
+    }
+
     @Test("the lock's holder is named: serve and up refuse a node whose agent slot another process holds; a writer waits for another writer")
     func lockHeldByThisProcess() throws {
         let h = try Hierarchy([(Self.city, nil), (Self.district, Self.city)])

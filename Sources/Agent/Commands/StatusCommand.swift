@@ -33,6 +33,7 @@ struct StatusCommand: Command {
         let conflicts = report["open_conflicts"]?.int64Value ?? 0
         let invalid = report["invalid_writes"]?.int64Value ?? 0
         let links = report["links"]?.arrayValue ?? []
+        let localAPI = (try? NodeCommands.config(parsed))?.localAPIURL
         let plainHTTP: String? = {
             guard let c = try? NodeCommands.config(parsed), c.servesPlainHTTPOffLoopback, let listen = c.listen else { return nil }
             return NodeConfig.plainHTTPWarning(host: NodeConfig.host(ofListen: listen))
@@ -44,6 +45,7 @@ struct StatusCommand: Command {
             o.append("level", .string(node.level.rawValue))
             o.append("parent", JSONValue(node.parent))
             o.append("replica", .string(replica.path))
+            o.append("local_api", JSONValue(localAPI))
             o.append("epoch", .int(actor.epoch))
             o.append("actor", .string(actor.description))
             o.append("catalogue_version", .int(replica.catalogue.version))
@@ -65,6 +67,7 @@ struct StatusCommand: Command {
         out.line("层级 level:           \(node.level.nameZh) \(node.level.rawValue)")
         out.line("上级 parent:          \(node.parent ?? "无 none")")
         out.line("副本 replica:         \(replica.path)")
+        out.line("本地接口 local API:   \(localAPI ?? "未启动过 not started yet（首次 serve 时选定端口并记入 node.json · picked and recorded at the first serve）")")
         out.line("纪元 epoch:           \(actor.epoch)（写入者 actor \(actor)）")
         out.line("数据目录 catalogue:   第 \(replica.catalogue.version) 版 version \(replica.catalogue.version)")
         let toReview = Int(report["catalogue"]?["drafts_to_review_here"]?.int64Value ?? 0)

@@ -153,22 +153,17 @@ public struct ItemFormat: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `YYYY-MM-DD` (ASCII digits only) → `YYYYMMDD`, decided on the bytes; nil for anything else.
     private static func compactDate(_ text: String) -> String? {
-        // YYYY-MM-DD: ten ASCII bytes, decided without splitting.
         let b = Array(text.utf8)
-        if b.count == 10, b[4] == 0x2D, b[7] == 0x2D {
-            var out: [UInt8] = []
-            out.reserveCapacity(8)
-            for (i, c) in b.enumerated() where i != 4 && i != 7 {
-                guard c >= 0x30 && c <= 0x39 else { return nil }
-                out.append(c)
-            }
-            return String(decoding: out, as: UTF8.self)
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(8)
+        for (i, c) in b.enumerated() where i != 4 && i != 7 {
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            out.append(c)
         }
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              DigitString(parts.joined()) != nil else { return nil }
-        return parts.joined()
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Checking

@@ -33,9 +33,10 @@ struct StatusCommand: Command {
         let conflicts = report["open_conflicts"]?.int64Value ?? 0
         let invalid = report["invalid_writes"]?.int64Value ?? 0
         let links = report["links"]?.arrayValue ?? []
-        let localAPI = (try? NodeCommands.config(parsed))?.localAPIURL
+        let config = try? NodeCommands.config(parsed)
+        let localAPI = config?.localAPIURL
         let plainHTTP: String? = {
-            guard let c = try? NodeCommands.config(parsed), c.servesPlainHTTPOffLoopback, let listen = c.listen else { return nil }
+            guard let c = config, c.servesPlainHTTPOffLoopback, let listen = c.listen else { return nil }
             return NodeConfig.plainHTTPWarning(host: NodeConfig.host(ofListen: listen))
         }()
         if context.json {

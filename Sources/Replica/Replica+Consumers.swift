@@ -21,15 +21,18 @@ public struct Consumer: Sendable, Equatable {
 
 /// Why a consumer operation was refused. Nothing was written.
 public enum ConsumerError: Error, Equatable, CustomStringConvertible {
-    /// The name is unusable; `field` is always "name".
-    case invalidName(field: String, zh: String, en: String)
+    /// The name is unusable.
+    case invalidName(zh: String, en: String)
     case duplicate(String)
     case unknown(String)
     case revoked(String)
 
+    /// The field every refusal is about.
+    public var field: String { "name" }
+
     public var messageZh: String {
         switch self {
-        case .invalidName(let field, let zh, _): "使用方名称（字段 \(field)）无效：\(zh)"
+        case .invalidName(let zh, _): "使用方名称（字段 \(field)）无效：\(zh)"
         case .duplicate(let n): "使用方名称（字段 name）“\(n)”已经登记过（已吊销的名称也不能再用）；请换一个名称"
         case .unknown(let n): "没有名为“\(n)”的使用方（字段 name）；rootsync consumer list 列出已登记的使用方"
         case .revoked(let n): "使用方“\(n)”（字段 name）已被吊销；吊销不能撤回，请用新名称重新登记"
@@ -38,7 +41,7 @@ public enum ConsumerError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidName(let field, _, let en): "invalid consumer name (field \(field)): \(en)"
+        case .invalidName(_, let en): "invalid consumer name (field \(field)): \(en)"
         case .duplicate(let n): "a consumer named '\(n)' (field name) is already registered (revoked names stay taken); choose another name"
         case .unknown(let n): "no consumer named '\(n)' (field name); rootsync consumer list shows the registered ones"
         case .revoked(let n): "consumer '\(n)' (field name) is revoked; a revocation is final, register it again under a new name"
@@ -64,7 +67,7 @@ extension Replica {
     /// at either end, no control, format or separator characters (which would hide in logs and
     /// listings or reverse the text around them).
     public static func checkConsumerName(_ name: String) throws {
-        func invalid(_ zh: String, _ en: String) -> ConsumerError { .invalidName(field: "name", zh: zh, en: en) }
+        func invalid(_ zh: String, _ en: String) -> ConsumerError { .invalidName(zh: zh, en: en) }
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw invalid("名称不能为空", "the name is empty")
         }

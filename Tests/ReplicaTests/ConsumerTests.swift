@@ -70,8 +70,8 @@ struct ConsumerTests {
             try r.addConsumer(name: name, credentialHash: Self.hashB)
             Issue.record("accepted \(name.debugDescription)")
         } catch let error as ConsumerError {
-            guard case .invalidName(let field, _, _) = error else { Issue.record("\(error)"); return }
-            #expect(field == "name")
+            guard case .invalidName = error else { Issue.record("\(error)"); return }
+            #expect(error.field == "name")
             #expect(error.messageZh.contains("字段 name") && error.messageZh.contains(zh), "\(error.messageZh)")
             #expect(error.description.contains("field name") && error.description.contains(en), "\(error.description)")
         }

@@ -9,11 +9,9 @@ enum ConsumerCommands {
 
     static func mapped<T>(_ body: () throws -> T) throws -> T {
         do { return try ReplicaAccess.mapped(body) } catch let e as ConsumerError {
-            let field: String
-            if case .invalidName(let f, _, _) = e { field = f } else { field = "name" }
             var exit = ExitCode.failure
             if case .unknown = e { exit = .notFound }
-            throw CommandError(e.messageZh, e.description, exitCode: exit, details: JSONObject([("field", .string(field))]))
+            throw CommandError(e.messageZh, e.description, exitCode: exit, details: JSONObject([("field", .string(e.field))]))
         }
     }
 

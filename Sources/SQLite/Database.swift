@@ -89,9 +89,7 @@ public final class Database {
     public func run(_ sql: String, arguments: [SQLBindable?]) throws -> Int {
         let statement = try self.statement(sql)
         try statement.bind(arguments)
-        defer { statement.reset() }
-        while try statement.step() {}
-        return Int(sqlite3_changes(handle))
+        return try runToEnd(statement)
     }
 
     /// Runs one statement with plain values (no existential boxing per argument).
@@ -99,6 +97,11 @@ public final class Database {
     public func run(_ sql: String, values: [SQLValue]) throws -> Int {
         let statement = try self.statement(sql)
         try statement.bind(values: values)
+        return try runToEnd(statement)
+    }
+
+    /// Steps a bound statement to completion and resets it; the rows it changed.
+    private func runToEnd(_ statement: Statement) throws -> Int {
         defer { statement.reset() }
         while try statement.step() {}
         return Int(sqlite3_changes(handle))

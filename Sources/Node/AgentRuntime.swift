@@ -67,7 +67,9 @@ public final class AgentRuntime: @unchecked Sendable {
         let leafAddress = configuredListen == nil && !hasChildren ? (config.localAPI ?? "127.0.0.1:0") : nil
         if let listen = configuredListen ?? leafAddress {
             guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
-                throw ConfigError("监听地址无效：\(listen)", "invalid listen address \(listen)")
+                let field = configuredListen == nil ? "local_api" : "listen"
+                throw ConfigError("\(NodeConfig.fileName) 的 \(field) 地址无效（应为 主机:端口）：\(listen)",
+                                  "\(NodeConfig.fileName): \(field) is not a valid host:port address: \(listen)")
             }
             var host = String(listen[..<colon])
             if host == "localhost" { host = "127.0.0.1" }

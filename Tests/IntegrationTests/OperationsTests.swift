@@ -133,6 +133,17 @@ struct OperationsTests {
         try h.start([Self.district])
         #expect(try NodeConfig.load(directory: h.dir(Self.district)).localAPI == recorded)
         #expect(waitUntil(10) { (try? curl("GET", "http://\(recorded)/healthz", timeout: 2))?.status == 200 })
+        // A damaged address is refused naming the field, and node.json is left as it was.
+        h.stop(Self.district)
+        let configPath = (h.dir(Self.district) as NSString).appendingPathComponent(NodeConfig.fileName)
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "\"\(recorded)\"", with: "\"127.0.0.1:notaport\"")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
+        let refused = try rootsync(["serve", "--dir", h.dir(Self.district)], timeout: 20)
+        #expect(refused.code != 0)
+        #expect(refused.err.contains("local_api is not a valid host:port address: 127.0.0.1:notaport")
+                && refused.err.contains("local_api 地址无效"), "\(refused.err)")
+        #expect(try String(contentsOfFile: configPath, encoding: .utf8) == text)
     }
 
     @Test("the lock's holder is named: serve and up refuse a node whose agent slot another process holds; a writer waits for another writer")

@@ -32,5 +32,10 @@ struct CalendarCommandTests {
         #expect(error["file"]?.stringValue == dir + "/calendar/cn-workdays-2027.tsv")
         #expect(error["message_zh"]?.stringValue?.contains("第 3 行") == true && error["message_en"]?.stringValue?.contains("line 3") == true)
         #expect(try runProcess(["calendar", "deadline", "2026-13-01", "1", "--dir", dir]).code == 2)
+        for n in ["abc", "-3", "99999999999999999999"] {
+            let badCount = try runProcess(["calendar", "deadline", "2026-03-02", n, "--dir", dir])
+            #expect(badCount.code == 2 && badCount.out.isEmpty, "\(n)")
+            #expect(badCount.err.contains("N must be a whole number from 0 to 10000, not \(n)") && badCount.err.contains("N 应为"), "\(badCount.err)")
+        }
     }
 }

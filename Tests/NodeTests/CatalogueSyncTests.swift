@@ -457,6 +457,35 @@ struct RollbackWithLeaseTests {
         #expect(try t["150603002001"].get("person", key: Tree.id(4)) != nil)
     }
 
+    /// Finding 2's relay case (chaos seed 4 with `--restore-with-lease`): in its lost future the
+    /// street only relayed (nothing it wrote, no cursor its district saw), and after the rollback
+    /// it refilled its route table past the community's cursor before the community asked again.
+    @Test("a parent rolled back with its lease that only relayed data refills its routes: the child's cursor is not trusted, nothing is skipped")
+    func relayedRoutesRefilled() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            // The district writes two records for the community; the street relays them in one
+            // round (the district sees only the cursor the street had before), the community takes them.
+            try t["150603"].put("person", person(2))
+            try t["150603"].put("person", person(3))
+            try t.sync("150603002")
+            try t.sync("150603002001")
+        }
+        #expect(street.epoch == 1)
+        // Back from the rollback, the street writes first (route positions the community's cursor
+        // has passed), then relays persons 2 and 3 again: its route head is past the cursor.
+        try street.put("person", person(4))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(4)) != nil, "the community skipped the street's new write")
+        #expect(street.epoch == 2)
+        try t.sync("150603002001")
+        for n in 1...4 { #expect(try t["150603002001"].get("person", key: Tree.id(n)) != nil, "person \(n)") }
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

@@ -8,6 +8,7 @@ import JSON
 import Replica
 import SQLite
 import Standards
+import TestSupport
 
 public struct ChaosOptions: Sendable {
     public var seed: UInt64 = 1
@@ -23,6 +24,8 @@ public struct ChaosOptions: Sendable {
     public var healTimeout: TimeInterval = 120
     /// Print each action as it happens.
     public var verbose = false
+    /// The hierarchy: the demo's 15 nodes, or 9 (one street per district).
+    public var topology = ChaosTopology.fifteen
     /// Restore the street as a VM snapshot or a file-level backup of its whole directory would:
     /// the database copied back in place *with the lease file of the same moment*. The documented
     /// procedure (docs/OPERATIONS.md) restores only replica.sqlite; this variant is off by default.
@@ -114,25 +117,12 @@ public enum Chaos {
         return try run.execute()
     }
 
-    /// The `rootsync` executable next to the running program (or test bundle), as SwiftPM lays them out.
-    public static func defaultBinary() throws -> String {
-        var candidates: [URL] = []
-        let selfExe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        candidates.append(selfExe.deletingLastPathComponent())
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 { candidates.append(dir); dir = dir.deletingLastPathComponent() }
-        for c in candidates {
-            let path = c.appendingPathComponent("rootsync").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw ChaosError("rootsync executable not found (looked in \(candidates.map(\.path))); run swift build first")
-    }
 }
 
 final class ChaosRun {
     let options: ChaosOptions
-    var rng: SeededRandom
-    let cluster: Cluster
+    var rng: SplitMix64
+    let cluster: AgentHierarchy
     var report: ChaosReport
     let started = Date()
 
@@ -161,18 +151,19 @@ final class ChaosRun {
 
     init(_ options: ChaosOptions) throws {
         self.options = options
-        rng = SeededRandom(seed: options.seed)
+        // The harness's generator has always begun one SplitMix64 step in: seeds keep their schedules.
+        rng = SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15)
         let dir = URL(fileURLWithPath: options.baseDirectory).appendingPathComponent("rootsync-chaos-seed\(options.seed)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try? FileManager.default.removeItem(at: dir)
-        let binary = options.binary.isEmpty ? try Chaos.defaultBinary() : options.binary
-        cluster = try Cluster(base: dir, binary: binary, nodes: chaosTopology, interval: options.interval)
+        let binary = options.binary.isEmpty ? try RootsyncExecutable.path() : options.binary
+        cluster = try AgentHierarchy(base: dir, binary: binary, nodes: options.topology.nodes, interval: options.interval,
+                                     name: "chaos", label: "混沌测试")
         report = ChaosReport(seed: options.seed, steps: options.steps, directory: dir.path)
         report.restoreWithLease = options.restoreWithLease
     }
 
     func finish() {
-        cluster.stopAll(signal: SIGKILL)
-        if !options.keep { try? FileManager.default.removeItem(at: cluster.base) }
+        cluster.shutdown(removing: !options.keep)
     }
 
     func log(_ text: String) { if options.verbose { print("  [\(step)] \(text)") } }
@@ -236,7 +227,7 @@ final class ChaosRun {
         while true {
             let n = usedKeys.count
             let body = String(community.prefix(6)) + String(format: "%04d%02d%02d%03d", 1950 + (n / 336) % 50, 1 + (n / 28) % 12, 1 + n % 28, rng.int(0..<1000))
-            let key = citizenID(body)
+            let key = CitizenID.complete(body)!
             if usedKeys.insert(key).inserted { return key }
         }
     }
@@ -670,7 +661,7 @@ final class ChaosRun {
 
     // MARK: Healing
 
-    func expectedDots(for node: ChaosNode) -> Set<String> {
+    func expectedDots(for node: HierarchyNode) -> Set<String> {
         Set(oracle.filter { !lostAllowed.contains($0.key) && node.holds(scope: $0.value.scope) }.keys)
     }
 

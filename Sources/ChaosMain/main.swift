@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Foundation
 import Chaos
+import TestSupport
 
 let usage = """
 usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--steps N] [--keep] [--verbose] [--restore-with-lease]

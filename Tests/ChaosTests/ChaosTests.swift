@@ -17,6 +17,7 @@ struct ChaosTests {
     @Test("the sync invariants hold under faults", arguments: seeds)
     func seed(_ seed: UInt64) throws {
         var options = ChaosOptions()
+        options.topology = .nine
         options.seed = seed
         options.steps = Self.steps
         options.healTimeout = 60
@@ -35,6 +36,7 @@ struct ChaosTests {
     @Test("the checks see damaged replicas")
     func sabotage() throws {
         var options = ChaosOptions()
+        options.topology = .nine
         options.seed = 3
         options.steps = 8
         options.healTimeout = 60
@@ -60,6 +62,7 @@ struct ChaosKnownIssueTests {
         // may rightly keep its epoch); seed 1 is, in every run seen so far.
         for seed: UInt64 in [1, 6, 4] {
             var options = ChaosOptions()
+        options.topology = .nine
             options.seed = seed
             options.steps = 10
             options.healTimeout = 30

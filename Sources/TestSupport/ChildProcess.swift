@@ -50,11 +50,15 @@ public final class ChildProcess: @unchecked Sendable {
         }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        // A library preloaded into a Swift program straight from a process without it (libfaketime
+        // for the chaos harness's clock skew) leaves the program without its arguments; started by a
+        // preloaded /usr/bin/env, which execs it in place, it gets them.
+        let command = environment["LD_PRELOAD"] == nil ? [executable] : ["/usr/bin/env", executable]
+        let argv: [UnsafeMutablePointer<CChar>?] = (command + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
         guard rc == 0 else { throw SupportError("cannot start \(executable): \(String(cString: strerror(rc)))") }
         self.pid = pid
     }

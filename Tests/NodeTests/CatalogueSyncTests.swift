@@ -486,6 +486,33 @@ struct RollbackWithLeaseTests {
         for n in 1...4 { #expect(try t["150603002001"].get("person", key: Tree.id(n)) != nil, "person \(n)") }
     }
 
+    /// Found by the chaos harness (seed 4, 9 nodes, 24 steps, `--restore-with-lease`): the street's
+    /// backup was taken before it had written anything, so after the rollback its counter was 0
+    /// and the round took it for a replica re-created from nothing — a new epoch, but the old
+    /// database id and pull cursor, so its parent never sent back the write it had lost.
+    @Test("a parent rolled back with its lease to before its first write gets that write back from its parent, and its child too")
+    func rolledBackToBeforeItsFirstWrite() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603"].put("person", person(1))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            try t["150603002"].put("person", person(2))
+            try t.sync("150603002")  // the district holds the street's write #1
+        }
+        #expect(try street.localCounter() == 0)
+        try t.sync("150603002")
+        #expect(street.epoch == 2)
+        try t.sync("150603002")
+        #expect(try street.get("person", key: Tree.id(2)) != nil, "the street's own lost write did not come back")
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(2)) != nil)
+        // Its next write, under the new epoch, goes up as usual.
+        try street.put("person", person(3))
+        try t.sync("150603002")
+        #expect(try t["150603"].get("person", key: Tree.id(3)) != nil)
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

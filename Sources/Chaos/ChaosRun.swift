@@ -69,6 +69,7 @@ public enum Invariant: String, CaseIterable, Sendable {
     case hostilePushes = "hostile pushes refused"
     case clockBounds = "clock bounds"
     case oneAgent = "one agent per replica"
+    case diskFull = "disk full fails cleanly"
     case quiet = "heals and goes quiet"
 }
 
@@ -113,6 +114,12 @@ public struct ChaosReport: Sendable {
 }
 
 public enum Chaos {
+    /// Ctrl-C or SIGTERM: kill every agent and take down every tmpfs the run mounted.
+    public static func interrupted() {
+        AgentRegistry.shared.killAll()
+        DiskFull.mounted.unmountAll()
+    }
+
     /// Runs one seed. Throws only when the harness itself cannot run (build missing, no ports…);
     /// everything rootsync does wrong ends up in the report.
     public static func run(_ options: ChaosOptions) throws -> ChaosReport {
@@ -158,6 +165,11 @@ final class ChaosRun {
     var localOnly: Set<String> = []
     /// A community whose clock runs a few minutes behind (within the allowed drift) all run long.
     var slightlyBehind = ""
+    /// The street whose directory is on a small tmpfs that fills up for a few steps.
+    var disk: DiskFull?
+    var diskNode = ""
+    /// How the last refused CLI write ended.
+    var lastRefusal: ProgramResult?
 
     var codes: [String] { cluster.nodes.map(\.code) }
     var communities: [String] { cluster.nodes.filter { $0.level == "community" }.map(\.code) }
@@ -179,6 +191,8 @@ final class ChaosRun {
     }
 
     func finish() {
+        cluster.stopAll(signal: SIGKILL)
+        disk?.dismount()
         cluster.shutdown(removing: !options.keep)
     }
 
@@ -202,6 +216,10 @@ final class ChaosRun {
             // Four minutes behind: inside the ten minutes of drift a parent allows, so nothing changes.
             cluster.environment[slightlyBehind] = ["LD_PRELOAD": lib, "FAKETIME": "-4m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
         }
+        diskNode = rng.pick(streets.filter { $0 != restoreStreet })
+        let fillStep = rng.int(options.steps / 4...max(options.steps / 4, options.steps * 3 / 4))
+        let freeStep = fillStep + rng.int(2...5)
+        do { disk = try DiskFull(directory: cluster.dir(diskNode), megabytes: 32) } catch { fault("disk full skipped: \(error)") }
         for code in codes { try cluster.start(code) }
         for s in 1...options.steps {
             step = s
@@ -209,6 +227,8 @@ final class ChaosRun {
             if s == snapshotStep { try takeSnapshot(restoreStreet) }
             if s == restoreStep { try restore() }
             if s == skewStep { try skewClock(skewCommunity) }
+            if s == fillStep { try fillDisk() }
+            if s == freeStep, let disk { disk.free(); fault("\(diskNode)'s disk has room again") }
             try randomAction()
             usleep(UInt32(rng.int(0...120)) * 1000)
         }
@@ -218,6 +238,11 @@ final class ChaosRun {
         try verify()
         try checkClocks()
         try checkForgeries()
+        if disk != nil {
+            check(.diskFull)
+            let result = try cluster.database(diskNode).scalarText("PRAGMA quick_check") ?? ""
+            if result != "ok" { violation(.diskFull, "\(diskNode)'s replica, once its disk had room again: quick_check says \(result)") }
+        }
         report.seconds = Date().timeIntervalSince(started)
         if !report.passed {
             report.logs = codes.map { cluster.logTail($0, lines: 6) }.joined()
@@ -371,8 +396,16 @@ final class ChaosRun {
         }
         let r = try cluster.cli(args, environment: cluster.environment[node] ?? [:])
         guard r.code == 0 else {
+            lastRefusal = r
             count("\(action) refused")
             log("\(action) at \(node) of \(key) refused: \(r.err.split(separator: "\n").first ?? "")")
+            // A refused write stores nothing: whatever it did store is accepted all the same.
+            var stored: [StoredVersion] = []
+            try StoredVersion.all(try cluster.database(node), where: "v.id > ? AND v.link = 0 AND r.key = ?", Int64(maxID), key) { v, _ in stored.append(v) }
+            if !stored.isEmpty {
+                violation(node == diskNode ? .diskFull : .noLostWrite, "\(action) at \(node) of \(key) exited \(r.code) but stored \(stored.map(\.dot)): \(r.err.prefix(200))")
+                for v in stored { oracle[v.dot] = v; writer[v.dot] = node; writtenAt[v.dot] = step }
+            }
             return false
         }
         count(action)
@@ -713,6 +746,40 @@ final class ChaosRun {
 
     // MARK: Harsher faults
 
+    /// The street's tmpfs is filled to the last byte. A write there now fails cleanly (exit 1, a
+    /// message saying the disk is full in both languages, nothing stored) or, while SQLite still
+    /// has room inside its files, succeeds like any other; its agent's rounds fail and retry.
+    func fillDisk() throws {
+        guard let disk else { return }
+        try disk.fill()
+        count("disk full")
+        fault("\(diskNode)'s disk filled up (tmpfs, every free byte taken)")
+        let before = try cluster.database(diskNode).scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_version") ?? 0
+        lastRefusal = nil
+        let mine = recordOrder.filter { cluster.node(diskNode).holds(scope: records[$0]!) && !isDeletedInOracle($0) }
+        if mine.isEmpty {
+            let community = rng.pick(communities.filter { cluster.node(diskNode).holds(scope: $0) })
+            let key = newKey(community: community)
+            let o: JSONValue = ["id_number": .string(key), "name": .string(rng.pick(Self.names)), "community_code": .string(community)]
+            if try write(diskNode, key, ["put", "person", "--dir", cluster.dir(diskNode), "--data", o.text, "--json"], action: "create") {
+                records[key] = community
+                recordOrder.append(key)
+            }
+        } else {
+            let key = rng.pick(mine)
+            try update(at: diskNode, record: (key, records[key]!), groups: ["contact"])
+        }
+        check(.diskFull)
+        guard let r = lastRefusal else { fault("a write at \(diskNode) with its disk full still succeeded (room inside SQLite's files)"); return }
+        let after = try cluster.database(diskNode).scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_version") ?? 0
+        let message = r.err.lowercased()
+        let bilingual = r.err.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }
+        fault("a write at \(diskNode) with its disk full: exit \(r.code): \(r.err.split(separator: "\n").first ?? "")")
+        if r.code != 1 || !message.contains("the disk is full") || !bilingual || after != before {
+            violation(.diskFull, "a write at \(diskNode) with its disk full exited \(r.code) (versions \(before) → \(after)): \(r.err.prefix(300))")
+        }
+    }
+
     /// libfaketime, which the harness preloads into a node's processes to move its clock
     /// (Scripts/install-deps installs it); nil when it is not there.
     static let fakeTime: String? = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",
@@ -917,6 +984,7 @@ final class ChaosRun {
 
     func heal() throws {
         restartAt.removeAll()
+        disk?.free()
         for code in codes where !cluster.isRunning(code) { try cluster.start(code) }
         let deadline = Date().addingTimeInterval(options.healTimeout)
         var lastPrint = ""

@@ -68,7 +68,7 @@ var signalSources: [DispatchSourceSignal] = []
 for sig in [SIGINT, SIGTERM] {
     let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
     source.setEventHandler {
-        AgentRegistry.shared.killAll()
+        Chaos.interrupted()
         FileHandle.standardError.write(Data("rootsync-chaos: interrupted; agents killed\n".utf8))
         exit(130)
     }

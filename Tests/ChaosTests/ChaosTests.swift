@@ -70,7 +70,7 @@ struct ChaosRollbackTests {
             var options = ChaosOptions()
             options.topology = .nine
             options.seed = seed
-            options.steps = 24
+            options.steps = 20
             options.healTimeout = 60
             options.restoreWithLease = true
             let report = try Chaos.run(options)

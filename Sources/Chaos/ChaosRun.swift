@@ -170,6 +170,9 @@ final class ChaosRun {
     var diskNode = ""
     /// How the last refused CLI write ended.
     var lastRefusal: ProgramResult?
+    /// The slow, lossy proxy one street reaches its district through.
+    var lossy: LossyLink?
+    var lossyChild = ""
 
     var codes: [String] { cluster.nodes.map(\.code) }
     var communities: [String] { cluster.nodes.filter { $0.level == "community" }.map(\.code) }
@@ -192,6 +195,7 @@ final class ChaosRun {
 
     func finish() {
         cluster.stopAll(signal: SIGKILL)
+        lossy?.stop()
         disk?.dismount()
         cluster.shutdown(removing: !options.keep)
     }
@@ -220,6 +224,8 @@ final class ChaosRun {
         let fillStep = rng.int(options.steps / 4...max(options.steps / 4, options.steps * 3 / 4))
         let freeStep = fillStep + rng.int(2...5)
         do { disk = try DiskFull(directory: cluster.dir(diskNode), megabytes: 32) } catch { fault("disk full skipped: \(error)") }
+        lossyChild = rng.pick(streets)
+        try routeThroughLossyLink(lossyChild)
         for code in codes { try cluster.start(code) }
         for s in 1...options.steps {
             step = s
@@ -234,6 +240,7 @@ final class ChaosRun {
         }
         step = options.steps + 1
         try heal()
+        if let lossy { fault("the link of \(lossyChild) to its parent, through a slow lossy proxy all run: \(lossy.summary)") }
         try sabotage()
         try verify()
         try checkClocks()
@@ -745,6 +752,21 @@ final class ChaosRun {
     }
 
     // MARK: Harsher faults
+
+    /// Points the street's `parent_url` at a slow, lossy proxy in front of its parent, for the
+    /// whole run (the agents are not started yet).
+    func routeThroughLossyLink(_ code: String) throws {
+        guard let parent = cluster.node(code).parent, let upstream = cluster.ports[parent] else { return }
+        let link = try LossyLink(upstream: upstream, seed: options.seed)
+        let path = (cluster.dir(code) as NSString).appendingPathComponent("node.json")
+        guard var o = try JSONParser.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue else {
+            throw ChaosError("\(path) is not a JSON object")
+        }
+        o["parent_url"] = .string("http://127.0.0.1:\(link.port)")
+        try Data(JSONValue.object(o).text.utf8).write(to: URL(fileURLWithPath: path))
+        lossy = link
+        fault("\(code) reaches \(parent) through a slow, lossy proxy (0–200 ms a chunk; of the chunks coming back one in twenty is dropped with the connection, one in twenty cut in half)")
+    }
 
     /// The street's tmpfs is filled to the last byte. A write there now fails cleanly (exit 1, a
     /// message saying the disk is full in both languages, nothing stored) or, while SQLite still

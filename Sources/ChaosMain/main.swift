@@ -62,6 +62,8 @@ while !args.isEmpty {
 if let count { seeds = (0..<UInt64(count)).map { from + $0 } }
 
 // Ctrl-C or SIGTERM: kill the agents this run started, then stop (their directories stay).
+// A connection the lossy link cuts, or an agent killed mid-request, must not kill the harness.
+signal(SIGPIPE, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 var signalSources: [DispatchSourceSignal] = []

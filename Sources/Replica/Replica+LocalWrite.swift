@@ -126,6 +126,11 @@ extension Replica {
         }
 
         session?.writeUnderway = true
+        if !state.isStored && state.current.isEmpty && createsInOnePass && changedGroups.count < StorageCodec.maxRun {
+            try createLocal(&state, merged: merged, groups: changedGroups, scope: newScope, wallTime: wallTime)
+            try forgetInvalidWrite(r, key)
+            return WriteResult(resource: r.name, key: key, created: true, groups: changedGroups.map(\.name))
+        }
         var written: [String] = []
         var newDots: [Dot] = []
         if isNew {
@@ -164,9 +169,15 @@ extension Replica {
             newDots.append(dot)
         }
         if !newDots.isEmpty { try refresh(&state) }
+        try forgetInvalidWrite(r, key)
+        return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
+    }
+
+    /// The record was written through rootsync: an invalid direct write of it is settled. The
+    /// write is complete, so an error after this point no longer leaves it half written.
+    private func forgetInvalidWrite(_ r: Resource, _ key: String) throws {
         if session?.mayHaveInvalidWrites ?? true { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
         session?.writeUnderway = false
-        return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 
     func deleteLocal(_ r: Resource, _ key: String, wallTime: Int64) throws {

@@ -37,7 +37,7 @@ extension Replica {
                     if problems.count >= maxProblems { more += 1; continue }
                     problems += Self.issues(of: error).map {
                         ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
-                                        messageEn: "line \(line): \($0.messageEn)")
+                                        messageEn: "line \(line): \($0.messageEn)", line: line)
                     }
                 }
             }

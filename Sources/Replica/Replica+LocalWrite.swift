@@ -89,8 +89,9 @@ extension Replica {
         let view = try view(r, current: current)
         let isNew = !(view?.visible ?? false)
         let existing = isNew ? [:] : view!.values
-        var merged = existing
-        for (k, v) in values { merged[k] = v }
+        // (A new record's merged values are its given values: no second dictionary to fill.)
+        var merged = existing.isEmpty ? values : existing
+        if !existing.isEmpty { for (k, v) in values { merged[k] = v } }
         merged[r.key] = .string(key)
 
         let completeIssues = validator.disabledCodeIssues(r, values: values, existing: existing) + validator.checkComplete(r, record: merged)

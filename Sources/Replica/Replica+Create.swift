@@ -37,9 +37,12 @@ extension Replica {
                                  values: values, to: &body)
         try advanceHave(actor: actorRow, storing: first.seq)
 
+        // `groups` is a subsequence of the resource's groups, in order: walk the plan beside it.
+        var next = 0
         for g in groups {
-            guard let gi = plan.groupIndex[g.name] else { preconditionFailure("a group outside the catalogue") }
-            let pg = plan.groups[gi]
+            while next < plan.groups.count && plan.groups[next].group.name != g.name { next += 1 }
+            guard next < plan.groups.count else { preconditionFailure("a group outside the catalogue, or out of order") }
+            let pg = plan.groups[next]
             let dot = try nextDot()
             values.removeAll(keepingCapacity: true)
             StorageCodec.appendVarint(UInt64(g.fields.count), to: &values)
@@ -62,21 +65,29 @@ extension Replica {
         }
         cells[plan.keyColumn] = .text(state.key)
 
-        try db.run("INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, 0, 0, ?)",
+        let statements = try writeStatements()
+        try db.run(statements.insertRun,
                    values: [.integer(actorRow), .integer(first.seq), .integer(Int64(1 + groups.count)), .integer(state.id),
-                            .text(scope), .blob(body)])
+                            .text(scope), .integer(0), .integer(0), .blob(body)])
         let stored = StoredVersion(id: db.lastInsertRowID, scope: scope, link: "")
 
         // The record's row: only once every required field holds a value (as `refresh` decides).
         if plan.requiredColumns.allSatisfy({ !cells[$0].isNull }) {
-            if cells != state.tableRow { try db.run(rowSQL(r).upsert, values: cells) }
+            if cells != state.tableRow { try db.run(try rowStatements(r).upsert, values: cells) }
         } else {
-            try db.run(rowSQL(r).delete, state.key)
+            try db.run(try rowStatements(r).delete, values: [.text(state.key)])
         }
-        try db.run("INSERT INTO _rs_record(id, resource, key, scope, visible, deleted, conflicts, outside) VALUES(?, ?, ?, ?, 1, 0, '', 0)",
-                   values: [.integer(state.id), .text(r.name), .text(state.key), .text(scope)])
+        try db.run(statements.insertRecord, values: [.integer(state.id), .text(r.name), .text(state.key), .text(scope)])
         state.isStored = true
         try route(state, stored: [stored], newScope: scope)
+    }
+
+    /// The write path's statements, prepared on first use (they stay prepared for the connection).
+    func writeStatements() throws -> WriteStatements {
+        if let s = writeStatementsCache { return s }
+        let s = try WriteStatements(db)
+        writeStatementsCache = s
+        return s
     }
 
     /// The write plan of a resource under the current catalogue (built once, in a write).

@@ -79,7 +79,7 @@ extension Replica {
                                              values: StorageCodec.encode(p[k].version.values), to: &body)
                     if !p[k].current { superseded |= 1 << Int64(k - i) }
                 }
-                try db.run("INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                try db.run(try writeStatements().insertRun,
                            values: [.integer(try actorID(actor)), .integer(p[i].version.dot.seq), .integer(Int64(j - i)), .integer(state.id),
                                     .text(p[i].version.scope), .integer(try linkID(p[i].link)), .integer(superseded), .blob(body)])
                 let row = db.lastInsertRowID
@@ -198,7 +198,7 @@ extension Replica {
     }
 
     func loadRecord(_ r: Resource, _ key: String, create: Bool) throws -> RecordState? {
-        if let (id, scope) = try db.first("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?", r.name, key, map: { ($0.int64(0), $0.string(1)) }) {
+        if let (id, scope) = try db.first(try writeStatements().findRecord, values: [.text(r.name), .text(key)], map: { ($0.int64(0), $0.string(1)) }) {
             let (current, rows) = try currentVersions(record: id, r.name, key)
             return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
         }
@@ -305,9 +305,9 @@ extension Replica {
                 let cells: [SQLValue] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }
-                if cells != state.tableRow { try db.run(rowSQL(resource).upsert, values: cells) }
+                if cells != state.tableRow { try db.run(try rowStatements(resource).upsert, values: cells) }
             } else {
-                try db.run(rowSQL(resource).delete, key)
+                try db.run(try rowStatements(resource).delete, values: [.text(key)])
             }
         }
         if state.isStored {
@@ -322,16 +322,18 @@ extension Replica {
         return view
     }
 
-    /// The statements that write a resource's visible rows, built once per resource.
-    func rowSQL(_ resource: Resource) -> (upsert: String, delete: String) {
+    /// The statements that write a resource's visible rows, prepared once per resource and
+    /// catalogue (the write path runs them by handle, not by looking their text up).
+    func rowStatements(_ resource: Resource) throws -> (upsert: Statement, delete: Statement) {
         if let cached = rowStatements[resource.name] { return cached }
         let q = Database.quote
         let names = resource.fields.map(\.name)
         let upsert = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
             + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
         let delete = "DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?"
-        rowStatements[resource.name] = (upsert, delete)
-        return (upsert, delete)
+        let prepared = (try db.statement(upsert), try db.statement(delete))
+        rowStatements[resource.name] = prepared
+        return prepared
     }
 
     static func sqlValue(_ value: JSONValue, for field: DataItem) -> SQLValue {

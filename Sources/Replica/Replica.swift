@@ -26,7 +26,9 @@ public final class Replica {
 
     var policies: [String: [String: GroupPolicy]] = [:]
     /// Upsert/delete SQL per resource (built once: building it showed in profiles).
-    var rowStatements: [String: (upsert: String, delete: String)] = [:]
+    var rowStatements: [String: (upsert: Statement, delete: Statement)] = [:]
+    /// The write path's own statements, prepared once (`WriteStatements`).
+    var writeStatementsCache: WriteStatements?
     /// The SELECT that reads a captured row back, per resource, with the columns it was built
     /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
     var captureSelects: [String: (fields: [String], sql: String)] = [:]

@@ -22,8 +22,6 @@ struct WritePlan {
     let keyColumn: Int
     /// Columns that must hold a value for the record to get a row (the key aside).
     let requiredColumns: [Int]
-    /// Group index by group name.
-    let groupIndex: [String: Int]
 
     init(_ r: Resource, nameID: (String) throws -> Int64) throws {
         resource = r
@@ -33,6 +31,5 @@ struct WritePlan {
         }
         keyColumn = r.position(of: r.key) ?? -1
         requiredColumns = r.fields.indices.filter { r.fields[$0].required && r.fields[$0].name != r.key }
-        groupIndex = Dictionary(r.groups.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -75,13 +75,20 @@ extension Replica {
             arguments = [phrase, text]
             order = "s.rowid"
         case .tag:
-            // Distinct keys first: a record holding the tag in two tag items is found once.
-            let fieldsIn = items.map { _ in "?" }.joined(separator: ", ")
-            from = "(SELECT DISTINCT key FROM _rs_search_tag WHERE resource = ? AND field IN (\(fieldsIn)) AND tag = ?) s "
-                + "JOIN \(q(r.name)) t ON t.\(q(r.key)) = s.key"
-            tagArguments = [r.name] + items.map { $0 as SQLBindable? } + [text]
-            condition = "1"
-            arguments = []
+            // The tag index is in key order for one item; with several, distinct keys first (a
+            // record holding the tag in two items is found once).
+            if items.count == 1 {
+                from = "_rs_search_tag s JOIN \(q(r.name)) t ON t.\(q(r.key)) = s.key"
+                condition = "s.resource = ? AND s.field = ? AND s.tag = ?"
+                arguments = [r.name, items[0], text]
+            } else {
+                let fieldsIn = items.map { _ in "?" }.joined(separator: ", ")
+                from = "(SELECT DISTINCT key FROM _rs_search_tag WHERE resource = ? AND field IN (\(fieldsIn)) AND tag = ?) s "
+                    + "JOIN \(q(r.name)) t ON t.\(q(r.key)) = s.key"
+                tagArguments = [r.name] + items.map { $0 as SQLBindable? } + [text]
+                condition = "1"
+                arguments = []
+            }
             order = "s.key"
         }
         let columns = r.fields.map { "t.\(q($0.name))" }.joined(separator: ", ")
@@ -103,8 +110,16 @@ extension Replica {
     }
 
     /// The tags in use in a tag item, in order, at most `limit` (the entry form's checkboxes).
+    /// Each step is one seek on the tag index to the next tag, so the cost follows the number of
+    /// distinct tags, not of tagged records.
     public func tagsInUse(_ resourceName: String, field: String, limit: Int = 200) throws -> [String] {
-        try db.all("SELECT DISTINCT tag FROM _rs_search_tag WHERE resource = ? AND field = ? ORDER BY tag LIMIT ?",
-                   resourceName, field, limit) { $0.string(0) }
+        try db.all("""
+            WITH RECURSIVE next(tag) AS (
+                SELECT min(tag) FROM _rs_search_tag WHERE resource = ?1 AND field = ?2
+                UNION ALL
+                SELECT (SELECT min(tag) FROM _rs_search_tag WHERE resource = ?1 AND field = ?2 AND tag > next.tag) FROM next
+                WHERE next.tag IS NOT NULL)
+            SELECT tag FROM next WHERE tag IS NOT NULL LIMIT ?3
+            """, resourceName, field, limit) { $0.string(0) }
     }
 }

@@ -69,6 +69,8 @@ extension NodeServer {
         WebRoute("POST", ["app", "api", "check", "*"], .signedIn) { s, c in try s.webCheck(c) },
         WebRoute("POST", ["app", "api", "records", "*"], .signedIn) { s, c in try s.webPut(c) },
         WebRoute("GET", ["app", "api", "search"], .signedIn) { s, c in try s.webSearch(c) },
+        WebRoute("GET", ["app", "api", "conflicts"], .signedIn) { s, c in try s.webConflicts(c) },
+        WebRoute("POST", ["app", "api", "conflicts", "resolve"], .signedIn) { s, c in try s.webResolve(c) },
     ]
 
     /// Paths the web app owns.

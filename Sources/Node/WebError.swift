@@ -18,6 +18,8 @@ enum WebError: Error, Equatable {
     case invalid([ValidationIssue])
     case notFound(String)
     case methodNotAllowed(String)
+    /// The conflict is no longer open (resolved here or by a resolution from another node).
+    case conflictGone(String)
 
     var status: Int {
         switch self {
@@ -28,6 +30,7 @@ enum WebError: Error, Equatable {
         case .invalid: 422
         case .notFound: 404
         case .methodNotAllowed: 405
+        case .conflictGone: 409
         }
     }
 
@@ -42,6 +45,7 @@ enum WebError: Error, Equatable {
         case .invalid(let issues): "数据有误，未保存：" + issues.map(\.messageZh).joined(separator: "；")
         case .notFound(let path): "没有这个页面或接口：\(path)"
         case .methodNotAllowed(let m): "不支持的方法 \(m)"
+        case .conflictGone: "这个冲突已经解决（在本节点或其他节点），请刷新列表"
         }
     }
 
@@ -56,6 +60,7 @@ enum WebError: Error, Equatable {
         case .invalid(let issues): "invalid data, nothing was saved: " + issues.map(\.messageEn).joined(separator: "; ")
         case .notFound(let path): "no such page or endpoint: \(path)"
         case .methodNotAllowed(let m): "method \(m) not allowed here"
+        case .conflictGone(let id): "conflict \(id) is no longer open (resolved here or at another node); reload the list"
         }
     }
 }

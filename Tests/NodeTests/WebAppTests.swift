@@ -321,6 +321,69 @@ struct WebAppTests {
         #expect(session.response.headers["Set-Cookie"]?.contains("; Secure") == true)
     }
 
+    @Test("conflicts: side by side for everyone, masked and without ids for a clerk; resolved by a reviewer taking a version or writing checked values, audited")
+    func conflicts() throws {
+        let (tree, server) = try setUp()
+        let id = Tree.id(45)
+        try tree[Self.community].put("person", JSONObject([("id_number", .string(id)), ("name", "张三"), ("community_code", .string(Self.community)),
+                                                         ("phone", "13800000045")]))
+        try tree.syncAll()
+        // The same fields changed at the community and at the city before either saw the other.
+        try tree[Self.community].put("person", JSONObject([("id_number", .string(id)), ("name", "张三丰"), ("phone", "13900000045")]))
+        try tree["150600"].put("person", JSONObject([("id_number", .string(id)), ("name", "张叁"), ("phone", "13700000045")]))
+        try tree.syncAll()
+        #expect(try tree[Self.community].conflicts().count == 2)
+
+        let clerk = WebClient(server)
+        clerk.signIn("王芳", Self.clerkPassword)
+        let seen = clerk.send("GET", "/app/api/conflicts").json
+        #expect(seen["count"] == 2 && seen["may_resolve"] == false && seen["masked"] == true, "\(seen)")
+        let clerkList = seen["conflicts"]?.arrayValue ?? []
+        #expect(clerkList.allSatisfy { $0["conflict"] == nil && $0["key"]?.stringValue?.contains("*") == true }, "\(clerkList)")
+        let contactForClerk = clerkList.first { $0["group"] == "contact" }
+        #expect(contactForClerk?["versions"]?.arrayValue?.allSatisfy { $0["values"]?["phone"]?.stringValue?.contains("*") == true } == true)
+        let forbidden = clerk.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string("person/\(id)/identity"), "take": "x"])
+        #expect(forbidden.status == 403, "\(forbidden.json)")
+
+        let reviewer = WebClient(server)
+        reviewer.signIn("李审核", Self.reviewerPassword)
+        let list = reviewer.send("GET", "/app/api/conflicts").json["conflicts"]?.arrayValue ?? []
+        let identity = try #require(list.first { $0["group"] == "identity" })
+        #expect(identity["conflict"]?.stringValue == "person/\(id)/identity" && identity["key"]?.stringValue == id)
+        #expect(identity["authority"] == "city" && identity["editable"] == true)
+        let versions = identity["versions"]?.arrayValue ?? []
+        #expect(versions.map { $0["writer"] } == ["150600", .string(Self.community)] && versions.map { $0["visible"] } == [true, false])
+        #expect(versions.map { $0["values"]?["name"] } == ["张叁", "张三丰"])
+        #expect(versions.allSatisfy { ($0["time_ms"]?.int64Value ?? 0) > 1_700_000_000_000 && $0["writer_level_zh"] != nil })
+
+        let identityID = "person/\(id)/identity", contactID = "person/\(id)/contact"
+        #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(identityID), "take": "150600:1#999"]).status == 400)
+        #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(identityID)]).status == 400)
+        #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(contactID), "values": ["phone": "1", "name": "x"]]).status == 400)
+        let invalid = reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(contactID), "values": ["phone": "12ab"]])
+        #expect(invalid.status == 422 && invalid.json["problems"]?.arrayValue?.first?["field"] == "phone", "\(invalid.json)")
+        #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(contactID), "take": "x"], withCSRF: false).status == 403)
+        #expect(try tree[Self.community].conflicts().count == 2, "refusals resolve nothing")
+
+        let ours = try #require(versions.last?["version"]?.stringValue)
+        let took = reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(identityID), "take": .string(ours)])
+        #expect(took.status == 200 && took.json["resolved"] == true, "\(took.json)")
+        let wrote = reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(contactID), "values": ["phone": "13600000045"]])
+        #expect(wrote.status == 200, "\(wrote.json)")
+        #expect(try tree[Self.community].conflicts().isEmpty)
+        let record = try #require(try tree[Self.community].get("person", key: id))
+        #expect(record["name"] == "张三丰" && record["phone"] == "13600000045" && record["_conflict"] == nil)
+        let audit = try tree[Self.community].auditEntries(limit: 2, action: "resolve")
+        #expect(audit.map(\.user) == ["李审核", "李审核"] && audit.last?.detail == "\(identityID) take=\(ours)")
+        // Gone: 409, and every node agrees after the next rounds.
+        #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(identityID), "take": .string(ours)]).status == 409)
+        try tree.syncAll()
+        for code in ["150600", "150603", "150603002", Self.community] {
+            #expect(try tree[code].conflicts().isEmpty, "\(code)")
+            #expect(try tree[code].get("person", key: id)?["name"] == "张三丰", "\(code)")
+        }
+    }
+
     @Test("masking keeps both ends of long values and hides short ones; passwords verify only against their own hash")
     func maskingAndPasswords() throws {
         #expect(FieldMasking.mask("150603198001010018") == "1506**********0018")

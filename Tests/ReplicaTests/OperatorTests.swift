@@ -13,7 +13,9 @@ struct OperatorTests {
     func lifecycle() throws {
         let path = Fixture.tempDir().appendingPathComponent("community.sqlite").path
         let r = try Fixture.replica("150603002001", path: path)
-        #expect(try ReplicaSchema.migrator.applied(r.db).contains("10-operators"))
+        let steps = try ReplicaSchema.migrator.applied(r.db)
+        let at = { (name: String) in steps.firstIndex(of: name) ?? -10 }
+        #expect(at("10-operators") == at("9-consumers") + 1 && at("11-search-index") == at("10-operators") + 1, "\(steps)")
         try r.addOperator(name: "王芳", role: .clerk, password: Self.password, by: "admin")
         let added = try #require(try r.operatorAccount("王芳"))
         #expect(added.role == .clerk && added.password == Self.password && added.createdBy == "admin")

@@ -27,6 +27,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -92,26 +93,46 @@ class Cluster:
         return r
 
     def start(self):
-        """Starts every agent; returns the community's web address from its "listening on" line."""
-        urls = {}
-        for code in [CITY, DISTRICT, STREET, COMMUNITY]:
-            out = open(os.path.join(self.base, f"serve-{code}.out"), "w")
-            err = open(os.path.join(self.base, f"serve-{code}.err"), "w")
-            self.processes[code] = subprocess.Popen(
-                [self.rootsync, "serve", "--dir", self.dir(code), "--interval", "1"],
-                stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-            deadline = time.time() + WAIT
-            while time.time() < deadline:
-                text = open(os.path.join(self.base, f"serve-{code}.out")).read()
-                if "listening on" in text:
-                    urls[code] = text.split("listening on")[1].split()[0].strip()
-                    break
-                if self.processes[code].poll() is not None:
-                    raise Failure(f"serve {code} exited: {open(err.name).read()}")
-                time.sleep(0.05)
-            else:
-                raise Failure(f"serve {code} did not start within {WAIT} s")
-        return urls
+        """Starts every agent; returns each one's address from its "listening on" line."""
+        return {code: self.start_one(code) for code in [CITY, DISTRICT, STREET, COMMUNITY]}
+
+    def start_one(self, code):
+        self.starts = getattr(self, "starts", 0) + 1
+        name = os.path.join(self.base, f"serve-{code}-{self.starts}")
+        out, err = open(name + ".out", "w"), open(name + ".err", "w")
+        self.processes[code] = subprocess.Popen(
+            [self.rootsync, "serve", "--dir", self.dir(code), "--interval", "1"],
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            text = open(name + ".out").read()
+            if "listening on" in text:
+                return text.split("listening on")[1].split()[0].strip()
+            if self.processes[code].poll() is not None:
+                raise Failure(f"serve {code} exited: {open(err.name).read()}")
+            time.sleep(0.05)
+        raise Failure(f"serve {code} did not start within {WAIT} s")
+
+    def stop_one(self, code):
+        p = self.processes.pop(code)
+        p.terminate()
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+    def conflicts(self, code):
+        out = self.run(["conflicts", "--dir", self.dir(code), "--json"]).stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def wait_until(self, condition, what, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if condition():
+                return
+            time.sleep(0.25)
+        raise Failure(f"timed out after {timeout} s waiting for {what}")
 
     def get(self, code, resource, key):
         r = self.run(["get", resource, key, "--dir", self.dir(code), "--json"], ok=(0, 3))
@@ -155,7 +176,10 @@ class Browser:
 
     def wait(self, condition, what):
         try:
-            return WebDriverWait(self.driver, WAIT, poll_frequency=0.1).until(lambda d: condition())
+            # The app rebuilds parts of the page (a form after a save): an element found a moment
+            # ago may be gone, which only means "not yet".
+            return WebDriverWait(self.driver, WAIT, poll_frequency=0.1,
+                                 ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(lambda d: condition())
         except Exception as e:
             self.screenshot("failure")
             raise Failure(f"timed out waiting for {what}: {e}") from None
@@ -323,7 +347,7 @@ def main():
         status, answer = http("POST", web + "/app/api/check/person", form, {**json_type, "Cookie": jar, "X-CSRF-Token": csrf})
         expect(status == 200 and answer["problems"] == [], f"a POST with session and token was refused: {status} {answer}")
 
-        # Sign out; an administrator sees the ID whole, in English.
+        # Sign out; an administrator signs in.
         d.find_element(By.ID, "sign-out").click()
         browser.wait(lambda: d.find_element(By.ID, "page-sign-in").is_displayed(), "the sign-in page after sign-out")
         status, _ = http("GET", web + "/app/api/forms", headers={"Cookie": jar, "Host": host})
@@ -332,6 +356,39 @@ def main():
         browser.type("密码", admin_password)
         d.find_element(By.ID, "sign-in-submit").click()
         browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed(), "the entry page for the administrator")
+
+        # A concurrent edit from the city: with the street down, the community and the city both
+        # change her name; when the street is back every node has the conflict.
+        expect(cluster.wait_for(CITY, "person", good) is not None, "the city does not hold the person")
+        cluster.stop_one(STREET)
+        cluster.run(["put", "person", "--dir", cluster.dir(COMMUNITY), "--data", json.dumps({"id_number": good, "name": "赵小梅"})])
+        cluster.run(["put", "person", "--dir", cluster.dir(CITY), "--data", json.dumps({"id_number": good, "name": "赵晓媚"})])
+        cluster.start_one(STREET)
+        for code in [COMMUNITY, STREET, DISTRICT, CITY]:
+            cluster.wait_until(lambda: len(cluster.conflicts(code)) == 1, f"the conflict at {code}")
+        conflict = cluster.conflicts(COMMUNITY)[0]
+        ours = next(v["version"] for v in conflict["versions"] if v["writer"] == COMMUNITY)
+        d.find_element(By.ID, "nav-conflicts").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-conflicts").is_displayed(), "the conflicts page")
+        card = lambda: d.find_element(By.ID, "conflict-0")
+        browser.wait(lambda: card().get_attribute("data-conflict") == conflict["conflict"], "the conflict on the page")
+        headers = [h.text for h in card().find_elements(By.CSS_SELECTOR, "thead th")]
+        expect(len(headers) == 3 and CITY in headers[1] and "当前显示" in headers[1] and COMMUNITY in headers[2],
+               f"the versions are not side by side, the city's shown: {headers}")
+        name_row = [c.text for c in card().find_elements(By.XPATH, ".//tbody/tr[th='姓名']/td")]
+        expect(name_row == ["赵晓媚", "赵小梅"], f"the competing names are not side by side: {name_row}")
+        browser.screenshot("conflicts")
+        # The community checked the paper file: take its version.
+        card().find_element(By.CSS_SELECTOR, f"button[data-take='{ours}']").click()
+        browser.wait(lambda: "已解决" in d.find_element(By.ID, "conflicts-saved").text, "the resolved message")
+        browser.wait(lambda: "没有未解决的冲突" in d.find_element(By.ID, "conflicts-note").text, "an empty conflict list")
+        for code in [COMMUNITY, STREET, DISTRICT, CITY]:
+            cluster.wait_until(lambda: cluster.conflicts(code) == [] and (cluster.get(code, "person", good) or {}).get("name") == "赵小梅",
+                               f"{code} to agree on the resolution")
+        audit = [json.loads(l) for l in cluster.run(["audit", "--dir", cluster.dir(COMMUNITY), "--action", "resolve", "--json"]).stdout.splitlines()]
+        expect(len(audit) == 1 and audit[0]["user"] == admin, f"the resolution is not audited under the administrator: {audit}")
+
+        # In English, the administrator sees the ID whole.
         d.find_element(By.ID, "language").click()
         browser.wait(lambda: d.find_element(By.ID, "nav-search").text == "Search", "the English menu")
         d.find_element(By.ID, "nav-search").click()

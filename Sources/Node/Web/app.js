@@ -29,6 +29,20 @@ const words = {
   more: ['（还有更多）', ' (more on the next page)'],
   yes: ['是', 'yes'],
   no: ['否', 'no'],
+  conflictsNone: ['没有未解决的冲突', 'No open conflicts'],
+  conflictsCount: ['共 %s 个未解决的冲突', '%s open conflict(s)'],
+  conflictsMasked: ['只有审核员和管理员可以解决冲突；号码已部分隐藏', 'Only reviewers and administrators resolve conflicts; numbers are partly hidden'],
+  visible: ['▶ 当前显示', '▶ Shown now'],
+  competing: ['竞争版本', 'Competing'],
+  field: ['字段', 'Field'],
+  take: ['采用此版本', 'Take this one'],
+  edit: ['编辑后解决', 'Edit, then resolve'],
+  resolveWith: ['以这些值解决', 'Resolve with these values'],
+  cancel: ['取消', 'Cancel'],
+  authority: ['权威来源：%s', 'Authoritative source: %s'],
+  exists: ['存在', 'exists'],
+  deleted: ['已删除', 'deleted'],
+  existence: ['存在与删除', 'Exists or deleted'],
   datePlaceholder: ['例 1980-01-01', 'e.g. 1980-01-01'],
   dateTimePlaceholder: ['例 2026-01-01 08:30:00', 'e.g. 2026-01-01 08:30:00'],
 };
@@ -125,6 +139,7 @@ function showPage(name) {
   $('sign-out').hidden = name === 'sign-in';
   $('nav-entry').classList.toggle('current', name === 'entry');
   $('nav-search').classList.toggle('current', name === 'search');
+  $('nav-conflicts').classList.toggle('current', name === 'conflicts');
 }
 
 function showWho() {
@@ -183,12 +198,14 @@ async function signedIn(session) {
   state.forms = await api('GET', '/app/api/forms');
   if (!location.hash || location.hash === '#/sign-in') location.hash = '#/entry';
   route();
+  loadConflictCount();
 }
 
 function route() {
   if (!state.session || !state.forms) return;
   const [, page, resource] = (location.hash || '#/entry').split('/');
   if (page === 'search') { showSearch(); return; }
+  if (page === 'conflicts') { showConflicts(); return; }
   showEntry(resource);
 }
 
@@ -463,7 +480,9 @@ function display(f, value) {
     return o ? o.name : String(value);
   }
   if (f.input === 'yesno') return String(value) === '1' ? t('yes') : t('no');
-  return String(value);
+  const text = String(value);
+  if (f.input === 'date' && /^\d{8}$/.test(text)) return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`;
+  return text;
 }
 
 function showResults(r, answer) {
@@ -480,6 +499,136 @@ function showResults(r, answer) {
   $('search-previous').disabled = answer.page === 0;
   $('search-next').disabled = !answer.has_more;
   $('search-page').textContent = t('page', answer.page + 1);
+}
+
+// ---- 冲突 Conflicts ---------------------------------------------------------------------------
+
+async function loadConflictCount() {
+  try {
+    const answer = await api('GET', '/app/api/conflicts');
+    showConflictCount(answer.count);
+  } catch (e) { /* the badge is only a hint */ }
+}
+
+function showConflictCount(count) {
+  const badge = $('conflicts-count');
+  badge.textContent = String(count);
+  badge.hidden = count === 0;
+}
+
+async function showConflicts() {
+  showPage('conflicts');
+  $('conflicts-error').replaceChildren();
+  try {
+    const answer = await api('GET', '/app/api/conflicts');
+    showConflictCount(answer.count);
+    $('conflicts-note').textContent = (answer.count ? t('conflictsCount', answer.count) : t('conflictsNone'))
+      + (answer.may_resolve ? '' : ' · ' + t('conflictsMasked'));
+    $('conflicts-list').replaceChildren(...answer.conflicts.map((c, i) => conflictCard(c, i, answer.may_resolve)));
+  } catch (e) {
+    showMessage($('conflicts-error'), e.body.message_zh || '无法读取冲突', e.body.message_en || e.message);
+  }
+}
+
+$('conflicts-reload').addEventListener('click', () => { $('conflicts-saved').replaceChildren(); showConflicts(); });
+
+function versionValue(r, f, v) {
+  if (f.name === '_exists') return v.deleted === undefined ? '' : v.deleted ? t('deleted') : t('exists');
+  if (!v.values || !(f.name in v.values)) return '';
+  return display(f, v.values[f.name]);
+}
+
+function conflictCard(c, index, mayResolve) {
+  const r = resourceNamed(c.resource);
+  const card = el('article', { class: 'card conflict', id: `conflict-${index}`, dataset: { conflict: c.conflict || '' } });
+  card.appendChild(el('h2', { text: `${label(c.resource_label, c.resource)} ${c.key} · ${label(c.group_label, c.group)}` }));
+  if (c.authority) card.appendChild(el('p', { class: 'muted', text: t('authority', state.lang === 'en' ? c.authority : c.authority_zh) }));
+  // Rows: the fields any version holds, in catalogue order (a delete conflict adds its own row).
+  const names = new Set();
+  for (const v of c.versions) for (const k of Object.keys(v.values || {})) names.add(k);
+  const fields = [];
+  if (c.versions.some((v) => v.deleted !== undefined)) fields.push({ name: '_exists', label: t('existence') });
+  for (const g of r.groups) for (const f of g.fields) if (names.has(f.name)) fields.push(f);
+  const head = el('tr', {}, [el('th', { text: t('field') }), ...c.versions.map((v) => el('th', { class: v.visible ? 'visible' : null }, [
+    el('div', { text: v.visible ? t('visible') : t('competing') }),
+    el('div', { text: `${v.writer} · ${state.lang === 'en' ? v.writer_level : v.writer_level_zh}` }),
+    el('div', { class: 'muted', text: new Date(v.time_ms).toLocaleString(state.lang === 'en' ? 'en-GB' : 'zh-CN') }),
+  ]))]);
+  const rows = fields.map((f) => {
+    const values = c.versions.map((v) => versionValue(r, f, v));
+    const differs = new Set(values).size > 1;
+    return el('tr', {}, [el('th', { text: label(f.label, f.name === '_exists' ? null : f.name) }),
+                          ...values.map((x) => el('td', { class: differs ? 'differs' : null, text: x }))]);
+  });
+  const table = el('table', { class: 'versions' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);
+  const error = el('div', { class: 'error block', role: 'alert', id: `conflict-${index}-error` });
+  if (mayResolve) {
+    const takes = el('tr', {}, [el('td'), ...c.versions.map((v) => {
+      const b = el('button', { type: 'button', class: 'primary', dataset: { take: v.version }, text: t('take') });
+      b.addEventListener('click', () => resolveConflict(c, { take: v.version }, error));
+      return el('td', {}, [b]);
+    })]);
+    table.appendChild(el('tfoot', {}, [takes]));
+  }
+  card.appendChild(table);
+  if (mayResolve && c.editable) {
+    const group = r.groups.find((g) => g.name === c.group);
+    const visible = c.versions[0];
+    const form = el('form', { class: 'edit', hidden: true, novalidate: true });
+    for (const f of group.fields) {
+      const id = `c${index}-${f.name}`;
+      let input;
+      if (f.input === 'select') {
+        input = el('select', { id, name: f.name }, [el('option', { value: '', text: '—' }),
+          ...f.options.map((o) => el('option', { value: o.code, text: o.name }))]);
+      } else {
+        input = el('input', { id, name: f.name, maxlength: f.maxlength });
+      }
+      const current = visible.values ? visible.values[f.name] : undefined;
+      input.value = Array.isArray(current) ? current.join('、') : current === null || current === undefined ? '' : String(current);
+      form.appendChild(el('div', { class: 'field', dataset: { field: f.name } }, [el('label', { for: id, text: label(f.label, f.name) }), input,
+        el('div', { class: 'error', id: `${id}-error` })]));
+    }
+    const submit = el('button', { type: 'submit', class: 'primary', text: t('resolveWith') });
+    const cancel = el('button', { type: 'button', text: t('cancel') });
+    form.appendChild(el('div', { class: 'actions' }, [submit, cancel]));
+    const toggle = el('button', { type: 'button', class: 'edit-toggle', text: t('edit') });
+    toggle.addEventListener('click', () => { form.hidden = false; toggle.hidden = true; });
+    cancel.addEventListener('click', () => { form.hidden = true; toggle.hidden = false; });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const values = {};
+      for (const f of group.fields) {
+        const v = form.elements[f.name].value;
+        values[f.name] = f.input === 'tags' ? v.split(/[、，,;；]/).map((x) => x.trim()).filter((x) => x) : v.trim() === '' ? null : v;
+      }
+      resolveConflict(c, { values }, error, form);
+    });
+    card.appendChild(el('div', { class: 'buttons' }, [toggle]));
+    card.appendChild(form);
+  }
+  card.appendChild(error);
+  return card;
+}
+
+async function resolveConflict(c, how, error, form) {
+  error.replaceChildren();
+  try {
+    await api('POST', '/app/api/conflicts/resolve', { conflict: c.conflict, ...how });
+    await showConflicts();
+    showMessage($('conflicts-saved'), `已解决：${c.resource_label} ${c.key} · ${c.group_label}`, `Resolved: ${c.resource} ${c.key} · ${c.group}`);
+  } catch (e) {
+    const problems = e.body.problems || [];
+    if (form) {
+      for (const box of form.querySelectorAll('.error')) box.replaceChildren();
+      for (const p of problems) {
+        const box = form.querySelector(`[data-field="${CSS.escape(p.field)}"] .error`);
+        if (box) box.replaceChildren(...bilingual(p.message_zh, p.message_en));
+      }
+    }
+    if (!form || !problems.length) showMessage(error, e.body.message_zh || '解决失败', e.body.message_en || e.message);
+    if (e.status === 409) await showConflicts();
+  }
 }
 
 // ---- Start ----------------------------------------------------------------------------------

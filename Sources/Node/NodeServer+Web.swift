@@ -239,6 +239,8 @@ extension NodeServer {
             throw WebError.wrongCredentials
         }
         throttle.succeeded(key)
+        // A session this browser still had ends: one sign-in, one session.
+        if let old = r.cookie(sessionCookie) { webSessions.close(old) }
         let (token, csrf) = webSessions.open(operatorName: account.name, stamp: account.password.salt)
         try pool.with { try $0.audit("web_sign_in", detail: "from=\(r.remoteAddress) role=\(account.role.rawValue)", user: account.name) }
         let node = try pool.with { r in ["code": .string(r.node.code), "name": .string(r.node.name), "level": .string(r.node.level.rawValue),

@@ -116,6 +116,15 @@ struct WebAppTests {
         #expect(try tree[Self.community].auditEntries(limit: 1, action: "web_sign_in").first?.user == "王芳")
         let again = c.send("GET", "/app/api/session")
         #expect(again.json["signed_in"] == true && again.json["csrf"]?.stringValue?.count == 64)
+        // A sign-in from a browser that still holds a session cookie ends that session.
+        let first = try #require(c.cookies["rs_session_\(Self.community)"])
+        let other = WebClient(server)
+        other.send("GET", "/app/api/session")
+        other.cookies["rs_session_\(Self.community)"] = first
+        #expect(other.send("POST", "/app/api/sign-in", json: ["name": "王芳", "password": .string(Self.clerkPassword)]).status == 200)
+        #expect(other.cookies["rs_session_\(Self.community)"] != first)
+        #expect(c.send("GET", "/app/api/forms").status == 401)
+        c.signIn("王芳", Self.clerkPassword)
 
         // Five failures of one name from one address, then 429 with Retry-After, even for the right password.
         let guesser = WebClient(server)

@@ -18,6 +18,11 @@ public final class NodeServer: @unchecked Sendable {
     public let localChange: ChangeSignal
     let log: Log
     let throttle = AuthThrottle()
+    /// The web app's signed-in operators (NodeServer+Web).
+    let webSessions = WebSessions()
+    /// One operator password check at a time: PBKDF2 is slow on purpose, and a flood of
+    /// sign-ins must not take every core.
+    let passwordCheck = NSLock()
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -143,6 +148,7 @@ public final class NodeServer: @unchecked Sendable {
 
     func route(_ r: HTTPRequest) throws -> HTTPResponse {
         let parts = Self.segments(r.rawPath)
+        if Self.isWebPath(parts) { return web(r, parts) }
         if parts == ["healthz"] && (r.method == "GET" || r.method == "HEAD") {
             return health()
         }

@@ -41,6 +41,11 @@ enum ReplicaSchema {
         m.registerMigration("8-storage-v2") { try StorageUpgrade.toV2($0) }
         // Issue 16: departments' systems registered as consumers, each with its own credential (its hash).
         m.registerMigration("9-consumers") { try $0.execute(Replica.consumerSchema) }
+        // Issue 15: the web app's operators (accounts with PBKDF2 password hashes), per node.
+        m.registerMigration("10-operators") { try $0.execute(Replica.operatorSchema) }
+        // Issue 15: what record search needs (name, phone and ID indexes, trigram FTS5 over
+        // addresses, tags), with triggers that keep it in step with every writer.
+        m.registerMigration("11-search-index") { try SearchIndex.migrate($0) }
         return m
     }()
 
@@ -139,6 +144,7 @@ enum ReplicaSchema {
         END;
         CREATE TRIGGER IF NOT EXISTS \(q("_rs_\(name)_delete")) AFTER DELETE ON \(q(name)) \(guardClause)
         BEGIN \(capture.replacingOccurrences(of: "%@", with: "OLD.\(key)")) END;
+        \(SearchIndex.schema(r))
         """
     }
 }

@@ -8,11 +8,12 @@ struct ServeCommand: Command {
     static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .agent }
     static let summary = "运行本节点（服务下级、与上级同步）· run this node's agent"
     static let discussion = """
-    为下级节点提供同步服务（有下级时），在本机提供本地接口（/v1/records、/v1/status），
+    为下级节点提供同步服务（有下级时），在本机提供本地接口（/v1/records、/v1/status）和一表通网页（/，见 docs/WEB.md），
     并与上级保持同步：定期同步、本地有改动后立即同步、上级有新数据时立即同步。上级离线时自动重试。
     按 Ctrl-C 或发送 SIGTERM 正常退出。
-    Serves children (when it has any) and the local API on loopback, and keeps in step with the
-    parent: periodically, right after a local change, and as soon as the parent has news.
+    Serves children (when it has any), the local API and the web app (/, docs/WEB.md) on loopback,
+    and keeps in step with the parent: periodically, right after a local change, and as soon as the
+    parent has news.
     Retries with backoff while the parent is offline. Stops cleanly on Ctrl-C or SIGTERM.
     """
     static let options: [OptionSpec] = [

@@ -88,7 +88,7 @@ public final class AgentRuntime: @unchecked Sendable {
             }
             handler.localAPICredentialFile = LocalAPICredential.path(directory: config.directory)
             let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls,
-                                    admit: { handler.admit($0) }) { handler.handle($0) }
+                                    admit: { handler.admit($0) }, observe: { handler.observe($0) }) { handler.handle($0) }
             try server.start()
             self.server = server
             if leafAddress != nil, config.localAPI == nil {
@@ -146,9 +146,13 @@ public final class AgentRuntime: @unchecked Sendable {
         return try HTTPParentLink(url: url, node: config.node, token: token, options: o)
     }
 
-    /// One round now (also used by `rootsync sync`).
+    /// One round now (also used by `rootsync sync`); its traffic is counted for `/metrics`.
     public func syncOnce() throws -> SyncRound.Report {
         let link = try parentLink(timeout: 300)
+        defer {
+            let bytes = link.client.bodyBytes
+            nodeServer.metrics.linkTraffic(sent: bytes.sent, received: bytes.received)
+        }
         return try pool.with { replica in
             let report = try SyncRound(replica: replica, link: link).run()
             let summary: JSONValue = ["at": .int(Int64(Date().timeIntervalSince1970 * 1000)), "pushed": .int(report.pushed), "pulled": .int(report.pulled)]
@@ -163,6 +167,7 @@ public final class AgentRuntime: @unchecked Sendable {
             let seen = wake.current
             do {
                 let report = try syncOnce()
+                nodeServer.metrics.roundSucceeded(pushed: report.pushed, pulled: report.pulled, at: Int64(Date().timeIntervalSince1970 * 1000))
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
                 for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
@@ -173,6 +178,8 @@ public final class AgentRuntime: @unchecked Sendable {
                 wake.wait(after: seen, timeout: options.interval)
             } catch {
                 failures += 1
+                nodeServer.metrics.roundFailed()
+                nodeServer.metrics.linkFailed(config.parent ?? "", reason: MetricReason.linkFailure(error))
                 let delay = options.backoff.delay(attempt: failures)
                 if failures == 1 || failures % 10 == 0 {
                     log.notice("sync_failed", ["parent": config.parent ?? "", "attempt": String(failures), "retry_in": String(format: "%.1fs", delay), "error": "\(error)"])
@@ -189,6 +196,11 @@ public final class AgentRuntime: @unchecked Sendable {
         while !isStopped {
             do {
                 let link = try parentLink(timeout: options.waitSeconds + 10)
+                var counted = link.client.bodyBytes
+                defer {
+                    let bytes = link.client.bodyBytes
+                    nodeServer.metrics.linkTraffic(sent: bytes.sent - counted.sent, received: bytes.received - counted.received)
+                }
                 let token = config.parentToken()
                 // A rotated credential (link.token replaced) takes over at the next poll.
                 while !isStopped && config.parentToken() == token {
@@ -196,7 +208,11 @@ public final class AgentRuntime: @unchecked Sendable {
                         (try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }, r.catalogue.version,
                          try r.syncState("workflow_cursor") ?? "")
                     }
-                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow) {
+                    let changed = try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow)
+                    let bytes = link.client.bodyBytes
+                    nodeServer.metrics.linkTraffic(sent: bytes.sent - counted.sent, received: bytes.received - counted.received)
+                    counted = bytes
+                    if changed {
                         wake.notify()
                         // Let the round fetch it before asking again.
                         sleepUnlessStopped(0.05)

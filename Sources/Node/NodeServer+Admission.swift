@@ -38,7 +38,7 @@ extension NodeServer {
             if parts == ["v1", "enroll"] {
                 return .admit(BodyCaps.enroll, principal: nil)
             }
-            if parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue"].contains(parts[1]) {
+            if (parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue"].contains(parts[1])) || parts == ["metrics"] {
                 try authorizeLocal(probe)
                 return .admit(BodyCaps.local, principal: Self.localPrincipal)
             }

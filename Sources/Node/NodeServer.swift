@@ -18,6 +18,8 @@ public final class NodeServer: @unchecked Sendable {
     public let localChange: ChangeSignal
     let log: Log
     let throttle = AuthThrottle()
+    /// Counters for `/metrics`.
+    public let metrics = NodeMetrics()
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -146,6 +148,10 @@ public final class NodeServer: @unchecked Sendable {
         if parts == ["healthz"] && (r.method == "GET" || r.method == "HEAD") {
             return health()
         }
+        if parts == ["metrics"] && r.method == "GET" {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try metricsPage()
+        }
         if r.method == "GET" && parts == ["v1", "hello"] {
             return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
                                                   catalogueVersion: $0.catalogue.version, databaseID: $0.databaseID).json) }
@@ -217,7 +223,7 @@ public final class NodeServer: @unchecked Sendable {
         let claimed = r.headers["X-Rootsync-Node"]
         let key = AuthThrottle.Key(address: r.remoteAddress, node: claimed ?? "")
         guard let child = claimed, let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
-            throw refusal(key, HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential"))
+            throw refusal(key, HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential"), reason: "missing_credential")
         }
         if let p = r.headers["X-Rootsync-Protocol"], let v = Int(p), SyncProtocol.agree(theirs: v, theirOldest: 1) == nil {
             throw HTTPFailure(409, "协议版本不兼容（对方 \(v)，本节点 \(SyncProtocol.oldestSupported)…\(SyncProtocol.version)）",
@@ -228,7 +234,8 @@ public final class NodeServer: @unchecked Sendable {
             log.event("auth_failed", ["child": child, "from": r.remoteAddress,
                                       "reason": r.clientCertificateCN.map { "client certificate is for \($0)" } ?? "no verified client certificate"])
             throw refusal(key, HTTPFailure(403, "客户端证书与节点 \(child) 不符（需要由本市 CA 签发、CN 为 \(child) 的证书）",
-                                           "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)"))
+                                           "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)"),
+                           reason: "client_certificate")
         }
         let token = String(auth.dropFirst("Bearer ".count))
         // Looked up on every request: a revoke or a rotation takes effect at once.
@@ -236,7 +243,7 @@ public final class NodeServer: @unchecked Sendable {
         if match == .new { log.notice("credential_rotated", ["child": child, "from": r.remoteAddress]) }
         guard match != nil else {
             log.event("auth_failed", ["child": child, "from": r.remoteAddress])
-            throw refusal(key, HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)"))
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)"), reason: "invalid_credential")
         }
         throttle.succeeded(key)
         activity.lock()
@@ -245,9 +252,11 @@ public final class NodeServer: @unchecked Sendable {
         return child
     }
 
-    /// The answer to a failed authentication of `key`: `failure` (and one more failure counted),
-    /// or 429 with Retry-After while the key is in backoff.
-    func refusal(_ key: AuthThrottle.Key, _ failure: HTTPFailure) -> HTTPFailure {
+    /// The answer to a failed authentication of `key`: `failure` (and one more failure counted,
+    /// for the throttle and under `reason` for `/metrics`), or 429 with Retry-After while the key
+    /// is in backoff.
+    func refusal(_ key: AuthThrottle.Key, _ failure: HTTPFailure, reason: String) -> HTTPFailure {
+        metrics.authFailed(reason: reason)
         guard let wait = throttle.failed(key) else { return failure }
         return HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
     }
@@ -268,7 +277,8 @@ public final class NodeServer: @unchecked Sendable {
             return Self.ok(["credential": .string(credential)])
         } catch let e as EnrollmentError {
             log.event("enroll_refused", ["child": child, "from": r.remoteAddress, "reason": e.description])
-            throw refusal(key, HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)"))
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)"),
+                          reason: "enrollment_token")
         }
     }
 
@@ -279,7 +289,16 @@ public final class NodeServer: @unchecked Sendable {
         case ("POST", "push"):
             let json = try JSONParser.parse(bytes: body)
             let batch = try PushBatch(json: json)
-            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
+            let outcome: PushOutcome
+            do {
+                outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
+            } catch let e as ReplicaError {
+                metrics.pushRefused(reason: MetricReason.replicaError(e))
+                throw e
+            } catch let e as NodeError {
+                metrics.pushRefused(reason: "unknown_child")
+                throw e
+            }
             if outcome.applied > 0 {
                 log.event("push_applied", ["child": child, "versions": String(outcome.applied)])
                 routesChanged.notify()

@@ -41,6 +41,7 @@ public final class AgentRuntime: @unchecked Sendable {
         self.log = log
         pool = try ReplicaPool(path: config.replicaPath, divisions: DivisionTable.bundled)
         nodeServer = NodeServer(pool: pool, node: config.node, routesChanged: routesChanged, localChange: wake, log: log)
+        nodeServer.time = config.time
     }
 
     var isStopped: Bool {

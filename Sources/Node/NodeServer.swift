@@ -20,6 +20,7 @@ public final class NodeServer: @unchecked Sendable {
     let throttle = AuthThrottle()
     /// Counters for `/metrics`.
     public let metrics = NodeMetrics()
+    private var zone = NodeTime.standard
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -39,6 +40,12 @@ public final class NodeServer: @unchecked Sendable {
     public var localAPICredentialFile: String? {
         get { activity.withLock { localCredentialFile } }
         set { activity.withLock { localCredentialFile = newValue } }
+    }
+
+    /// The zone the local API shows times in (node.json `time_zone`).
+    public var time: NodeTime {
+        get { activity.withLock { zone } }
+        set { activity.withLock { zone = newValue } }
     }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
@@ -179,7 +186,7 @@ public final class NodeServer: @unchecked Sendable {
                                     || (parts.count == 5 && parts[1] == "records" && parts[4] == "history")) {
             if r.principal != Self.localPrincipal { try authorizeLocal(r) }
             if parts == ["v1", "status"], let warning = plainHTTPWarning {
-                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
+                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen(), time: time) }.objectValue ?? JSONObject()
                 status["warnings"] = .array([.string(warning)])
                 return Self.ok(.object(status))
             }
@@ -349,7 +356,7 @@ public final class NodeServer: @unchecked Sendable {
     func local(_ r: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
         switch (r.method, parts.count) {
         case ("GET", 2):
-            return try pool.with { Self.ok(try StatusReport.make($0, childrenSeen: childrenLastSeen())) }
+            return try pool.with { Self.ok(try StatusReport.make($0, childrenSeen: childrenLastSeen(), time: time)) }
         case ("GET", 3):
             var lines: [UInt8] = []
             let limit = min(Int(r.query("limit") ?? "1000") ?? 1000, 100_000)

@@ -20,11 +20,12 @@ struct StatusCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
+        let time = try ReplicaAccess.time(parsed)
         // Counted before capturing them, which this command then does like every other.
         let (pending, captured, report) = try ReplicaAccess.mapped {
             let pending = try replica.storageCounts().pendingCaptures
             let captured = try replica.captureExternalWrites()
-            return (pending, captured, try StatusReport.make(replica))
+            return (pending, captured, try StatusReport.make(replica, time: time))
         }
         let node = replica.node
         let actor = try ReplicaAccess.mapped { try replica.currentActor() }

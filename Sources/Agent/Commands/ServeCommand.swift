@@ -20,12 +20,15 @@ struct ServeCommand: Command {
         .option("listen", value: "HOST:PORT", help: "监听地址（默认取 node.json；无下级的节点默认 127.0.0.1 的随机端口）· listen address"),
         .option("interval", value: "SECONDS", help: "无事时的同步间隔，默认 30 秒 · seconds between idle rounds (default 30)"),
         .flag("verbose", help: "输出日志 · log events to standard error"),
+        NodeCommands.logFormatOption,
         .flag("allow-plain-http", help: "允许在非本机地址上以明文 HTTP 提供服务（不推荐）· allow plain HTTP on a non-loopback address (not recommended)"),
     ]
 
     let parsed: ParsedArguments
+    let logFormat: Log.Format
     init(_ parsed: ParsedArguments) throws {
         self.parsed = parsed
+        logFormat = try NodeCommands.logFormat(parsed, command: Self.fullName)
         if let i = parsed.value("interval"), Double(i).map({ $0 > 0 && $0 <= 86_400 }) != true {
             throw UsageError("--interval 应为 0 到 86400 之间的秒数", "--interval must be seconds between 0 and 86400", command: Self.fullName)
         }
@@ -38,7 +41,7 @@ struct ServeCommand: Command {
         if let i = parsed.value("interval").flatMap(Double.init) { options.interval = i }
         options.allowPlainHTTP = parsed.flag("allow-plain-http")
         Signals.blockTermination()
-        let runtime = try NodeCommands.mapped { try AgentRuntime(config: config, options: options, log: .fromEnvironment(verbose: parsed.flag("verbose"))) }
+        let runtime = try NodeCommands.mapped { try AgentRuntime(config: config, options: options, log: .fromEnvironment(verbose: parsed.flag("verbose"), format: logFormat, time: config.time)) }
         try NodeCommands.mapped { try runtime.start() }
         let address = runtime.address.map { "\(runtime.scheme)://\($0)" }
         if context.json {

@@ -33,6 +33,7 @@ struct UpCommand: Command {
         .flag("no-serve", help: "只创建和设置，不启动 · create and enrol only"),
         .flag("reenroll", help: "为凭据不被上级接受的节点重新发放凭据（旧凭据随即失效）· issue new credentials where the parent does not accept the node's (the old ones stop working)"),
         .flag("verbose", help: "各节点输出日志到各自的 serve.log · nodes log events to serve.log"),
+        NodeCommands.logFormatOption,
         .option("certs", value: "DIR", help: "用 Scripts/make-certs 生成的证书启用 TLS · turn on TLS with the certificates Scripts/make-certs wrote to DIR"),
     ]
 
@@ -42,7 +43,11 @@ struct UpCommand: Command {
     static let restartBase: Double = 1, restartCap: Double = 30, stableAfter: Double = 60
 
     let parsed: ParsedArguments
-    init(_ parsed: ParsedArguments) throws { self.parsed = parsed }
+    let logFormat: Log.Format
+    init(_ parsed: ParsedArguments) throws {
+        self.parsed = parsed
+        logFormat = try NodeCommands.logFormat(parsed, command: Self.fullName)
+    }
 
     typealias Message = (zh: String, en: String)
 
@@ -117,7 +122,7 @@ struct UpCommand: Command {
             // Handed over to the node's own agent, which takes it at once.
             locks[node.code]?.release()
             locks[node.code] = nil
-            let agent = NodeAgent(node: node, dir: dir(node.code), verbose: parsed.flag("verbose"), tls: tls)
+            let agent = NodeAgent(node: node, dir: dir(node.code), verbose: parsed.flag("verbose"), logFormat: logFormat, tls: tls)
             agent.start()
             agents.append(agent)
         }
@@ -242,6 +247,7 @@ final class NodeAgent {
     let node: Topology.Node
     let dir: String
     let verbose: Bool
+    let logFormat: Log.Format
     let tls: Bool
     var logPath: String { (dir as NSString).appendingPathComponent("serve.log") }
     private(set) var state = State.starting
@@ -255,10 +261,11 @@ final class NodeAgent {
     private var restartAt = Date()
     private var attempts = 0
 
-    init(node: Topology.Node, dir: String, verbose: Bool, tls: Bool) {
+    init(node: Topology.Node, dir: String, verbose: Bool, logFormat: Log.Format, tls: Bool) {
         self.node = node
         self.dir = dir
         self.verbose = verbose
+        self.logFormat = logFormat
         self.tls = tls
     }
 
@@ -276,7 +283,7 @@ final class NodeAgent {
             let pipe = Pipe()
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            p.arguments = ["serve", "--dir", dir, "--json"] + (verbose ? ["--verbose"] : [])
+            p.arguments = ["serve", "--dir", dir, "--json", "--log-format", logFormat.rawValue] + (verbose ? ["--verbose"] : [])
             p.standardOutput = pipe
             p.standardError = log
             p.standardInput = FileHandle.nullDevice

@@ -23,7 +23,8 @@ public final class AgentRuntime: @unchecked Sendable {
         public init() {}
     }
 
-    public let config: NodeConfig
+    /// The node's settings: node.json as loaded at start, or at the last `reload()` (SIGHUP).
+    public var config: NodeConfig { stateLock.withLock { current } }
     public let options: Options
     public let log: Log
     public let pool: ReplicaPool
@@ -32,11 +33,14 @@ public final class AgentRuntime: @unchecked Sendable {
     public private(set) var server: HTTPServer?
     public private(set) var nodeServer: NodeServer!
     private let stateLock = NSLock()
+    private var current: NodeConfig
     private var stopped = false
     private var threads: [Thread] = []
+    /// How long `stop()` waits for the round in flight to finish its batch.
+    public static let stopWait: Double = 30
 
     public init(config: NodeConfig, options: Options, log: Log) throws {
-        self.config = config
+        self.current = config
         self.options = options
         self.log = log
         pool = try ReplicaPool(path: config.replicaPath, divisions: DivisionTable.bundled)
@@ -113,14 +117,63 @@ public final class AgentRuntime: @unchecked Sendable {
         }
     }
 
+    /// Stops cleanly (SIGTERM): the round in flight ends after the batch it is applying (each
+    /// batch is one transaction on both sides), requests being answered are finished, waiting
+    /// children are released; then everything is closed.
     public func stop() {
         stateLock.lock()
         stopped = true
+        let loops = threads.filter { $0.name == "rootsync-sync" }
         stateLock.unlock()
         wake.notify()
         nodeServer.shutdown()
         server?.stop(grace: 5)
+        let deadline = Date().addingTimeInterval(Self.stopWait)
+        while loops.contains(where: { !$0.isFinished }) && Date() < deadline { usleep(20_000) }
+        if loops.contains(where: { !$0.isFinished }) {
+            log.notice("stop_timeout", ["node": config.node, "waited": "\(Int(Self.stopWait))s"])
+        }
         log.event("stopped", ["node": config.node])
+    }
+
+    /// Reads node.json again (SIGHUP) and applies what can change while running: the parent's
+    /// address, the TLS files the link uses, the time zone. The listen address and the server's
+    /// certificate need a restart: said in the log, the running values are kept. A node.json
+    /// that does not load leaves everything as it was. Returns the fields that changed.
+    @discardableResult
+    public func reload() -> [String] {
+        let fresh: NodeConfig
+        do { fresh = try NodeConfig.load(directory: config.directory) } catch {
+            let e = error as? ConfigError
+            log.notice("config_reload_failed", ["error": e?.messageEn ?? "\(error)", "error_zh": e?.messageZh ?? "", "kept": "the running configuration"])
+            return []
+        }
+        let old = config
+        guard fresh.node == old.node else {
+            log.notice("config_reload_failed", ["error": "node.json now names node \(fresh.node), not \(old.node); restart the agent for another node",
+                                                "kept": "the running configuration"])
+            return []
+        }
+        var changed: [String] = []
+        if fresh.parentURL != old.parentURL { changed.append("parent_url") }
+        if fresh.tls != old.tls { changed.append("tls") }
+        if fresh.time != old.time { changed.append("time_zone") }
+        var needRestart: [String] = []
+        if fresh.listen != old.listen { needRestart.append("listen") }
+        if fresh.tls != old.tls && server?.tls != nil { needRestart.append("tls (server certificate)") }
+        var applied = fresh
+        applied.listen = old.listen
+        applied.localAPI = old.localAPI
+        stateLock.withLock { current = applied }
+        nodeServer.time = applied.time
+        log.time = applied.time
+        log.notice("config_reloaded", ["changed": changed.isEmpty ? "nothing" : changed.joined(separator: ",")])
+        if !needRestart.isEmpty {
+            log.notice("config_reload_needs_restart", ["fields": needRestart.joined(separator: ","), "kept": "the running values"])
+        }
+        // A new parent address or link certificate: the next round uses it, now.
+        wake.notify()
+        return changed + needRestart.map { "\($0) (needs a restart)" }
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
@@ -155,7 +208,9 @@ public final class AgentRuntime: @unchecked Sendable {
             nodeServer.metrics.linkTraffic(sent: bytes.sent, received: bytes.received)
         }
         return try pool.with { replica in
-            let report = try SyncRound(replica: replica, link: link).run()
+            var round = SyncRound(replica: replica, link: link)
+            round.isCancelled = { [weak self] in self?.isStopped ?? true }
+            let report = try round.run()
             let summary: JSONValue = ["at": .int(Int64(Date().timeIntervalSince1970 * 1000)), "pushed": .int(report.pushed), "pulled": .int(report.pulled)]
             if report.pushed + report.pulled > 0 { try replica.setSyncState("last_round", summary.text) }
             return report

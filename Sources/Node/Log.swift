@@ -11,13 +11,19 @@ public final class Log: @unchecked Sendable {
     public enum Format: String, Sendable, CaseIterable { case text, json }
     public let level: Level
     public let format: Format
-    public let time: NodeTime
     private let lock = NSLock()
+    private var zone: NodeTime
+
+    /// The zone of the times in the lines (node.json `time_zone`; a reload may change it).
+    public var time: NodeTime {
+        get { lock.withLock { zone } }
+        set { lock.withLock { zone = newValue } }
+    }
 
     public init(level: Level, format: Format = .text, time: NodeTime = .standard) {
         self.level = level
         self.format = format
-        self.time = time
+        self.zone = time
     }
 
     public static func fromEnvironment(verbose: Bool, format: Format = .text, time: NodeTime = .standard) -> Log {

@@ -10,10 +10,11 @@ struct ServeCommand: Command {
     static let discussion = """
     为下级节点提供同步服务（有下级时），在本机提供本地接口（/v1/records、/v1/status），
     并与上级保持同步：定期同步、本地有改动后立即同步、上级有新数据时立即同步。上级离线时自动重试。
-    按 Ctrl-C 或发送 SIGTERM 正常退出。
+    按 Ctrl-C 或发送 SIGTERM 正常退出（先完成正在传送的一批数据）；SIGHUP 重新读取 node.json。
     Serves children (when it has any) and the local API on loopback, and keeps in step with the
     parent: periodically, right after a local change, and as soon as the parent has news.
-    Retries with backoff while the parent is offline. Stops cleanly on Ctrl-C or SIGTERM.
+    Retries with backoff while the parent is offline. Stops cleanly on Ctrl-C or SIGTERM (after
+    the batch in flight); SIGHUP reads node.json again.
     """
     static let options: [OptionSpec] = [
         ReplicaAccess.dirOption,
@@ -51,7 +52,13 @@ struct ServeCommand: Command {
             if let warning = runtime.nodeServer.plainHTTPWarning { context.out.line("rootsync serve: WARNING \(warning)") }
         }
         context.out.flush()
-        let signal = Signals.waitForTermination()
+        // SIGHUP reloads node.json (said in the log, not on standard output: up stops reading that);
+        // SIGINT or SIGTERM stops after the batch in flight.
+        var signal = Signals.wait()
+        while signal == SIGHUP {
+            runtime.reload()
+            signal = Signals.wait()
+        }
         runtime.stop()
         if !context.json { context.out.line("rootsync serve: 已停止 / stopped (signal \(signal))") }
         return .success

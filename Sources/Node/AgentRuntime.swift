@@ -36,6 +36,7 @@ public final class AgentRuntime: @unchecked Sendable {
     private var current: NodeConfig
     private var stopped = false
     private var threads: [Thread] = []
+    private var lastHealthReport: Date?
     /// How long `stop()` waits for the round in flight to finish its batch.
     public static let stopWait: Double = 30
 
@@ -224,6 +225,7 @@ public final class AgentRuntime: @unchecked Sendable {
             do {
                 let report = try syncOnce()
                 nodeServer.metrics.roundSucceeded(pushed: report.pushed, pulled: report.pulled, at: Int64(Date().timeIntervalSince1970 * 1000))
+                reportHealthIfDue()
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
                 for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
@@ -243,6 +245,34 @@ public final class AgentRuntime: @unchecked Sendable {
                 _ = try? pool.with { try $0.noteLink(config.parent ?? "", error: "\(error)", at: Int64(Date().timeIntervalSince1970 * 1000)) }
                 sleepUnlessStopped(delay)
             }
+        }
+    }
+
+    /// Health goes up after a round, at most this often (seconds).
+    public static let healthInterval: Double = 10
+
+    /// Sends this node's health and what its children reported to the parent, when the last
+    /// report is older than `healthInterval`. A parent that does not know the endpoint (an older
+    /// release, 404) or any failure only costs this report: the next round tries again.
+    func reportHealthIfDue() {
+        let due = stateLock.withLock { () -> Bool in
+            guard lastHealthReport.map({ Date().timeIntervalSince($0) >= Self.healthInterval }) ?? true else { return false }
+            lastHealthReport = Date()
+            return true
+        }
+        guard due else { return }
+        do {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let lastRound = nodeServer.metrics.snapshot().lastRoundSuccessMilliseconds
+            let own = try pool.with { try SubtreeView.own($0, lastRoundMilliseconds: lastRound, now: now) }
+            let link = try parentLink(timeout: 30)
+            defer {
+                let bytes = link.client.bodyBytes
+                nodeServer.metrics.linkTraffic(sent: bytes.sent, received: bytes.received)
+            }
+            try link.reportHealth(SubtreeView.report(own: own, below: nodeServer.subtreeHealth.load()))
+        } catch {
+            log.debug("health_report_failed", ["parent": config.parent ?? "", "error": "\(error)"])
         }
     }
 

@@ -11,7 +11,8 @@ extension NodeServer {
         case 0: return "/"
         case 1 where ["healthz", "metrics"].contains(parts[0]): return "/" + parts[0]
         case 2 where parts[0] == "v1" && ["hello", "enroll", "status"].contains(parts[1]): return "/v1/" + parts[1]
-        case 3 where parts[0] == "v1" && parts[1] == "sync" && ["have", "push", "pull", "wait", "rotate"].contains(parts[2]):
+        case 3 where parts == ["v1", "status", "tree"]: return "/v1/status/tree"
+        case 3 where parts[0] == "v1" && parts[1] == "sync" && ["have", "push", "pull", "wait", "rotate", "health"].contains(parts[2]):
             return "/v1/sync/" + parts[2]
         case 3 where parts == ["v1", "catalogue", "exchange"]: return "/v1/catalogue/exchange"
         default:

@@ -20,6 +20,8 @@ public final class NodeServer: @unchecked Sendable {
     let throttle = AuthThrottle()
     /// Counters for `/metrics`.
     public let metrics = NodeMetrics()
+    /// What the children reported of their subtrees (`POST /v1/sync/health`).
+    public let subtreeHealth: SubtreeHealthStore
     private var zone = NodeTime.standard
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
@@ -75,6 +77,7 @@ public final class NodeServer: @unchecked Sendable {
         self.routesChanged = routesChanged
         self.localChange = localChange
         self.log = log
+        subtreeHealth = SubtreeHealthStore(directory: (pool.path as NSString).deletingLastPathComponent)
     }
 
     /// When each child was last heard from (in this process).
@@ -181,6 +184,10 @@ public final class NodeServer: @unchecked Sendable {
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
+        }
+        if parts == ["v1", "status", "tree"] && r.method == "GET" {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try statusTree(r)
         }
         if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")
                                     || (parts.count == 5 && parts[1] == "records" && parts[4] == "history")) {
@@ -312,6 +319,10 @@ public final class NodeServer: @unchecked Sendable {
                 localChange.notify()
             }
             return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+        case ("POST", "health"):
+            let report = try HealthReport(json: JSONParser.parse(bytes: body))
+            let kept = try subtreeHealth.receive(report, from: child, at: Int64(Date().timeIntervalSince1970 * 1000))
+            return Self.ok(["accepted": .int(report.nodes.count), "kept": .int(kept)])
         case ("POST", "rotate"):
             let credential = try pool.with { try LinkCredentials.issueRotation($0, child: child) }
             log.notice("credential_rotate_issue", ["child": child])

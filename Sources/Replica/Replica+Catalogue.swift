@@ -72,6 +72,7 @@ extension Replica {
         validator = RecordValidator(catalogue: c, divisions: validator.divisions, today: validator.today)
         policies = Self.policies(of: c)
         rowStatements.removeAll()
+        writePlans.removeAll()
     }
 
     /// The installed catalogue versions, newest first.

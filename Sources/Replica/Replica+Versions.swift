@@ -57,35 +57,36 @@ extension Replica {
     /// Writes the versions pending in `state` as runs: consecutive counters of one actor, from one
     /// link, with one scope, share a row (a write of four groups is one row, not four).
     func storePending(_ state: inout RecordState) throws {
-        var i = 0
+        guard !state.pending.isEmpty else { return }
         let pending = state.pending
         state.pending = []
-        while i < pending.count {
-            var j = i + 1
-            let firstDot = pending[i].version.dot, scope = pending[i].version.scope, link = pending[i].link
-            while j < pending.count, j - i < StorageCodec.maxRun, pending[j].version.dot.actor == firstDot.actor,
-                  pending[j].version.dot.seq == pending[j - 1].version.dot.seq + 1, pending[j].link == link,
-                  pending[j].version.scope == scope { j += 1 }
-            var body: [UInt8] = []
-            body.reserveCapacity(96 * (j - i))
-            var superseded: Int64 = 0
-            // Fields read in place: copying each GroupVersion out was a fifth of storing a run.
-            try pending.withUnsafeBufferPointer { p in
+        // Every field is read in place through the buffer: copying the pending entries out (each
+        // a version with its strings, vector and values) was a third of storing a run.
+        try pending.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                var j = i + 1
+                let actor = p[i].version.dot.actor
+                while j < p.count, j - i < StorageCodec.maxRun, p[j].version.dot.actor == actor,
+                      p[j].version.dot.seq == p[j - 1].version.dot.seq + 1, p[j].link == p[i].link,
+                      p[j].version.scope == p[i].version.scope { j += 1 }
+                var body: [UInt8] = []
+                body.reserveCapacity(96 * (j - i))
+                var superseded: Int64 = 0
                 for k in i..<j {
                     StorageCodec.appendEntry(group: try nameID(p[k].version.group), hlc: p[k].version.hlc,
                                              vector: try StorageCodec.encode(p[k].version.vector, actorRow: actorID),
                                              values: StorageCodec.encode(p[k].version.values), to: &body)
                     if !p[k].current { superseded |= 1 << Int64(k - i) }
                 }
+                try db.run("INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                           values: [.integer(try actorID(actor)), .integer(p[i].version.dot.seq), .integer(Int64(j - i)), .integer(state.id),
+                                    .text(p[i].version.scope), .integer(try linkID(p[i].link)), .integer(superseded), .blob(body)])
+                let row = db.lastInsertRowID
+                for k in i..<j where p[k].current { state.rows[p[k].version.dot] = (row, k - i) }
+                state.stored.append(StoredVersion(id: row, scope: p[i].version.scope, link: p[i].link))
+                i = j
             }
-            try db.run("""
-                INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-                """, try actorID(firstDot.actor), firstDot.seq, j - i, state.id, scope,
-                try linkID(link), superseded, body)
-            let row = db.lastInsertRowID
-            for k in i..<j where pending[k].current { state.rows[pending[k].version.dot] = (row, k - i) }
-            state.stored.append(StoredVersion(id: row, scope: scope, link: link))
-            i = j
         }
     }
 

@@ -30,6 +30,11 @@ public final class Replica {
     /// The SELECT that reads a captured row back, per resource, with the columns it was built
     /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
     var captureSelects: [String: (fields: [String], sql: String)] = [:]
+    /// Per resource, what writing a new record needs (`createLocal`), for the current catalogue.
+    var writePlans: [String: WritePlan] = [:]
+    /// Whether new records take the one-pass create path (tests turn it off to compare it with
+    /// the general path).
+    var createsInOnePass = true
     /// The counters of the write transaction in progress (nil outside one).
     var session: WriteSession?
     /// Whether the last write moved the write generation (the lease is then written again).
@@ -218,6 +223,7 @@ public final class Replica {
         actorsByRow.removeAll()
         nameRows.removeAll()
         namesByRow.removeAll()
+        writePlans.removeAll()  // (they hold name rows)
     }
 
     // MARK: Writes

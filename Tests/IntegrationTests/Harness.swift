@@ -306,18 +306,27 @@ final class Hierarchy {
         throw HarnessError("rootsync serve for \(code) did not start within 20 s: \(lastProblem)")
     }
 
-    /// Stops a node's agent: SIGTERM (clean shutdown, SIGKILL after 10 s) or SIGKILL.
-    func stop(_ code: String, signal: Int32 = SIGTERM) {
-        guard let p = processes[code] else { return }
+    /// Stops a node's agent: SIGTERM (clean shutdown, SIGKILL after 40 s) or SIGKILL. Returns its
+    /// exit status, nil when it had to be killed or was not running.
+    @discardableResult
+    func stop(_ code: String, signal: Int32 = SIGTERM) -> Int32? {
+        guard let p = processes[code] else { return nil }
         defer { processes[code] = nil }
-        guard p.isRunning else { return }
+        guard p.isRunning else { return nil }
         kill(p.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(40)
         while p.isRunning && Date() < deadline { usleep(5_000) }
         if p.isRunning {
             kill(p.processIdentifier, SIGKILL)
             while p.isRunning { usleep(5_000) }
+            return nil
         }
+        return p.terminationReason == .exit ? p.terminationStatus : nil
+    }
+
+    /// Sends `signal` to a running node's agent (SIGHUP: reload node.json).
+    func signal(_ code: String, _ signal: Int32) {
+        if let p = processes[code], p.isRunning { kill(p.processIdentifier, signal) }
     }
 
     func restart(_ code: String, signal: Int32 = SIGTERM) throws {

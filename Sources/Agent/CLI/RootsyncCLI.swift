@@ -24,6 +24,8 @@ public enum RootsyncCLI {
         DoctorCommand.self,
         StatusCommand.self,
         AuditCommand.self,
+        BackupCommand.self,
+        RestoreCommand.self,
         ServeCommand.self,
         SyncCommand.self,
         UpCommand.self,

@@ -17,6 +17,8 @@ extension NodeServer {
         case 3 where parts == ["v1", "catalogue", "exchange"]: return "/v1/catalogue/exchange"
         default:
             if parts.count >= 2 && parts[0] == "v1" && ["records", "catalogue"].contains(parts[1]) { return "/v1/" + parts[1] }
+            // The web app (NodeServer+Web): its pages and API, and its static files.
+            if Self.isWebPath(parts) { return "/" + parts[0] }
             return "other"
         }
     }

@@ -53,6 +53,10 @@ struct MetricsTests {
         #expect(NodeServer.endpoint("/metrics") == "/metrics")
         #expect(NodeServer.endpoint("/") == "/")
         #expect(NodeServer.endpoint("/some/%2F/thing") == "other")
+        // The web app's pages, API and files: one label each, whatever follows.
+        #expect(NodeServer.endpoint("/app/records/person/150603198001010018") == "/app")
+        #expect(NodeServer.endpoint("/app") == "/app")
+        #expect(NodeServer.endpoint("/assets/app.js") == "/assets")
     }
 
     @Test("/metrics over HTTP counts requests by endpoint and status, failed authentications and refused pushes by reason, and shows the held data")

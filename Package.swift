@@ -44,7 +44,9 @@ let package = Package(
         // SHA-256, secure random tokens: the only module that sees OpenSSL.
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
-        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto"]),
+        // Its web app (一表通) ships as files in Web/, read from the module's resource bundle.
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards"],
+                resources: [.copy("Web")]),
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),

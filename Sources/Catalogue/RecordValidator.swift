@@ -8,6 +8,8 @@ public struct RecordValidator: Sendable {
     public let divisions: DivisionTable
     /// Fixed "today" for tests; nil means the current date in China.
     public var today: CalendarDate?
+    /// Division codes already checked (the table never changes under a validator).
+    let divisionMemo = DivisionCheckMemo()
 
     public init(catalogue: Catalogue, divisions: DivisionTable, today: CalendarDate? = nil) {
         self.catalogue = catalogue
@@ -37,6 +39,8 @@ public struct RecordValidator: Sendable {
     /// Disabled codes among `values` that are not simply kept from `existing`: a clerk may save a
     /// record again unchanged, but may not newly enter a code the catalogue has disabled.
     public func disabledCodeIssues(_ resource: Resource, values: [String: JSONValue], existing: [String: JSONValue]) -> [ValidationIssue] {
+        // Most catalogues disable no code at all: then there is nothing to look up per value.
+        if catalogue.disabledCodes.isEmpty { return [] }
         var issues: [ValidationIssue] = []
         for (name, value) in values {
             guard let item = resource.field(name), let setID = item.codeSet, let code = value.stringValue ?? (value.int64Value.map { String($0) }),
@@ -108,12 +112,15 @@ public struct RecordValidator: Sendable {
             issues += r.issues
             if let n = r.normalized, r.isValid { text = n }
         case .division?:
-            let r = DivisionCode.check(text, field: item.name, table: divisions)
-            issues += r.issues
             let cityWide = resource.map { $0.share == .unconditional && $0.scope == item.name } ?? false
-            if r.isValid, let level = r.level, level == .province || (level == .city && !cityWide) {
-                issues.append(issue(item.name, "record.scope_level", "“\(item.label)”应为区县、街道或社区代码",
-                                    "\(item.name) must be a district, street or community code"))
+            issues += divisionMemo.issues("\(cityWide ? 1 : 0)\u{0}\(item.name)\u{0}\(item.label)\u{0}\(text)") {
+                let r = DivisionCode.check(text, field: item.name, table: divisions)
+                var found = r.issues
+                if r.isValid, let level = r.level, level == .province || (level == .city && !cityWide) {
+                    found.append(issue(item.name, "record.scope_level", "“\(item.label)”应为区县、街道或社区代码",
+                                       "\(item.name) must be a district, street or community code"))
+                }
+                return found
             }
         case .phone?:
             // ASCII only: every allowed character is one byte, so bytes decide as characters would.

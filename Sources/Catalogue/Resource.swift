@@ -35,6 +35,9 @@ public struct Resource: Sendable, Equatable {
 
     public func field(_ name: String) -> DataItem? { positions[name].map { fields[$0] } }
 
+    /// The position of a field in `fields` (the column order of the resource's table).
+    public func position(of name: String) -> Int? { positions[name] }
+
     /// A field by its name or its Chinese label (CSV headers may use either).
     public func field(nameOrLabel text: String) -> DataItem? {
         fields.first { $0.name == text } ?? fields.first { $0.label == text }

@@ -23,7 +23,8 @@ public final class AgentRuntime: @unchecked Sendable {
         public init() {}
     }
 
-    public let config: NodeConfig
+    /// The node's settings: node.json as loaded at start, or at the last `reload()` (SIGHUP).
+    public var config: NodeConfig { stateLock.withLock { current } }
     public let options: Options
     public let log: Log
     public let pool: ReplicaPool
@@ -32,15 +33,20 @@ public final class AgentRuntime: @unchecked Sendable {
     public private(set) var server: HTTPServer?
     public private(set) var nodeServer: NodeServer!
     private let stateLock = NSLock()
+    private var current: NodeConfig
     private var stopped = false
     private var threads: [Thread] = []
+    private var lastHealthReport: Date?
+    /// How long `stop()` waits for the round in flight to finish its batch.
+    public static let stopWait: Double = 30
 
     public init(config: NodeConfig, options: Options, log: Log) throws {
-        self.config = config
+        self.current = config
         self.options = options
         self.log = log
         pool = try ReplicaPool(path: config.replicaPath, divisions: DivisionTable.bundled)
         nodeServer = NodeServer(pool: pool, node: config.node, routesChanged: routesChanged, localChange: wake, log: log)
+        nodeServer.time = config.time
     }
 
     var isStopped: Bool {
@@ -88,7 +94,7 @@ public final class AgentRuntime: @unchecked Sendable {
             }
             handler.localAPICredentialFile = LocalAPICredential.path(directory: config.directory)
             let server = HTTPServer(host: host, port: port, limits: HTTPServer.Limits(), threads: 8 + childCount, tls: tls,
-                                    admit: { handler.admit($0) }) { handler.handle($0) }
+                                    admit: { handler.admit($0) }, observe: { handler.observe($0) }) { handler.handle($0) }
             try server.start()
             self.server = server
             if leafAddress != nil, config.localAPI == nil {
@@ -112,14 +118,63 @@ public final class AgentRuntime: @unchecked Sendable {
         }
     }
 
+    /// Stops cleanly (SIGTERM): the round in flight ends after the batch it is applying (each
+    /// batch is one transaction on both sides), requests being answered are finished, waiting
+    /// children are released; then everything is closed.
     public func stop() {
         stateLock.lock()
         stopped = true
+        let loops = threads.filter { $0.name == "rootsync-sync" }
         stateLock.unlock()
         wake.notify()
         nodeServer.shutdown()
         server?.stop(grace: 5)
+        let deadline = Date().addingTimeInterval(Self.stopWait)
+        while loops.contains(where: { !$0.isFinished }) && Date() < deadline { usleep(20_000) }
+        if loops.contains(where: { !$0.isFinished }) {
+            log.notice("stop_timeout", ["node": config.node, "waited": "\(Int(Self.stopWait))s"])
+        }
         log.event("stopped", ["node": config.node])
+    }
+
+    /// Reads node.json again (SIGHUP) and applies what can change while running: the parent's
+    /// address, the TLS files the link uses, the time zone. The listen address and the server's
+    /// certificate need a restart: said in the log, the running values are kept. A node.json
+    /// that does not load leaves everything as it was. Returns the fields that changed.
+    @discardableResult
+    public func reload() -> [String] {
+        let fresh: NodeConfig
+        do { fresh = try NodeConfig.load(directory: config.directory) } catch {
+            let e = error as? ConfigError
+            log.notice("config_reload_failed", ["error": e?.messageEn ?? "\(error)", "error_zh": e?.messageZh ?? "", "kept": "the running configuration"])
+            return []
+        }
+        let old = config
+        guard fresh.node == old.node else {
+            log.notice("config_reload_failed", ["error": "node.json now names node \(fresh.node), not \(old.node); restart the agent for another node",
+                                                "kept": "the running configuration"])
+            return []
+        }
+        var changed: [String] = []
+        if fresh.parentURL != old.parentURL { changed.append("parent_url") }
+        if fresh.tls != old.tls { changed.append("tls") }
+        if fresh.time != old.time { changed.append("time_zone") }
+        var needRestart: [String] = []
+        if fresh.listen != old.listen { needRestart.append("listen") }
+        if fresh.tls != old.tls && server?.tls != nil { needRestart.append("tls (server certificate)") }
+        var applied = fresh
+        applied.listen = old.listen
+        applied.localAPI = old.localAPI
+        stateLock.withLock { current = applied }
+        nodeServer.time = applied.time
+        log.time = applied.time
+        log.notice("config_reloaded", ["changed": changed.isEmpty ? "nothing" : changed.joined(separator: ",")])
+        if !needRestart.isEmpty {
+            log.notice("config_reload_needs_restart", ["fields": needRestart.joined(separator: ","), "kept": "the running values"])
+        }
+        // A new parent address or link certificate: the next round uses it, now.
+        wake.notify()
+        return changed + needRestart.map { "\($0) (needs a restart)" }
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
@@ -146,11 +201,17 @@ public final class AgentRuntime: @unchecked Sendable {
         return try HTTPParentLink(url: url, node: config.node, token: token, options: o)
     }
 
-    /// One round now (also used by `rootsync sync`).
+    /// One round now (also used by `rootsync sync`); its traffic is counted for `/metrics`.
     public func syncOnce() throws -> SyncRound.Report {
         let link = try parentLink(timeout: 300)
+        defer {
+            let bytes = link.client.bodyBytes
+            nodeServer.metrics.linkTraffic(sent: bytes.sent, received: bytes.received)
+        }
         return try pool.with { replica in
-            let report = try SyncRound(replica: replica, link: link).run()
+            var round = SyncRound(replica: replica, link: link)
+            round.isCancelled = { [weak self] in self?.isStopped ?? true }
+            let report = try round.run()
             let summary: JSONValue = ["at": .int(Int64(Date().timeIntervalSince1970 * 1000)), "pushed": .int(report.pushed), "pulled": .int(report.pulled)]
             if report.pushed + report.pulled > 0 { try replica.setSyncState("last_round", summary.text) }
             return report
@@ -163,6 +224,8 @@ public final class AgentRuntime: @unchecked Sendable {
             let seen = wake.current
             do {
                 let report = try syncOnce()
+                nodeServer.metrics.roundSucceeded(pushed: report.pushed, pulled: report.pulled, at: Int64(Date().timeIntervalSince1970 * 1000))
+                reportHealthIfDue()
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
                 for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
@@ -173,6 +236,8 @@ public final class AgentRuntime: @unchecked Sendable {
                 wake.wait(after: seen, timeout: options.interval)
             } catch {
                 failures += 1
+                nodeServer.metrics.roundFailed()
+                nodeServer.metrics.linkFailed(config.parent ?? "", reason: MetricReason.linkFailure(error))
                 let delay = options.backoff.delay(attempt: failures)
                 if failures == 1 || failures % 10 == 0 {
                     log.notice("sync_failed", ["parent": config.parent ?? "", "attempt": String(failures), "retry_in": String(format: "%.1fs", delay), "error": "\(error)"])
@@ -183,12 +248,45 @@ public final class AgentRuntime: @unchecked Sendable {
         }
     }
 
+    /// Health goes up after a round, at most this often (seconds).
+    public static let healthInterval: Double = 10
+
+    /// Sends this node's health and what its children reported to the parent, when the last
+    /// report is older than `healthInterval`. A parent that does not know the endpoint (an older
+    /// release, 404) or any failure only costs this report: the next round tries again.
+    func reportHealthIfDue() {
+        let due = stateLock.withLock { () -> Bool in
+            guard lastHealthReport.map({ Date().timeIntervalSince($0) >= Self.healthInterval }) ?? true else { return false }
+            lastHealthReport = Date()
+            return true
+        }
+        guard due else { return }
+        do {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let lastRound = nodeServer.metrics.snapshot().lastRoundSuccessMilliseconds
+            let own = try pool.with { try SubtreeView.own($0, lastRoundMilliseconds: lastRound, now: now) }
+            let link = try parentLink(timeout: 30)
+            defer {
+                let bytes = link.client.bodyBytes
+                nodeServer.metrics.linkTraffic(sent: bytes.sent, received: bytes.received)
+            }
+            try link.reportHealth(SubtreeView.report(own: own, below: nodeServer.subtreeHealth.load()))
+        } catch {
+            log.debug("health_report_failed", ["parent": config.parent ?? "", "error": "\(error)"])
+        }
+    }
+
     /// Holds a long poll open at the parent; wakes the sync loop when the parent has news.
     func watchParent() {
         var failures = 0
         while !isStopped {
             do {
                 let link = try parentLink(timeout: options.waitSeconds + 10)
+                var counted = link.client.bodyBytes
+                defer {
+                    let bytes = link.client.bodyBytes
+                    nodeServer.metrics.linkTraffic(sent: bytes.sent - counted.sent, received: bytes.received - counted.received)
+                }
                 let token = config.parentToken()
                 // A rotated credential (link.token replaced) takes over at the next poll.
                 while !isStopped && config.parentToken() == token {
@@ -196,7 +294,11 @@ public final class AgentRuntime: @unchecked Sendable {
                         (try r.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }, r.catalogue.version,
                          try r.syncState("workflow_cursor") ?? "")
                     }
-                    if try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow) {
+                    let changed = try link.waitForChanges(cursor: cursor, timeout: options.waitSeconds, catalogue: catalogue, workflowCursor: workflow)
+                    let bytes = link.client.bodyBytes
+                    nodeServer.metrics.linkTraffic(sent: bytes.sent - counted.sent, received: bytes.received - counted.received)
+                    counted = bytes
+                    if changed {
                         wake.notify()
                         // Let the round fetch it before asking again.
                         sleepUnlessStopped(0.05)

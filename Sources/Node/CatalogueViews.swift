@@ -44,7 +44,7 @@ public enum CatalogueViews {
                 "items": .array(items), "groups": .array(groups)]
     }
 
-    public static func draft(_ d: DraftState, events: Bool = true) -> JSONValue {
+    public static func draft(_ d: DraftState, events: Bool = true, time: NodeTime = .standard) -> JSONValue {
         var o: JSONObject = ["id": .string(d.id), "title": .string(d.title), "author": .string(d.author),
                              "status": .string(d.status.rawValue), "status_zh": .string(d.status.labelZh)]
         if let step = d.nextStep {
@@ -60,13 +60,19 @@ public enum CatalogueViews {
         if let draft = d.draft { o["reason"] = .string(draft.reason); o["changes"] = .array(draft.changes) }
         if events { o["history"] = .array(d.events.map { e in
             var h = e.json
-            if case .object(var x) = h { x["body"] = nil; h = .object(x) }
+            if case .object(var x) = h {
+                x["body"] = nil
+                x["at"] = .string(time.rfc3339(stored: e.at))
+                h = .object(x)
+            }
             return h
         }) }
         return .object(o)
     }
 
-    public static func versions(_ replica: Replica) throws -> JSONValue {
-        .array(try replica.catalogueVersions().map { ["version": .int($0.version), "published": .string($0.published), "installed_at": .string($0.installedAt)] })
+    public static func versions(_ replica: Replica, time: NodeTime = .standard) throws -> JSONValue {
+        .array(try replica.catalogueVersions().map {
+            ["version": .int($0.version), "published": .string($0.published), "installed_at": .string(time.rfc3339(stored: $0.installedAt))]
+        })
     }
 }

@@ -62,6 +62,11 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         try CatalogueExchange.Answer(json: call("POST", "/v1/catalogue/exchange", body: request.json))
     }
 
+    /// Sends this node's health and its subtree's (`POST /v1/sync/health`) after a round.
+    public func reportHealth(_ report: HealthReport) throws {
+        _ = try call("POST", "/v1/sync/health", body: report.json)
+    }
+
     /// Long poll: returns when the parent has something new for us, or after `timeout` seconds.
     /// Also returns early when the parent has a newer catalogue or workflow events for this
     /// subtree after `workflowCursor` (stored as "database position"), so reviews and

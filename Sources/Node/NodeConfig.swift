@@ -21,6 +21,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var parentURL: String?
     /// HTTPS for this node's links: `"tls": {"ca", "cert", "key"}` in node.json (see docs/SECURITY.md).
     public var tls: TLSFiles?
+    /// The zone every time is shown in (`time_zone`, a tz database name; Asia/Shanghai when absent).
+    public var time: NodeTime = .standard
     public var source: JSONObject
 
     /// PEM files for a node's links: the city CA, and this node's certificate (CN = node code)
@@ -70,7 +72,28 @@ public struct NodeConfig: Sendable, Equatable {
         }
         return NodeConfig(directory: directory, node: node, topology: o["topology"]?.stringValue,
                           parent: o["parent"]?.stringValue, listen: o["listen"]?.stringValue,
-                          localAPI: o["local_api"]?.stringValue, parentURL: o["parent_url"]?.stringValue, tls: tls, source: o)
+                          localAPI: o["local_api"]?.stringValue, parentURL: o["parent_url"]?.stringValue, tls: tls,
+                          time: try time(o, path: path), source: o)
+    }
+
+    /// The zone of the node in `directory` for commands that only show times: node.json's
+    /// `time_zone`, or the default when the directory has no node.json.
+    public static func time(directory: String) throws -> NodeTime {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path),
+              let o = (try? JSONParser.parse(bytes: Array(data)))?.objectValue else { return .standard }
+        return try time(o, path: path)
+    }
+
+    /// node.json's `time_zone`, checked: a name the system's tz database knows.
+    static func time(_ o: JSONObject, path: String) throws -> NodeTime {
+        guard let value = o["time_zone"], !value.isNull else { return .standard }
+        guard let name = value.stringValue, let time = NodeTime(zoneNamed: name) else {
+            let shown = value.stringValue ?? value.text
+            throw ConfigError("\(path) 的 time_zone 不是已知的时区名称（应如 \"Asia/Shanghai\"）：\(shown)",
+                              "\(path): time_zone is not a known time zone name (e.g. \"Asia/Shanghai\"): \(shown)")
+        }
+        return time
     }
 
     /// The TLS files' contents for the server: certificate, key and CA as PEM text.

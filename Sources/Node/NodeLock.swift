@@ -16,6 +16,8 @@ import Foundation
 ///   interleave on one replica. A writer waits a little for another one to finish. A running
 ///   agent does not hold it: office programs and these commands write while the agent runs,
 ///   as they always could (SQLite serialises the transactions; the agent notices the change).
+/// - `supervisor` (byte 2): held by `rootsync up` in its base directory (`BASE/rootsync.lock`) for
+///   as long as it supervises the hierarchy there; `up --stop` and `up --restart` find it by it.
 ///
 /// POSIX record locks belong to the process, and closing *any* descriptor of the file drops all
 /// of them. So each process opens the file once (`LockTable`) and keeps the descriptor open while
@@ -25,6 +27,7 @@ public final class NodeLock: @unchecked Sendable {
     public enum Slot: Int, Sendable {
         case agent = 0
         case writer = 1
+        case supervisor = 2
     }
 
     public static let fileName = "rootsync.lock"
@@ -97,6 +100,8 @@ public enum NodeLockError: Error, CustomStringConvertible, Equatable {
             return "another rootsync agent (\(pidText)) is already running the node in \(dir); only one agent may run per replica (lock \(NodeLock.path(directory: dir)))"
         case .held(.writer, _, let dir, let waited):
             return "another rootsync command (\(pidText)) is writing to the replica in \(dir) and did not finish within \(Int(waited)) s (lock \(NodeLock.path(directory: dir)))"
+        case .held(.supervisor, _, let dir, _):
+            return "another rootsync up (\(pidText)) is already supervising the hierarchy in \(dir) (lock \(NodeLock.path(directory: dir))); stop it with rootsync up --stop --dir \(dir)"
         case .system(let call, let path, let code, let message):
             return "cannot lock \(path): \(call) failed: \(message) (errno \(code))"
         }
@@ -108,6 +113,8 @@ public enum NodeLockError: Error, CustomStringConvertible, Equatable {
             return "另一个 rootsync 代理（进程号 \(pidText)）已在运行 \(dir) 中的节点；每个副本只能运行一个代理（锁文件 \(NodeLock.path(directory: dir))）"
         case .held(.writer, _, let dir, let waited):
             return "另一个 rootsync 命令（进程号 \(pidText)）正在写入 \(dir) 中的副本，等待 \(Int(waited)) 秒仍未结束（锁文件 \(NodeLock.path(directory: dir))）"
+        case .held(.supervisor, _, let dir, _):
+            return "另一个 rootsync up（进程号 \(pidText)）已在管理 \(dir) 中的层级（锁文件 \(NodeLock.path(directory: dir))）；用 rootsync up --stop --dir \(dir) 停止它"
         case .system(let call, let path, let code, let message):
             return "无法锁定 \(path)：\(call) 失败：\(message)（errno \(code)）"
         }
@@ -149,7 +156,7 @@ enum LockTable {
         }
         file.counts[slot] = 1
         files[path] = file
-        if slot == .agent { note(file.fd, path) }
+        if slot != .writer { note(file.fd, path) }
         return .taken
     }
 

@@ -30,7 +30,7 @@ extension NodeServer {
         do {
             if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
                 let child = try authenticate(probe)
-                return .admit(parts[2] == "push" ? BodyCaps.push : BodyCaps.syncControl, principal: child)
+                return .admit(["push", "health"].contains(parts[2]) ? BodyCaps.push : BodyCaps.syncControl, principal: child)
             }
             if parts == ["v1", "catalogue", "exchange"] {
                 return .admit(BodyCaps.push, principal: try authenticate(probe))
@@ -38,7 +38,7 @@ extension NodeServer {
             if parts == ["v1", "enroll"] {
                 return .admit(BodyCaps.enroll, principal: nil)
             }
-            if parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue"].contains(parts[1]) {
+            if (parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue"].contains(parts[1])) || parts == ["metrics"] {
                 try authorizeLocal(probe)
                 return .admit(BodyCaps.local, principal: Self.localPrincipal)
             }

@@ -28,13 +28,13 @@ extension NodeServer {
             }
         case ("GET", 1, "history"):
             return try pool.with { replica in
-                Self.ok(["versions": try CatalogueViews.versions(replica),
-                         "drafts": .array(try replica.drafts().map { CatalogueViews.draft($0) })])
+                Self.ok(["versions": try CatalogueViews.versions(replica, time: time),
+                         "drafts": .array(try replica.drafts().map { CatalogueViews.draft($0, time: time) })])
             }
         case ("GET", 1, "drafts"):
-            return try pool.with { Self.ok(.array(try $0.drafts().map { CatalogueViews.draft($0, events: false) })) }
+            return try pool.with { Self.ok(.array(try $0.drafts().map { CatalogueViews.draft($0, events: false, time: time) })) }
         case ("GET", 2, "drafts"):
-            return try pool.with { Self.ok(CatalogueViews.draft(try $0.draftState(rest[1]))) }
+            return try pool.with { Self.ok(CatalogueViews.draft(try $0.draftState(rest[1]), time: time)) }
         case ("GET", 1, "flagged"):
             return try pool.with { replica in
                 Self.ok(.array(try replica.flaggedValues().map {
@@ -59,7 +59,7 @@ extension NodeServer {
             }
             let state = try pool.with { try $0.review(draft: rest[1], approve: decision == "approve", comment: body["comment"]?.stringValue, operator: op) }
             log.event("draft_reviewed", ["draft": rest[1], "operator": op, "decision": decision])
-            return Self.ok(CatalogueViews.draft(state))
+            return Self.ok(CatalogueViews.draft(state, time: time))
         default:
             throw HTTPFailure(404, "没有这个目录接口：\(r.method) \(r.path)", "no such catalogue endpoint: \(r.method) \(r.path)")
         }

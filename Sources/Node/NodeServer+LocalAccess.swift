@@ -3,7 +3,7 @@ import Foundation
 import Transport
 
 extension NodeServer {
-    /// The local API (`/v1/status`, `/v1/records/…`) answers loopback without a credential.
+    /// The local API (`/v1/status`, `/v1/records/…`, `/v1/catalogue/…`) and `/metrics` answer loopback without a credential.
     /// From anywhere else it needs `Authorization: Bearer` with the local API credential, and
     /// only once one was created (`rootsync local-api credential`): otherwise 403. Failures
     /// are throttled like sync authentication, under the key (address, "local-api").
@@ -17,7 +17,8 @@ extension NodeServer {
         guard let auth = r.headers["Authorization"], auth.hasPrefix("Bearer "),
               Crypto.credential(String(auth.dropFirst("Bearer ".count)), matches: expected) else {
             log.event("auth_failed", ["endpoint": "local", "from": r.remoteAddress])
-            throw refusal(key, HTTPFailure(401, "本地接口凭据无效或缺失", "missing or invalid local API credential (Authorization: Bearer)"))
+            throw refusal(key, HTTPFailure(401, "本地接口凭据无效或缺失", "missing or invalid local API credential (Authorization: Bearer)"),
+                          reason: "local_api_credential")
         }
         throttle.succeeded(key)
     }

@@ -18,6 +18,16 @@ public final class NodeServer: @unchecked Sendable {
     public let localChange: ChangeSignal
     let log: Log
     let throttle = AuthThrottle()
+    /// The web app's signed-in operators (NodeServer+Web).
+    let webSessions = WebSessions()
+    /// One operator password check at a time: PBKDF2 is slow on purpose, and a flood of
+    /// sign-ins must not take every core.
+    let passwordCheck = NSLock()
+    /// Counters for `/metrics`.
+    public let metrics = NodeMetrics()
+    /// What the children reported of their subtrees (`POST /v1/sync/health`).
+    public let subtreeHealth: SubtreeHealthStore
+    private var zone = NodeTime.standard
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -37,6 +47,12 @@ public final class NodeServer: @unchecked Sendable {
     public var localAPICredentialFile: String? {
         get { activity.withLock { localCredentialFile } }
         set { activity.withLock { localCredentialFile = newValue } }
+    }
+
+    /// The zone the local API shows times in (node.json `time_zone`).
+    public var time: NodeTime {
+        get { activity.withLock { zone } }
+        set { activity.withLock { zone = newValue } }
     }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
@@ -66,6 +82,7 @@ public final class NodeServer: @unchecked Sendable {
         self.routesChanged = routesChanged
         self.localChange = localChange
         self.log = log
+        subtreeHealth = SubtreeHealthStore(directory: (pool.path as NSString).deletingLastPathComponent)
     }
 
     /// When each child was last heard from (in this process).
@@ -143,8 +160,13 @@ public final class NodeServer: @unchecked Sendable {
 
     func route(_ r: HTTPRequest) throws -> HTTPResponse {
         let parts = Self.segments(r.rawPath)
+        if Self.isWebPath(parts) { return web(r, parts) }
         if parts == ["healthz"] && (r.method == "GET" || r.method == "HEAD") {
             return health()
+        }
+        if parts == ["metrics"] && r.method == "GET" {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try metricsPage()
         }
         if r.method == "GET" && parts == ["v1", "hello"] {
             return try pool.with { Self.ok(Hello(node: $0.node.code, level: $0.node.level.rawValue,
@@ -169,11 +191,15 @@ public final class NodeServer: @unchecked Sendable {
             let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
         }
+        if parts == ["v1", "status", "tree"] && r.method == "GET" {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try statusTree(r)
+        }
         if parts.first == "v1" && (parts == ["v1", "status"] || (parts.count >= 3 && parts.count <= 4 && parts[1] == "records")
                                     || (parts.count == 5 && parts[1] == "records" && parts[4] == "history")) {
             if r.principal != Self.localPrincipal { try authorizeLocal(r) }
             if parts == ["v1", "status"], let warning = plainHTTPWarning {
-                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen()) }.objectValue ?? JSONObject()
+                var status = try pool.with { try StatusReport.make($0, childrenSeen: childrenLastSeen(), time: time) }.objectValue ?? JSONObject()
                 status["warnings"] = .array([.string(warning)])
                 return Self.ok(.object(status))
             }
@@ -217,7 +243,7 @@ public final class NodeServer: @unchecked Sendable {
         let claimed = r.headers["X-Rootsync-Node"]
         let key = AuthThrottle.Key(address: r.remoteAddress, node: claimed ?? "")
         guard let child = claimed, let auth = r.headers["Authorization"], auth.hasPrefix("Bearer ") else {
-            throw refusal(key, HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential"))
+            throw refusal(key, HTTPFailure(401, "缺少节点身份或凭据", "missing X-Rootsync-Node or Authorization: Bearer credential"), reason: "missing_credential")
         }
         if let p = r.headers["X-Rootsync-Protocol"], let v = Int(p), SyncProtocol.agree(theirs: v, theirOldest: 1) == nil {
             throw HTTPFailure(409, "协议版本不兼容（对方 \(v)，本节点 \(SyncProtocol.oldestSupported)…\(SyncProtocol.version)）",
@@ -228,7 +254,8 @@ public final class NodeServer: @unchecked Sendable {
             log.event("auth_failed", ["child": child, "from": r.remoteAddress,
                                       "reason": r.clientCertificateCN.map { "client certificate is for \($0)" } ?? "no verified client certificate"])
             throw refusal(key, HTTPFailure(403, "客户端证书与节点 \(child) 不符（需要由本市 CA 签发、CN 为 \(child) 的证书）",
-                                           "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)"))
+                                           "the client certificate does not belong to node \(child) (a certificate from the city CA with CN \(child) is required)"),
+                           reason: "client_certificate")
         }
         let token = String(auth.dropFirst("Bearer ".count))
         // Looked up on every request: a revoke or a rotation takes effect at once.
@@ -236,7 +263,7 @@ public final class NodeServer: @unchecked Sendable {
         if match == .new { log.notice("credential_rotated", ["child": child, "from": r.remoteAddress]) }
         guard match != nil else {
             log.event("auth_failed", ["child": child, "from": r.remoteAddress])
-            throw refusal(key, HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)"))
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 的凭据无效", "invalid credential for node \(child)"), reason: "invalid_credential")
         }
         throttle.succeeded(key)
         activity.lock()
@@ -245,9 +272,11 @@ public final class NodeServer: @unchecked Sendable {
         return child
     }
 
-    /// The answer to a failed authentication of `key`: `failure` (and one more failure counted),
-    /// or 429 with Retry-After while the key is in backoff.
-    func refusal(_ key: AuthThrottle.Key, _ failure: HTTPFailure) -> HTTPFailure {
+    /// The answer to a failed authentication of `key`: `failure` (and one more failure counted,
+    /// for the throttle and under `reason` for `/metrics`), or 429 with Retry-After while the key
+    /// is in backoff.
+    func refusal(_ key: AuthThrottle.Key, _ failure: HTTPFailure, reason: String) -> HTTPFailure {
+        metrics.authFailed(reason: reason)
         guard let wait = throttle.failed(key) else { return failure }
         return HTTPFailure(429, "认证失败次数过多，请 \(wait) 秒后再试", "too many failed authentications; try again in \(wait) s", retryAfter: wait)
     }
@@ -268,7 +297,8 @@ public final class NodeServer: @unchecked Sendable {
             return Self.ok(["credential": .string(credential)])
         } catch let e as EnrollmentError {
             log.event("enroll_refused", ["child": child, "from": r.remoteAddress, "reason": e.description])
-            throw refusal(key, HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)"))
+            throw refusal(key, HTTPFailure(401, "节点 \(child) 注册失败：\(e.messageZh)", "enrollment of node \(child) refused: \(e.description)"),
+                          reason: "enrollment_token")
         }
     }
 
@@ -279,13 +309,26 @@ public final class NodeServer: @unchecked Sendable {
         case ("POST", "push"):
             let json = try JSONParser.parse(bytes: body)
             let batch = try PushBatch(json: json)
-            let outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
+            let outcome: PushOutcome
+            do {
+                outcome = try pool.with { try ParentService(replica: $0, child: child).push(batch) }
+            } catch let e as ReplicaError {
+                metrics.pushRefused(reason: MetricReason.replicaError(e))
+                throw e
+            } catch let e as NodeError {
+                metrics.pushRefused(reason: "unknown_child")
+                throw e
+            }
             if outcome.applied > 0 {
                 log.event("push_applied", ["child": child, "versions": String(outcome.applied)])
                 routesChanged.notify()
                 localChange.notify()
             }
             return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+        case ("POST", "health"):
+            let report = try HealthReport(json: JSONParser.parse(bytes: body))
+            let kept = try subtreeHealth.receive(report, from: child, at: Int64(Date().timeIntervalSince1970 * 1000))
+            return Self.ok(["accepted": .int(report.nodes.count), "kept": .int(kept)])
         case ("POST", "rotate"):
             let credential = try pool.with { try LinkCredentials.issueRotation($0, child: child) }
             log.notice("credential_rotate_issue", ["child": child])
@@ -330,7 +373,7 @@ public final class NodeServer: @unchecked Sendable {
     func local(_ r: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
         switch (r.method, parts.count) {
         case ("GET", 2):
-            return try pool.with { Self.ok(try StatusReport.make($0, childrenSeen: childrenLastSeen())) }
+            return try pool.with { Self.ok(try StatusReport.make($0, childrenSeen: childrenLastSeen(), time: time)) }
         case ("GET", 3):
             var lines: [UInt8] = []
             let limit = min(Int(r.query("limit") ?? "1000") ?? 1000, 100_000)

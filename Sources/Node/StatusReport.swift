@@ -6,7 +6,7 @@ import Sync
 
 /// The node's status as JSON: identity, data held, link states, conflicts, invalid writes.
 public enum StatusReport {
-    public static func make(_ r: Replica, childrenSeen: [String: Int64] = [:]) throws -> JSONValue {
+    public static func make(_ r: Replica, childrenSeen: [String: Int64] = [:], time: NodeTime = .standard) throws -> JSONValue {
         var o = JSONObject()
         o.append("node", .string(r.node.code))
         o.append("name", .string(r.node.name))
@@ -25,7 +25,7 @@ public enum StatusReport {
         o.append("versions_set_aside", .int(try r.setAsideVersions().count))
         o.append("pending_captures", .int(counts.pendingCaptures))
         o.append("database_bytes", .int(counts.bytes))
-        o.append("links", .array(try links(r, childrenSeen: childrenSeen)))
+        o.append("links", .array(try links(r, childrenSeen: childrenSeen, time: time)))
         return .object(o)
     }
 
@@ -42,7 +42,8 @@ public enum StatusReport {
 
     /// Each link's state: the parent's last push and pull and what waits to be pushed; each
     /// child's last contact and how many versions are queued for it.
-    public static func links(_ r: Replica, childrenSeen: [String: Int64] = [:]) throws -> [JSONValue] {
+    public static func links(_ r: Replica, childrenSeen: [String: Int64] = [:], time zone: NodeTime = .standard) throws -> [JSONValue] {
+        func time(_ ms: Int64?) -> JSONValue { ms.map { .string(zone.rfc3339(milliseconds: $0)) } ?? .null }
         var links: [JSONValue] = []
         for l in try r.linkStates() {
             var lo = JSONObject()
@@ -59,7 +60,10 @@ public enum StatusReport {
                 lo.append("versions_behind", .int(l.routesPending))
             } else {
                 lo.append("versions_waiting_to_push", .int(try waitingToPush(r)))
-                if let last = try r.syncState("last_round") { lo.append("last_round", (try? JSONParser.parse(last)) ?? .null) }
+                if let last = try r.syncState("last_round"), var round = (try? JSONParser.parse(last))?.objectValue {
+                    if let at = round["at"]?.int64Value { round["time"] = .string(zone.rfc3339(milliseconds: at)) }
+                    lo.append("last_round", .object(round))
+                }
             }
             links.append(.object(lo))
         }
@@ -80,12 +84,5 @@ public enum StatusReport {
             total = overflow ? .max : sum
         }
         return Int(clamping: total)
-    }
-
-    static func time(_ ms: Int64?) -> JSONValue {
-        guard let ms else { return .null }
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        return .string(f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
     }
 }

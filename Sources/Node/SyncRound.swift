@@ -53,6 +53,9 @@ public struct SyncRound {
     public var batchSize = 1_000
     /// Upper bound on batches per direction in one round (then the next round continues).
     public var maxBatches = 10_000
+    /// Asked before each batch and page: true ends the round after the batch in flight (the
+    /// agent is stopping); what is not sent yet goes in a later round.
+    public var isCancelled: () -> Bool = { false }
 
     public init(replica: any SyncStore, link: any ParentLink) {
         self.replica = replica
@@ -76,7 +79,7 @@ public struct SyncRound {
         var have = try link.have()
         try checkIdentity(have)
         report.pushDeferred = hello.catalogueVersion < replica.catalogue.version
-        while report.pushBatches < maxBatches && !report.pushDeferred {
+        while report.pushBatches < maxBatches && !report.pushDeferred && !isCancelled() {
             let batch = try replica.pushBatch(parentHave: have.entries, limit: batchSize)
             if batch.versions.isEmpty { break }
             let outcome: PushOutcome
@@ -110,7 +113,7 @@ public struct SyncRound {
 
         // Pull: pages after our cursor, each applied together with the cursor that follows it.
         var cursor = try replica.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }
-        while report.pullPages < maxBatches {
+        while report.pullPages < maxBatches && !isCancelled() {
             let page = try link.pull(cursor: cursor, limit: batchSize)
             // The parent has seen us confirm more than the cursor we sent: we went back in time
             // with our lease.

@@ -208,6 +208,8 @@ extension Replica {
         if g.fields.contains(r.key), v.values[r.key] != .string(v.key) { throw bad("\(r.key) differs from the version's key") }
         for (field, value) in v.values {
             guard g.fields.contains(field), let item = r.field(field) else { throw bad("field \(field) is not in group \(g.name)") }
+            // The key field holds the version's key, checked above (once per record).
+            if field == r.key { continue }
             if g.isTagSet {
                 do { _ = try TagElement.decode(value) } catch { throw bad("\(error)") }
                 continue

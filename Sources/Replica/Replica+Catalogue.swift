@@ -49,6 +49,7 @@ extension Replica {
                     try db.execute("ALTER TABLE \(q(r.name)) ADD COLUMN \(q(f.name)) \(f.sqlType)")
                     m.newColumns.append("\(r.name).\(f.name)")
                 }
+                if SearchIndex.fields(of: before) != SearchIndex.fields(of: r) { try SearchIndex.rebuild(db, r) }
             }
             for (set, codes) in new.disabledCodes {
                 for code in codes.sorted() where !old.isDisabled(code: code, in: set) { m.disabledCodes.append("\(set):\(code)") }
@@ -72,6 +73,7 @@ extension Replica {
         validator = RecordValidator(catalogue: c, divisions: validator.divisions, today: validator.today)
         policies = Self.policies(of: c)
         rowStatements.removeAll()
+        writePlans.removeAll()
     }
 
     /// The installed catalogue versions, newest first.

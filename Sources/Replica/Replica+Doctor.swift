@@ -94,7 +94,7 @@ extension Replica {
                         zh: "\(r.label) \(key) 缺少必填字段", en: "\(r.name) \(key) lacks a required field"))
                     if repair {
                         // Taken out; the record's versions (if any) write it back once complete.
-                        _ = try guarded { try db.run(rowSQL(r).delete, key) }
+                        _ = try guarded { try db.run(try rowStatements(r).delete, values: [.text(key)]) }
                         try refresh(r, key)
                     }
                 }

@@ -37,7 +37,7 @@ extension Replica {
                     if problems.count >= maxProblems { more += 1; continue }
                     problems += Self.issues(of: error).map {
                         ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
-                                        messageEn: "line \(line): \($0.messageEn)")
+                                        messageEn: "line \(line): \($0.messageEn)", line: line)
                     }
                 }
             }
@@ -89,8 +89,9 @@ extension Replica {
         let view = try view(r, current: current)
         let isNew = !(view?.visible ?? false)
         let existing = isNew ? [:] : view!.values
-        var merged = existing
-        for (k, v) in values { merged[k] = v }
+        // (A new record's merged values are its given values: no second dictionary to fill.)
+        var merged = existing.isEmpty ? values : existing
+        if !existing.isEmpty { for (k, v) in values { merged[k] = v } }
         merged[r.key] = .string(key)
 
         let completeIssues = validator.disabledCodeIssues(r, values: values, existing: existing) + validator.checkComplete(r, record: merged)
@@ -126,6 +127,11 @@ extension Replica {
         }
 
         session?.writeUnderway = true
+        if !state.isStored && state.current.isEmpty && createsInOnePass && changedGroups.count < StorageCodec.maxRun {
+            try createLocal(&state, merged: merged, groups: changedGroups, scope: newScope, wallTime: wallTime)
+            try forgetInvalidWrite(r, key)
+            return WriteResult(resource: r.name, key: key, created: true, groups: changedGroups.map(\.name))
+        }
         var written: [String] = []
         var newDots: [Dot] = []
         if isNew {
@@ -164,9 +170,15 @@ extension Replica {
             newDots.append(dot)
         }
         if !newDots.isEmpty { try refresh(&state) }
+        try forgetInvalidWrite(r, key)
+        return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
+    }
+
+    /// The record was written through rootsync: an invalid direct write of it is settled. The
+    /// write is complete, so an error after this point no longer leaves it half written.
+    private func forgetInvalidWrite(_ r: Resource, _ key: String) throws {
         if session?.mayHaveInvalidWrites ?? true { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
         session?.writeUnderway = false
-        return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 
     func deleteLocal(_ r: Resource, _ key: String, wallTime: Int64) throws {

@@ -84,8 +84,9 @@ extension Replica {
 
     /// Resolves a conflict by writing a version that has seen every competing one: either a copy
     /// of one of them (`take`, a dot such as "150603002001:1#7") or new values for the group.
-    /// The losing versions stay in the history.
-    public func resolve(_ conflictID: String, take: String?, data: JSONObject?) throws {
+    /// The losing versions stay in the history. The audit entry names `user` (the operating-system
+    /// user by default; the web app passes the operator's name).
+    public func resolve(_ conflictID: String, take: String?, data: JSONObject?, user: String? = nil) throws {
         guard let (resourceName, key, group) = Conflict.parseID(conflictID) else { throw ReplicaError.unknownConflict(conflictID) }
         let r = try resource(resourceName)
         try writing {
@@ -114,7 +115,7 @@ extension Replica {
             } else {
                 try writeGroup(&state, group: group, values: chosen, wallTime: now())
             }
-            try audit("resolve", detail: "\(conflictID) take=\(take ?? "data")")
+            try audit("resolve", detail: "\(conflictID) take=\(take ?? "data")", user: user)
         }
         try writeLease()
     }

@@ -57,35 +57,36 @@ extension Replica {
     /// Writes the versions pending in `state` as runs: consecutive counters of one actor, from one
     /// link, with one scope, share a row (a write of four groups is one row, not four).
     func storePending(_ state: inout RecordState) throws {
-        var i = 0
+        guard !state.pending.isEmpty else { return }
         let pending = state.pending
         state.pending = []
-        while i < pending.count {
-            var j = i + 1
-            let firstDot = pending[i].version.dot, scope = pending[i].version.scope, link = pending[i].link
-            while j < pending.count, j - i < StorageCodec.maxRun, pending[j].version.dot.actor == firstDot.actor,
-                  pending[j].version.dot.seq == pending[j - 1].version.dot.seq + 1, pending[j].link == link,
-                  pending[j].version.scope == scope { j += 1 }
-            var body: [UInt8] = []
-            body.reserveCapacity(96 * (j - i))
-            var superseded: Int64 = 0
-            // Fields read in place: copying each GroupVersion out was a fifth of storing a run.
-            try pending.withUnsafeBufferPointer { p in
+        // Every field is read in place through the buffer: copying the pending entries out (each
+        // a version with its strings, vector and values) was a third of storing a run.
+        try pending.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                var j = i + 1
+                let actor = p[i].version.dot.actor
+                while j < p.count, j - i < StorageCodec.maxRun, p[j].version.dot.actor == actor,
+                      p[j].version.dot.seq == p[j - 1].version.dot.seq + 1, p[j].link == p[i].link,
+                      p[j].version.scope == p[i].version.scope { j += 1 }
+                var body: [UInt8] = []
+                body.reserveCapacity(96 * (j - i))
+                var superseded: Int64 = 0
                 for k in i..<j {
                     StorageCodec.appendEntry(group: try nameID(p[k].version.group), hlc: p[k].version.hlc,
                                              vector: try StorageCodec.encode(p[k].version.vector, actorRow: actorID),
                                              values: StorageCodec.encode(p[k].version.values), to: &body)
                     if !p[k].current { superseded |= 1 << Int64(k - i) }
                 }
+                try db.run(try writeStatements().insertRun,
+                           values: [.integer(try actorID(actor)), .integer(p[i].version.dot.seq), .integer(Int64(j - i)), .integer(state.id),
+                                    .text(p[i].version.scope), .integer(try linkID(p[i].link)), .integer(superseded), .blob(body)])
+                let row = db.lastInsertRowID
+                for k in i..<j where p[k].current { state.rows[p[k].version.dot] = (row, k - i) }
+                state.stored.append(StoredVersion(id: row, scope: p[i].version.scope, link: p[i].link))
+                i = j
             }
-            try db.run("""
-                INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-                """, try actorID(firstDot.actor), firstDot.seq, j - i, state.id, scope,
-                try linkID(link), superseded, body)
-            let row = db.lastInsertRowID
-            for k in i..<j where pending[k].current { state.rows[pending[k].version.dot] = (row, k - i) }
-            state.stored.append(StoredVersion(id: row, scope: scope, link: link))
-            i = j
         }
     }
 
@@ -197,7 +198,7 @@ extension Replica {
     }
 
     func loadRecord(_ r: Resource, _ key: String, create: Bool) throws -> RecordState? {
-        if let (id, scope) = try db.first("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?", r.name, key, map: { ($0.int64(0), $0.string(1)) }) {
+        if let (id, scope) = try db.first(try writeStatements().findRecord, values: [.text(r.name), .text(key)], map: { ($0.int64(0), $0.string(1)) }) {
             let (current, rows) = try currentVersions(record: id, r.name, key)
             return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
         }
@@ -304,9 +305,9 @@ extension Replica {
                 let cells: [SQLValue] = resource.fields.map { f in
                     f.name == resource.key ? SQLValue.text(key) : Self.sqlValue(view.values[f.name] ?? .null, for: f)
                 }
-                if cells != state.tableRow { try db.run(rowSQL(resource).upsert, values: cells) }
+                if cells != state.tableRow { try db.run(try rowStatements(resource).upsert, values: cells) }
             } else {
-                try db.run(rowSQL(resource).delete, key)
+                try db.run(try rowStatements(resource).delete, values: [.text(key)])
             }
         }
         if state.isStored {
@@ -321,16 +322,18 @@ extension Replica {
         return view
     }
 
-    /// The statements that write a resource's visible rows, built once per resource.
-    func rowSQL(_ resource: Resource) -> (upsert: String, delete: String) {
+    /// The statements that write a resource's visible rows, prepared once per resource and
+    /// catalogue (the write path runs them by handle, not by looking their text up).
+    func rowStatements(_ resource: Resource) throws -> (upsert: Statement, delete: Statement) {
         if let cached = rowStatements[resource.name] { return cached }
         let q = Database.quote
         let names = resource.fields.map(\.name)
         let upsert = "INSERT INTO \(q(resource.name))(\(names.map(q).joined(separator: ", "))) VALUES(\(names.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(\(q(resource.key))) DO UPDATE SET "
             + names.filter { $0 != resource.key }.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", ")
         let delete = "DELETE FROM \(q(resource.name)) WHERE \(q(resource.key)) = ?"
-        rowStatements[resource.name] = (upsert, delete)
-        return (upsert, delete)
+        let prepared = (try db.statement(upsert), try db.statement(delete))
+        rowStatements[resource.name] = prepared
+        return prepared
     }
 
     static func sqlValue(_ value: JSONValue, for field: DataItem) -> SQLValue {

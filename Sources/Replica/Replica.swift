@@ -26,10 +26,17 @@ public final class Replica {
 
     var policies: [String: [String: GroupPolicy]] = [:]
     /// Upsert/delete SQL per resource (built once: building it showed in profiles).
-    var rowStatements: [String: (upsert: String, delete: String)] = [:]
+    var rowStatements: [String: (upsert: Statement, delete: Statement)] = [:]
+    /// The write path's own statements, prepared once (`WriteStatements`).
+    var writeStatementsCache: WriteStatements?
     /// The SELECT that reads a captured row back, per resource, with the columns it was built
     /// for (rebuilt when the resource's fields change, e.g. after a catalogue migration).
     var captureSelects: [String: (fields: [String], sql: String)] = [:]
+    /// Per resource, what writing a new record needs (`createLocal`), for the current catalogue.
+    var writePlans: [String: WritePlan] = [:]
+    /// Whether new records take the one-pass create path (tests turn it off to compare it with
+    /// the general path).
+    var createsInOnePass = true
     /// The counters of the write transaction in progress (nil outside one).
     var session: WriteSession?
     /// Whether the last write moved the write generation (the lease is then written again).
@@ -218,6 +225,7 @@ public final class Replica {
         actorsByRow.removeAll()
         nameRows.removeAll()
         namesByRow.removeAll()
+        writePlans.removeAll()  // (they hold name rows)
     }
 
     // MARK: Writes

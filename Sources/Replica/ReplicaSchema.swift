@@ -41,10 +41,15 @@ enum ReplicaSchema {
         m.registerMigration("8-storage-v2") { try StorageUpgrade.toV2($0) }
         // Issue 16: departments' systems registered as consumers, each with its own credential (its hash).
         m.registerMigration("9-consumers") { try $0.execute(Replica.consumerSchema) }
+        // Issue 15: the web app's operators (accounts with PBKDF2 password hashes), per node.
+        m.registerMigration("10-operators") { try $0.execute(Replica.operatorSchema) }
+        // Issue 15: what record search needs (name, phone and ID indexes, trigram FTS5 over
+        // addresses, tags), with triggers that keep it in step with every writer.
+        m.registerMigration("11-search-index") { try SearchIndex.migrate($0) }
         // Finding 2 (the relay case): the highest route and feed positions handed to each child in
         // a cursor, so a cursor beyond them proves this replica went back in time with its lease.
         // What earlier releases handed out is not known: every position up to today's heads may be.
-        m.registerMigration("10-link-issued-positions") { db in
+        m.registerMigration("12-link-issued-positions") { db in
             try db.execute("""
                 ALTER TABLE _rs_link ADD COLUMN issued_route INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE _rs_link ADD COLUMN issued_feed INTEGER NOT NULL DEFAULT 0;
@@ -152,6 +157,7 @@ enum ReplicaSchema {
         END;
         CREATE TRIGGER IF NOT EXISTS \(q("_rs_\(name)_delete")) AFTER DELETE ON \(q(name)) \(guardClause)
         BEGIN \(capture.replacingOccurrences(of: "%@", with: "OLD.\(key)")) END;
+        \(SearchIndex.schema(r))
         """
     }
 }

@@ -29,6 +29,24 @@ enum StorageCodec {
         out.append(contentsOf: values)
     }
 
+    /// An entry whose vector is the writer's own dot alone (a version of a record new here).
+    static func appendEntry(group: Int64, hlc: Int64, actorRow: Int64, seq: Int64, values: [UInt8], to out: inout [UInt8]) {
+        appendVarint(UInt64(bitPattern: group), to: &out)
+        appendVarint(UInt64(bitPattern: hlc), to: &out)
+        appendVarint(UInt64(1 + varintSize(UInt64(bitPattern: actorRow)) + varintSize(UInt64(bitPattern: seq))), to: &out)
+        out.append(1)
+        appendVarint(UInt64(bitPattern: actorRow), to: &out)
+        appendVarint(UInt64(bitPattern: seq), to: &out)
+        appendVarint(UInt64(values.count), to: &out)
+        out.append(contentsOf: values)
+    }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var v = value, n = 1
+        while v >= 0x80 { v >>= 7; n += 1 }
+        return n
+    }
+
     /// The `n` entries of a row's body (their vectors and values as byte ranges of `bytes`).
     static func entries(_ bytes: UnsafeRawBufferPointer, count n: Int) throws -> [Entry] {
         guard n >= 1 && n <= maxRun else { throw Malformed(what: "a row of \(n) versions") }

@@ -100,6 +100,22 @@ public final class Database {
         return try runToEnd(statement)
     }
 
+    /// Runs a statement the caller keeps (from `statement(_:)`) with plain values: the hot write
+    /// path holds its statements, since finding one by its SQL text hashes the whole text.
+    @discardableResult
+    public func run(_ statement: Statement, values: [SQLValue]) throws -> Int {
+        try statement.bind(values: values)
+        return try runToEnd(statement)
+    }
+
+    /// The first row of a kept statement, mapped, or nil when there is none. The statement must
+    /// not be iterated by a caller at the same time.
+    public func first<T>(_ statement: Statement, values: [SQLValue], map: (Row) throws -> T) throws -> T? {
+        try statement.bind(values: values)
+        defer { statement.reset() }
+        return try statement.step() ? map(statement.row) : nil
+    }
+
     /// Steps a bound statement to completion and resets it; the rows it changed.
     private func runToEnd(_ statement: Statement) throws -> Int {
         defer { statement.reset() }

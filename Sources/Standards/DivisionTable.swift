@@ -138,11 +138,25 @@ public struct DivisionTable: Sendable, Equatable {
     /// A broken shipped file is a packaging bug, so this stops with the file and line; call
     /// `loadBundled()` to handle the error instead.
     public static let bundled: DivisionTable = {
-        do {
-            return try loadBundled()
-        } catch {
-            fatalError("Standards: bundled division tables cannot be loaded: \(error)")
+        switch loadedBundle {
+        case .success(let table): return table
+        case .failure(let failure): fatalError("Standards: bundled division tables cannot be loaded: \(failure.reason)")
         }
+    }()
+
+    /// The shipped tables, or why they cannot be read: one load per process, shared with
+    /// `bundled` (a command that reports a broken installation as an error, and the catalogue
+    /// that defaults to `bundled`, used to read the files twice).
+    public static func sharedBundled() throws -> DivisionTable { try loadedBundle.get() }
+
+    /// Why the shipped tables could not be read.
+    public struct BundleFailure: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    private static let loadedBundle: Result<DivisionTable, BundleFailure> = {
+        do { return .success(try loadBundled()) } catch { return .failure(BundleFailure(reason: "\(error)")) }
     }()
 
     private init(divisionTable: TSVTable, townshipTable: TSVTable?) throws {

@@ -12,12 +12,16 @@ public struct ValidationIssue: Sendable, Equatable, Hashable, Codable, CustomStr
     public var messageZh: String
     /// Plain-language English message.
     public var messageEn: String
+    /// The input line (1-based) the value came from, when it came from a file or a batch: set by
+    /// whoever knows it, so callers group and sort issues by line without reading the messages.
+    public var line: Int?
 
-    public init(field: String, rule: String, messageZh: String, messageEn: String) {
+    public init(field: String, rule: String, messageZh: String, messageEn: String, line: Int? = nil) {
         self.field = field
         self.rule = rule
         self.messageZh = messageZh
         self.messageEn = messageEn
+        self.line = line
     }
 
     public var description: String { "\(field) [\(rule)] \(messageZh) / \(messageEn)" }

@@ -21,6 +21,8 @@ public final class AgentHierarchy {
     public var environment: [String: [String: String]] = [:]
     /// Whether going away removes `base` too (as `shutdown()` does); a kept run leaves it.
     public var removesDirectoryWhenDone = false
+    /// How long `stop` waits after its signal before SIGKILL.
+    public var stopGrace: TimeInterval = 10
     private var processes: [String: ChildProcess] = [:]
     public private(set) var starts: [String: Int] = [:]
     private var isShutDown = false
@@ -110,15 +112,26 @@ public final class AgentHierarchy {
     public func start(_ codes: [String]) throws { for code in codes { try start(code) } }
     public func startAll() throws { try start(codes) }
 
-    /// Stops an agent with `signal` (SIGKILL: no clean-up at all); SIGKILL after 10 s regardless.
-    /// Bounded even then: an agent not seen to exit is reported on standard error, not waited for.
-    public func stop(_ code: String, signal: Int32 = SIGTERM) {
-        guard let p = processes[code] else { return }
+    /// Stops an agent with `signal` (SIGKILL: no clean-up at all); SIGKILL after `stopGrace`
+    /// seconds regardless. Bounded even then: an agent not seen to exit is reported on standard
+    /// error, not waited for. Returns the exit status when the agent exited by itself (not by a
+    /// signal), nil when it had to be killed or was not running.
+    @discardableResult
+    public func stop(_ code: String, signal: Int32 = SIGTERM) -> Int32? {
+        guard let p = processes[code] else { return nil }
         processes[code] = nil
         defer { AgentRegistry.shared.remove(p.pid) }
-        if p.stop(signal) == nil {
+        guard p.isRunning else { return nil }
+        guard let exit = p.stop(signal, grace: stopGrace) else {
             FileHandle.standardError.write(Data("agent \(code) (pid \(p.pid)) not seen to exit 10 s after SIGKILL; going on\n".utf8))
+            return nil
         }
+        return exit.status < 128 ? exit.status : nil
+    }
+
+    /// Sends `signal` to a running agent (SIGHUP: reload node.json).
+    public func signal(_ code: String, _ signal: Int32) {
+        processes[code]?.signal(signal)
     }
 
     public func restart(_ code: String, signal: Int32 = SIGTERM) throws {

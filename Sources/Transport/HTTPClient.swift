@@ -11,11 +11,13 @@ public final class HTTPClient: @unchecked Sendable {
     public let baseURL: String
     public let options: Options
 
-    /// Guards `handle`, `errorBuffer` and `connectionsOpened`.
+    /// Guards `handle`, `errorBuffer`, `connectionsOpened` and the byte totals.
     private let lock = NSLock()
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var openedConnections = 0
+    private var sentBytes: Int64 = 0
+    private var receivedBytes: Int64 = 0
 
     public init(baseURL: String, options: Options = Options()) throws {
         guard CurlGlobal.status == CURLE_OK else {
@@ -45,6 +47,12 @@ public final class HTTPClient: @unchecked Sendable {
     /// TCP connections opened so far; stays at 1 while keep-alive works.
     public var connectionsOpened: Int {
         lock.withLock { openedConnections }
+    }
+
+    /// Body bytes sent and received on the wire so far (as libcurl counts them: compressed
+    /// bodies, without headers), for the link's traffic metrics.
+    public var bodyBytes: (sent: Int64, received: Int64) {
+        lock.withLock { (sentBytes, receivedBytes) }
     }
 
     /// Sends one request and waits for the whole answer.
@@ -132,6 +140,10 @@ public final class HTTPClient: @unchecked Sendable {
         var connects = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         openedConnections += connects
+        // Counted for failed transfers too: what went over the wire went.
+        var uploaded: curl_off_t = 0, downloaded: curl_off_t = 0
+        if ccurl_getinfo_offset(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded) == CURLE_OK { sentBytes += Int64(max(uploaded, 0)) }
+        if ccurl_getinfo_offset(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded) == CURLE_OK { receivedBytes += Int64(max(downloaded, 0)) }
 
         guard code == CURLE_OK else { throw error(for: code, url: url, transfer: transfer) }
         var status = 0

@@ -19,6 +19,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let handler: HTTPHandler
     /// Decides on each request head before its body is read (nil admits everything within `limits`).
     private let admitter: HTTPAdmitter?
+    /// Told of every answered request once it is complete (nil: nobody).
+    private let observer: HTTPObserver?
     /// NUL-terminated copies of the TLS PEM texts (certificate, key, trust), alive as long as the
     /// server: libmicrohttpd keeps the pointers rather than the text.
     private let tlsStrings: [UnsafeMutablePointer<CChar>?]
@@ -39,9 +41,12 @@ public final class HTTPServer: @unchecked Sendable {
     ///   - tls: serve HTTPS with this certificate (and request client certificates when it has a trust list).
     ///   - admit: runs when a request's head is complete, before any body byte is read: refuses
     ///     it, or admits it with body caps and the authenticated principal.
+    ///   - observe: told of every answered request once it is complete (method, path, status,
+    ///     body bytes both ways, duration), refusals included: the server's metrics.
     public init(host: String = "127.0.0.1", port: UInt16 = 0, limits: Limits = Limits(), threads: Int = 8,
-                tls: TLS? = nil, admit: HTTPAdmitter? = nil, handler: @escaping HTTPHandler) {
+                tls: TLS? = nil, admit: HTTPAdmitter? = nil, observe: HTTPObserver? = nil, handler: @escaping HTTPHandler) {
         self.admitter = admit
+        self.observer = observe
         self.host = host
         self.configuredPort = port
         self.limits = limits
@@ -82,7 +87,7 @@ public final class HTTPServer: @unchecked Sendable {
             if tls != nil && MHD_is_feature_supported(.FEATURE_TLS) != .YES {
                 throw TransportError.serverStartFailed("this libmicrohttpd was built without TLS support")
             }
-            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, admitter: admitter, limits: limits,
+            let newContext = Unmanaged.passRetained(ServerContext(handler: handler, admitter: admitter, observer: observer, limits: limits,
                                                                   verifiesClientCertificates: tls?.trustPEM != nil))
             var started: OpaquePointer?
             var startErrno: Int32 = 0

@@ -20,6 +20,13 @@ final class RequestState {
     var drained = 0
     /// A response is already queued; later calls must not queue another.
     var answered = false
+    /// For the server's observer: when the head arrived (monotonic nanoseconds), what it asked
+    /// for, and what was answered.
+    var startedNanoseconds: UInt64 = 0
+    var method = ""
+    var rawPath = ""
+    var status = 0
+    var bytesOut = 0
 
     /// Appends `chunk` within `limit` (413 past it), reserving from `budget` before the buffer
     /// grows (503 when the server's body memory is exhausted).

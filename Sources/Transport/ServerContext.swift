@@ -21,6 +21,7 @@ final class ServerContext: @unchecked Sendable {
 
     let handler: HTTPHandler
     let admitter: HTTPAdmitter?
+    let observer: HTTPObserver?
     let limits: HTTPServer.Limits
     let budget: BodyBudget
     let connections: ConnectionTable
@@ -35,10 +36,11 @@ final class ServerContext: @unchecked Sendable {
         lock.withLock { answeredCount }
     }
 
-    init(handler: @escaping HTTPHandler, admitter: HTTPAdmitter? = nil, limits: HTTPServer.Limits,
+    init(handler: @escaping HTTPHandler, admitter: HTTPAdmitter? = nil, observer: HTTPObserver? = nil, limits: HTTPServer.Limits,
          verifiesClientCertificates: Bool = false) {
         self.handler = handler
         self.admitter = admitter
+        self.observer = observer
         self.limits = limits
         self.budget = BodyBudget(total: limits.bodyMemoryBudget)
         self.connections = ConnectionTable(perAddressLimit: limits.perAddressConnectionLimit, totalLimit: limits.connectionLimit,
@@ -53,6 +55,9 @@ final class ServerContext: @unchecked Sendable {
                 requestSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         guard let raw = requestSlot.pointee else {
             let state = RequestState()
+            state.startedNanoseconds = DispatchTime.now().uptimeNanoseconds
+            state.method = String(cString: method)
+            state.rawPath = String(cString: url)
             requestSlot.pointee = Unmanaged.passRetained(state).toOpaque()
             connections.setPhase(connection, .receivingBody)
             return admit(state, connection: connection, url: url, method: method)
@@ -85,7 +90,7 @@ final class ServerContext: @unchecked Sendable {
 
         if let failure = state.failure {
             markAnswered(state)
-            return queue(failure.response, on: connection, gzipAllowed: false, close: true)
+            return queue(failure.response, on: connection, state: state, gzipAllowed: false, close: true)
         }
         guard let head = state.head else { return .NO }
         if let inflater = state.inflater {
@@ -94,7 +99,7 @@ final class ServerContext: @unchecked Sendable {
             } catch {
                 markAnswered(state)
                 return queue(RequestRefusal(400, zh: "请求体无法解压：\(error)", en: "request body: \(error)").response,
-                             on: connection, gzipAllowed: false, close: true)
+                             on: connection, state: state, gzipAllowed: false, close: true)
             }
             state.inflater = nil
         }
@@ -107,7 +112,7 @@ final class ServerContext: @unchecked Sendable {
         request.admitted = admitter != nil
         request.principal = state.principal
         let acceptsGzip = Self.acceptsGzip(head.headers.values(for: "Accept-Encoding"))
-        return queue(handler(request), on: connection, gzipAllowed: acceptsGzip)
+        return queue(handler(request), on: connection, state: state, gzipAllowed: acceptsGzip)
     }
 
     /// The first call: checks the head (size, framing, path), asks the admitter, and sets the
@@ -205,7 +210,7 @@ final class ServerContext: @unchecked Sendable {
 
     private func refuseAtOnce(_ response: HTTPResponse, state: RequestState, connection: OpaquePointer) -> MHD_Result {
         markAnswered(state)
-        return queue(response, on: connection, gzipAllowed: false, close: true)
+        return queue(response, on: connection, state: state, gzipAllowed: false, close: true)
     }
 
     /// The body length the head declares: nil when none. Two different or malformed
@@ -237,7 +242,14 @@ final class ServerContext: @unchecked Sendable {
         guard let raw = requestSlot.pointee else { return }
         requestSlot.pointee = nil
         let state = Unmanaged<RequestState>.fromOpaque(raw).takeRetainedValue()
-        if state.answered { lock.withLock { answeredCount -= 1 } }
+        if state.answered {
+            lock.withLock { answeredCount -= 1 }
+            if let observer {
+                let elapsed = DispatchTime.now().uptimeNanoseconds &- state.startedNanoseconds
+                observer(HTTPExchange(method: state.method, rawPath: state.rawPath, status: state.status, bytesIn: state.received,
+                                      bytesOut: state.bytesOut, seconds: Double(elapsed) / 1e9))
+            }
+        }
         let held = state.reserved
         state.dropBody(budget: budget)
         state.inflater = nil
@@ -264,7 +276,8 @@ final class ServerContext: @unchecked Sendable {
 
     /// Hands `response` to libmicrohttpd, gzip-compressing large bodies for clients that accept it.
     /// `close` ends the connection after this answer (refusals: the body may not have been read).
-    private func queue(_ response: HTTPResponse, on connection: OpaquePointer, gzipAllowed: Bool, close: Bool = false) -> MHD_Result {
+    private func queue(_ response: HTTPResponse, on connection: OpaquePointer, state: RequestState, gzipAllowed: Bool,
+                       close: Bool = false) -> MHD_Result {
         var headers = response.headers
         if close { headers["Connection"] = "close" }
         var body = response.body
@@ -289,6 +302,8 @@ final class ServerContext: @unchecked Sendable {
             _ = MHD_add_response_header(mhdResponse, field.name, field.value)
         }
         let status = (100...599).contains(response.status) ? response.status : 500
+        state.status = status
+        state.bytesOut = body.count
         return MHD_queue_response(connection, UInt32(status), mhdResponse)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Node
 import Replica
 import SQLite
 import Standards
@@ -475,5 +476,47 @@ struct ReplicaCommandTests {
         #expect(try runProcess(["list", "person", "--dir", dir, "--json"]).out.split(separator: "\n").count == 3)
         #expect(try runProcess(["status", "--dir", dir, "--bogus"]).code == 2)
         #expect(try runProcess(["put", "person", "--dir", dir, "--data", Self.person(4, extra: ",\"sex\":\"7\"")]).code == 1)
+    }
+}
+
+/// Issue 14: every time a command shows is in the node's zone with its offset; --json in RFC 3339.
+@Suite("rootsync times in the node's zone")
+struct TimeZoneCommandTests {
+    @Test("status, audit, history and invalid show Asia/Shanghai by default, another zone when node.json says so; a bad time_zone is refused naming the field")
+    func oneZone() throws {
+        let dir = try ReplicaCommandTests.initNode()
+        let id = ReplicaCommandTests.id(41)
+        #expect(runCLI(["put", "person", "--dir", dir, "--data", ReplicaCommandTests.person(41)]).code == .success)
+        #expect(runCLI(["consumer", "add", "民政局系统", "--dir", dir]).code == .success, "an audited action")
+        let rfc3339 = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/#
+        let audit = try runCLI(["audit", "--dir", dir, "--json"]).jsonLines()
+        #expect(!audit.isEmpty && audit.allSatisfy { ($0["at"]?.stringValue ?? "").wholeMatch(of: rfc3339) != nil }, "\(audit)")
+        #expect(runCLI(["audit", "--dir", dir]).out.contains(" +08:00  "))
+        let history = try JSONParser.parse(runCLI(["history", "person", id, "--dir", dir, "--json"]).out)
+        let changes = history["changes"]?.arrayValue ?? []
+        #expect(!changes.isEmpty && changes.allSatisfy { ($0["at"]?.stringValue ?? "").wholeMatch(of: rfc3339) != nil }, "\(history)")
+        #expect(runCLI(["history", "person", id, "--dir", dir]).out.contains(" +08:00  "))
+        #expect(!runCLI(["history", "person", id, "--dir", dir]).out.contains("UTC"))
+
+        // The same instant in another zone.
+        let file = (dir as NSString).appendingPathComponent("node.json")
+        var o = try #require(try JSONParser.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: file)))).objectValue)
+        o["time_zone"] = "UTC"
+        try Data(JSONValue.object(o).text.utf8).write(to: URL(fileURLWithPath: file))
+        let utc = try runCLI(["audit", "--dir", dir, "--json"]).jsonLines()
+        #expect(!utc.isEmpty && utc.allSatisfy { $0["at"]?.stringValue?.hasSuffix("+00:00") == true }, "\(utc)")
+        #expect(NodeTime.milliseconds(stored: utc.first?["at"]?.stringValue ?? "") == NodeTime.milliseconds(stored: audit.first?["at"]?.stringValue ?? "x"))
+        let consumers = try runCLI(["consumer", "list", "--dir", dir, "--json"]).jsonLines()
+        #expect(consumers.first?["created_at"]?.stringValue?.hasSuffix("+00:00") == true, "\(consumers)")
+
+        o["time_zone"] = "Asia/Nowhere"
+        let bad = JSONValue.object(o).text
+        try Data(bad.utf8).write(to: URL(fileURLWithPath: file))
+        for command in [["status"], ["audit"], ["history", "person", id]] {
+            let r = runCLI(command + ["--dir", dir])
+            #expect(r.code == .failure)
+            #expect(r.err.contains("time_zone is not a known time zone name") && r.err.contains("time_zone 不是已知的时区名称"), "\(command): \(r.err)")
+        }
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == bad, "node.json is left as it was")
     }
 }

@@ -18,6 +18,21 @@ struct RuntimeCommandTests {
         #expect(r.err.contains("node.json"))
     }
 
+    @Test("--log-format takes text or json, for serve and up; up --stop and --restart take no topology and not each other; nothing runs in an empty base")
+    func logFormatAndUpControlArguments() {
+        for command in [["serve"], ["up", "topology.json"]] {
+            let r = runCLI(command + ["--log-format", "xml", "--dir", tempDir()])
+            #expect(r.code == .usage, "\(command)")
+            #expect(r.err.contains("--log-format must be text or json, not xml") && r.err.contains("--log-format 应为 text 或 json"), "\(r.err)")
+        }
+        #expect(runCLI(["up", "--stop", "--restart", "150603", "--dir", tempDir()]).code == .usage)
+        #expect(runCLI(["up", "topology.json", "--stop", "--dir", tempDir()]).code == .usage)
+        let base = tempDir()
+        let stop = runCLI(["up", "--stop", "--dir", base])
+        #expect(stop.code == .failure && stop.err.contains("no rootsync up is running in") && stop.err.contains("没有正在运行的 rootsync up"), "\(stop.err)")
+        #expect(runCLI(["up", "--restart", "150603", "--dir", base]).code == .failure)
+    }
+
     @Test func syncExplainsAMissingNodeAndTheTopNode() throws {
         let missing = runCLI(["sync", "--dir", tempDir()])
         #expect(missing.code == .failure)

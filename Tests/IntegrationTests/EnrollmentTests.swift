@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Node
 import Standards
 import Testing
 import TestSupport
@@ -30,7 +31,11 @@ struct EnrollmentIntegrationTests {
         #expect(created.code == 0, "\(created.err)")
         let token = try #require(try created.json()["token"]?.stringValue)
         #expect(try created.json()["child"]?.stringValue == zhujiang)
-        #expect(try created.json()["expires"]?.stringValue?.hasSuffix("Z") == true)
+        // RFC 3339 in the node's zone (Asia/Shanghai by default), about 30 minutes from now.
+        let expires = try #require(try created.json()["expires"]?.stringValue)
+        #expect(expires.hasSuffix("+08:00"), "\(expires)")
+        let ms = try #require(NodeTime.milliseconds(stored: expires))
+        #expect(abs(Double(ms) / 1000 - Date().timeIntervalSince1970 - 1800) < 600, "\(expires)")
         let db = try h.database(qingchunshan)
         #expect(try db.scalarInt("SELECT count(*) FROM _rs_enrollment WHERE token_hash = ?", token) == 0, "the token itself must not be stored")
 

@@ -81,6 +81,7 @@ extension AgentHierarchy {
         try self.init(base: base, binary: try RootsyncExecutable.path(), nodes: spec.map { HierarchyNode(code: $0.0, parent: $0.1) },
                       interval: interval, name: "integration", label: "测试")
         removesDirectoryWhenDone = true
+        stopGrace = 40
     }
 
     /// A 4-level chain city → district → street → community.

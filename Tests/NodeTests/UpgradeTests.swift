@@ -85,7 +85,7 @@ struct UpgradeTests {
         #expect(try street.conflicts().count == 1 && community.conflicts().count == 1)
         #expect(try street.childCredentialHash("150603002001") != nil)
 
-        // Step 10: what the old release handed its children is not known, so every position up to
+        // Step 12: what the old release handed its children is not known, so every position up to
         // the heads counts as handed out (a cursor it gave is no proof of a rollback).
         let issued = try street.issuedPositions(child: "150603002001")
         let heads = (route: try street.routeHead(), feed: try street.feedHead())

@@ -47,7 +47,7 @@ struct ConsumerTests {
         _ = try Fixture.replica("150603002001", path: path)
         let db = try Database(path: path)
         let steps = try ReplicaSchema.migrator.applied(db)
-        // Step 9, recorded right after the storage upgrade (later steps follow it).
+        // Step 9, right after the storage upgrade (later steps follow it).
         #expect(steps.firstIndex(of: "9-consumers") == steps.firstIndex(of: "8-storage-v2").map { $0 + 1 })
         #expect(try db.tableExists("_rs_consumer"))
     }

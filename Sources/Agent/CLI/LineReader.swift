@@ -29,6 +29,25 @@ public final class LineReader {
 
     public struct LineTooLong: Error {}
 
+    /// The descriptor when it is a terminal (a person typing), nil for files, pipes and memory.
+    public var terminal: Int32? {
+        guard let fd, isatty(fd) == 1 else { return nil }
+        return fd
+    }
+
+    /// The next line read with the terminal's echo off (a password typed by a person), or as
+    /// `nextLineText` when the input is not a terminal.
+    public func nextSecretLine() throws -> String? {
+        guard let fd = terminal else { return try nextLineText() }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { return try nextLineText() }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        guard tcsetattr(fd, TCSANOW, &quiet) == 0 else { return try nextLineText() }
+        defer { _ = tcsetattr(fd, TCSANOW, &saved) }
+        return try nextLineText()
+    }
+
     /// The next line's bytes without its terminator, or nil at the end.
     public func nextLine() throws -> ArraySlice<UInt8>? {
         while true {

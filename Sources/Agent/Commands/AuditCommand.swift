@@ -1,4 +1,5 @@
 import JSON
+import Node
 import Replica
 
 /// `rootsync audit`: the append-only log of applied batches and operator actions.
@@ -31,9 +32,10 @@ struct AuditCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         let entries = try ReplicaAccess.mapped { try replica.auditEntries(limit: limit, action: parsed.value("action")) }
+        let time = try ReplicaAccess.time(parsed)
         if context.json {
             for e in entries {
-                context.out.json(["id": .int(e.id), "at": .string(e.at), "action": .string(e.action),
+                context.out.json(["id": .int(e.id), "at": .string(time.rfc3339(stored: e.at)), "action": .string(e.action),
                                   "detail": .string(e.detail), "user": .string(e.user)])
             }
             return .success
@@ -43,7 +45,7 @@ struct AuditCommand: Command {
             return .success
         }
         for e in entries {
-            context.out.line("\(e.at) UTC  \(e.action)  \(e.detail)  (\(e.user))")
+            context.out.line("\(time.display(stored: e.at))  \(e.action)  \(e.detail)  (\(e.user))")
         }
         return .success
     }

@@ -38,17 +38,17 @@ enum CatalogueAccess {
         if let v = d.publishedVersion { context.out.line("  已发布为数据目录第 \(v) 版 · published as catalogue version \(v)") }
     }
 
-    static func printHistory(_ d: DraftState, _ context: CommandContext) {
+    static func printHistory(_ d: DraftState, _ context: CommandContext, time: NodeTime) {
         for e in d.events {
             switch e.kind {
             case .drafted:
-                context.out.line("  \(e.at)  起草 drafted     \(e.operator)@\(e.node)")
+                context.out.line("  \(time.display(stored: e.at))  起草 drafted     \(e.operator)@\(e.node)")
             case .reviewed:
                 let decision = e.approved == true ? "通过 approve" : "退回 reject"
-                context.out.line("  \(e.at)  \(e.step?.labelZh ?? "") \(decision)  \(e.operator)@\(e.node)\(e.comment.map { " · \($0)" } ?? "")")
+                context.out.line("  \(time.display(stored: e.at))  \(e.step?.labelZh ?? "") \(decision)  \(e.operator)@\(e.node)\(e.comment.map { " · \($0)" } ?? "")")
             case .published:
                 let ids = e.identifiers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-                context.out.line("  \(e.at)  发布 published   第 \(e.version ?? 0) 版 version \(e.version ?? 0)\(ids.isEmpty ? "" : " · 代码 identifiers: \(ids)")")
+                context.out.line("  \(time.display(stored: e.at))  发布 published   第 \(e.version ?? 0) 版 version \(e.version ?? 0)\(ids.isEmpty ? "" : " · 代码 identifiers: \(ids)")")
             }
         }
     }
@@ -188,7 +188,7 @@ struct CatalogueDraftCommand: Command {
         let who = try CatalogueAccess.operatorName(parsed)
         let id = try ReplicaAccess.mapped { try replica.submitDraft(draft, operator: who) }
         let state = try ReplicaAccess.mapped { try replica.draftState(id) }
-        if context.json { context.out.json(CatalogueViews.draft(state)) } else {
+        if context.json { context.out.json(CatalogueViews.draft(state, time: try ReplicaAccess.time(parsed))) } else {
             context.out.line("已提交草案 \(id)，下一步：\(state.nextStep?.labelZh ?? "")，办理节点 \(state.reviewer ?? "")（同步后可见）")
             context.out.line("draft \(id) submitted; next: \(state.nextStep?.rawValue ?? "") review at node \(state.reviewer ?? "") (after sync)")
         }
@@ -232,7 +232,7 @@ struct CatalogueReviewCommand: Command {
         let state = try ReplicaAccess.mapped {
             try replica.review(draft: id, approve: parsed.flag("approve"), comment: parsed.value("comment"), operator: who)
         }
-        if context.json { context.out.json(CatalogueViews.draft(state)) } else { CatalogueAccess.printDraft(state, context) }
+        if context.json { context.out.json(CatalogueViews.draft(state, time: try ReplicaAccess.time(parsed))) } else { CatalogueAccess.printDraft(state, context) }
         return .success
     }
 }
@@ -248,8 +248,9 @@ struct CatalogueDraftsCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         let drafts = try ReplicaAccess.mapped { try replica.drafts() }
+        let time = try ReplicaAccess.time(parsed)
         CatalogueAccess.emit(drafts, context, empty: "没有草案 · no drafts",
-                             json: { CatalogueViews.draft($0, events: false) }, text: { CatalogueAccess.printDraft($0, context) })
+                             json: { CatalogueViews.draft($0, events: false, time: time) }, text: { CatalogueAccess.printDraft($0, context) })
         return .success
     }
 }
@@ -270,25 +271,26 @@ struct CatalogueHistoryCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
+        let time = try ReplicaAccess.time(parsed)
         if let id = parsed.positional(0) {
             let d = try ReplicaAccess.mapped { try replica.draftState(id) }
-            if context.json { context.out.json(CatalogueViews.draft(d)) } else {
+            if context.json { context.out.json(CatalogueViews.draft(d, time: time)) } else {
                 CatalogueAccess.printDraft(d, context)
-                CatalogueAccess.printHistory(d, context)
+                CatalogueAccess.printHistory(d, context, time: time)
             }
             return .success
         }
         let drafts = try ReplicaAccess.mapped { try replica.drafts() }
         if context.json {
-            context.out.json(["versions": try CatalogueViews.versions(replica), "drafts": .array(drafts.map { CatalogueViews.draft($0) })])
+            context.out.json(["versions": try CatalogueViews.versions(replica, time: time), "drafts": .array(drafts.map { CatalogueViews.draft($0, time: time) })])
             return .success
         }
         context.out.line("数据目录版本 catalogue versions:")
-        for v in try replica.catalogueVersions() { context.out.line("  第 \(v.version) 版 · 发布 published \(v.published) · 安装 installed \(v.installedAt)") }
+        for v in try replica.catalogueVersions() { context.out.line("  第 \(v.version) 版 · 发布 published \(v.published) · 安装 installed \(time.display(stored: v.installedAt))") }
         for d in drafts {
             context.out.line()
             CatalogueAccess.printDraft(d, context)
-            CatalogueAccess.printHistory(d, context)
+            CatalogueAccess.printHistory(d, context, time: time)
         }
         return .success
     }
@@ -351,9 +353,10 @@ struct CatalogueRolesCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
+        let time = try ReplicaAccess.time(parsed)
         CatalogueAccess.emit(try ReplicaAccess.mapped({ try replica.roles() }), context, empty: "本节点没有授予审核角色 · no review roles on this node",
-            json: { ["operator": .string($0.operator), "role": .string($0.role), "granted_at": .string($0.grantedAt), "granted_by": .string($0.grantedBy)] },
-            text: { context.out.line("\($0.operator)  \(ReviewStep.step(forRole: $0.role)?.roleZh ?? $0.role) (\($0.role))  \($0.grantedAt)  by \($0.grantedBy)") })
+            json: { ["operator": .string($0.operator), "role": .string($0.role), "granted_at": .string(time.rfc3339(stored: $0.grantedAt)), "granted_by": .string($0.grantedBy)] },
+            text: { context.out.line("\($0.operator)  \(ReviewStep.step(forRole: $0.role)?.roleZh ?? $0.role) (\($0.role))  \(time.display(stored: $0.grantedAt))  by \($0.grantedBy)") })
         return .success
     }
 }

@@ -2,6 +2,7 @@ import Catalogue
 import Causality
 import Foundation
 import JSON
+import Node
 import Replica
 import Sync
 
@@ -26,8 +27,9 @@ struct ConflictsCommand: Command {
         let replica = try ReplicaAccess.open(parsed)
         let conflicts = try ReplicaAccess.mapped { try replica.conflicts() }
         let names = Self.nodeNames(parsed)
+        let time = try ReplicaAccess.time(parsed)
         if context.json {
-            for c in conflicts { context.out.json(Self.json(c, replica.catalogue, names)) }
+            for c in conflicts { context.out.json(Self.json(c, replica.catalogue, names, time)) }
             return .success
         }
         if conflicts.isEmpty {
@@ -48,7 +50,7 @@ struct ConflictsCommand: Command {
                 let who = names[writer].map { "\(writer) \($0)" } ?? writer
                 context.out.line("  \(j == 0 ? "▶ 当前显示 visible" : "  竞争版本 competing") \(v.dot)")
                 context.out.line("      写入节点 writer: \(who) · \(v.dot.actor.level.nameZh) \(v.dot.actor.level.rawValue)")
-                context.out.line("      时间 time:      \(ReplicaAccess.localTime(hlc: v.hlc))")
+                context.out.line("      时间 time:      \(time.display(hlc: v.hlc))")
                 if v.group != c.group { context.out.line("      字段组 group:   \(Self.groupLabel(v.group, r))") }
                 context.out.line("      值 values:      \(Self.valuesText(v, r, replica.catalogue))")
             }
@@ -72,7 +74,7 @@ struct ConflictsCommand: Command {
         }.joined(separator: "，")
     }
 
-    static func json(_ c: Conflict, _ catalogue: Catalogue, _ names: [String: String]) -> JSONValue {
+    static func json(_ c: Conflict, _ catalogue: Catalogue, _ names: [String: String], _ time: NodeTime) -> JSONValue {
         var o = JSONObject()
         o.append("conflict", .string(c.id))
         o.append("resource", .string(c.resource))
@@ -86,7 +88,7 @@ struct ConflictsCommand: Command {
             if let name = names[v.dot.actor.node] { e.append("writer_name", .string(name)) }
             e.append("writer_level", .string(v.dot.actor.level.rawValue))
             e.append("hlc", .int(v.hlc))
-            e.append("time", .string(ReplicaAccess.localTime(hlc: v.hlc)))
+            e.append("time", .string(time.rfc3339(hlc: v.hlc)))
             e.append("values", .object(v.values))
             e.append("visible", .bool(i == 0))
             return .object(e)

@@ -85,16 +85,18 @@ struct ConsumerListCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         let consumers = try ConsumerCommands.mapped { try replica.consumers() }
+        let time = try ReplicaAccess.time(parsed)
         CatalogueAccess.emit(consumers, context, empty: "本节点没有登记使用方 · no consumers are registered at this node",
             json: { c in
                 ["name": .string(c.name), "state": .string(c.isActive ? "active" : "revoked"),
-                 "created_at": .string(c.createdAt), "created_by": .string(c.createdBy),
-                 "rotated_at": c.rotatedAt.map { .string($0) } ?? .null, "revoked_at": c.revokedAt.map { .string($0) } ?? .null]
+                 "created_at": .string(time.rfc3339(stored: c.createdAt)), "created_by": .string(c.createdBy),
+                 "rotated_at": c.rotatedAt.map { .string(time.rfc3339(stored: $0)) } ?? .null,
+                 "revoked_at": c.revokedAt.map { .string(time.rfc3339(stored: $0)) } ?? .null]
             },
             text: { c in
-                let state = c.isActive ? "有效 active" : "已吊销 revoked \(c.revokedAt ?? "")"
-                let rotated = c.rotatedAt.map { "  更换凭据 rotated \($0)" } ?? ""
-                context.out.line("\(c.name)  \(state)  登记 created \(c.createdAt) by \(c.createdBy)\(rotated)")
+                let state = c.isActive ? "有效 active" : "已吊销 revoked \(c.revokedAt.map { time.display(stored: $0) } ?? "")"
+                let rotated = c.rotatedAt.map { "  更换凭据 rotated \(time.display(stored: $0))" } ?? ""
+                context.out.line("\(c.name)  \(state)  登记 created \(time.display(stored: c.createdAt)) by \(c.createdBy)\(rotated)")
             })
         return .success
     }

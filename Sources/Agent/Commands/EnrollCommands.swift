@@ -11,13 +11,6 @@ enum EnrollCommands {
         }
     }
 
-    /// ms since 1970 as ISO 8601 UTC, e.g. 2025-01-02T03:04:05Z.
-    static func isoTime(milliseconds ms: Int64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
     static let childOption = OptionSpec.option("child", value: "CODE", help: "下级节点的区划代码 · the child node's code")
     static let parentURLOption = OptionSpec.option("parent-url", value: "URL",
         help: "上级地址，默认取 node.json 中的 parent_url · the parent's URL (default: parent_url in node.json)")
@@ -78,13 +71,14 @@ struct EnrollCreateCommand: Command {
                                "\(child) is not a child of \(replica.node.code); its children are: \(known)")
         }
         let issued = try EnrollCommands.mapped { try Enrollment.issue(replica, child: child, validFor: lifetime) }
-        let expires = EnrollCommands.isoTime(milliseconds: issued.expiresMilliseconds)
+        let time = try ReplicaAccess.time(parsed)
+        let expires = time.rfc3339(milliseconds: issued.expiresMilliseconds)
         if context.json {
             context.out.json(["child": .string(child), "token": .string(issued.token), "expires": .string(expires)])
         } else {
             context.out.line("下级 \(child) 的一次性注册令牌（只显示这一次）/ one-time enrollment token for \(child) (shown only once):")
             context.out.line(issued.token)
-            context.out.line("有效至 expires: \(expires)（\(ReplicaAccess.localTime(milliseconds: issued.expiresMilliseconds))）")
+            context.out.line("有效至 expires: \(time.display(milliseconds: issued.expiresMilliseconds))")
         }
         return .success
     }

@@ -1,4 +1,5 @@
 import JSON
+import Node
 import Replica
 
 /// `rootsync invalid`: direct SQL writes that failed validation and are not synced.
@@ -18,13 +19,14 @@ struct InvalidCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed)
         let writes = try ReplicaAccess.mapped { try replica.invalidWrites() }
+        let time = try ReplicaAccess.time(parsed)
         if context.json {
             for w in writes {
                 var o = JSONObject()
                 o.append("resource", .string(w.resource))
                 o.append("key", .string(w.key))
                 o.append("at_ms", .int(w.atMilliseconds))
-                o.append("time", .string(ReplicaAccess.localTime(milliseconds: w.atMilliseconds)))
+                o.append("time", .string(time.rfc3339(milliseconds: w.atMilliseconds)))
                 o.append("row", w.row)
                 o.append("problems", .array(w.problems.map(ReplicaAccess.issueJSON)))
                 context.out.json(.object(o))
@@ -37,7 +39,7 @@ struct InvalidCommand: Command {
         }
         for w in writes {
             let r = replica.catalogue.resource(w.resource)
-            context.out.line("\(r?.label ?? w.resource) \(w.resource) \(w.key)  （\(ReplicaAccess.localTime(milliseconds: w.atMilliseconds))）")
+            context.out.line("\(r?.label ?? w.resource) \(w.resource) \(w.key)  （\(time.display(milliseconds: w.atMilliseconds))）")
             for p in w.problems {
                 let label = r?.field(p.field).map { "\($0.label)（\(p.field)）" } ?? p.field
                 context.out.line("  - \(label.isEmpty ? "" : label + "：")\(p.messageZh)")

@@ -15,6 +15,18 @@ enum NodeCommands {
         }
     }
 
+    static let logFormatOption = OptionSpec.option("log-format", value: "text|json",
+        help: "日志格式：text（key=value，默认）或 json（每行一个 JSON 对象）· log lines as key=value text (default) or one JSON object per line")
+
+    /// `--log-format`, checked: text (the default) or json.
+    static func logFormat(_ parsed: ParsedArguments, command: String) throws -> Log.Format {
+        guard let given = parsed.value("log-format") else { return .text }
+        guard let format = Log.Format(rawValue: given) else {
+            throw UsageError("--log-format 应为 text 或 json，而不是 \(given)", "--log-format must be text or json, not \(given)", command: command)
+        }
+        return format
+    }
+
     static func mapped<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as ConfigError {
             throw CommandError(e.messageZh, e.messageEn)

@@ -136,12 +136,8 @@ struct PutCommand: Command {
         return .success
     }
 
-    static func lineNumber(_ issue: ValidationIssue) -> Int {
-        // putAll prefixes "line N: " to the English message.
-        guard issue.messageEn.hasPrefix("line ") else { return Int.max }
-        let digits = issue.messageEn.dropFirst(5).prefix { $0.isNumber }
-        return Int(digits) ?? Int.max
-    }
+    /// The input line an issue belongs to (`putAll` records it); issues of no line sort last.
+    static func lineNumber(_ issue: ValidationIssue) -> Int { issue.line ?? Int.max }
 
     static func json(_ result: WriteResult) -> JSONValue {
         var o = JSONObject()
@@ -209,7 +205,7 @@ final class JSONLinesPatches: Sequence {
 
     private func placeholder(_ zh: String, _ en: String, rule: String) -> (line: Int, patch: JSONObject) {
         let field = "\u{1}line\(lineNumber)"
-        problems[field] = ValidationIssue(field: "", rule: rule, messageZh: zh, messageEn: en)
+        problems[field] = ValidationIssue(field: "", rule: rule, messageZh: zh, messageEn: en, line: lineNumber)
         return (lineNumber, JSONObject([(field, .null)]))
     }
 }

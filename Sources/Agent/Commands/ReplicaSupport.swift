@@ -203,20 +203,12 @@ enum ReplicaAccess {
         s + String(repeating: " ", count: max(0, width - displayWidth(s)))
     }
 
-    /// Local time of a hybrid logical clock value (its high 48 bits are Unix milliseconds).
-    static func localTime(hlc: Int64) -> String { localTime(milliseconds: hlc >> 16) }
-
-    static func localTime(milliseconds ms: Int64) -> String {
-        var seconds = time_t(ms / 1000)
-        var parts = tm()
-        guard localtime_r(&seconds, &parts) != nil else { return String(ms) }
-        var zone = ""
-        if let z = parts.tm_zone { zone = " " + String(cString: z) }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let millis = Int(ms % 1000)
-        let m = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(m)\(zone)"
+    /// The zone the node in `--dir` shows times in (node.json `time_zone`): every time a command
+    /// shows goes through it (`NodeTime`, the one formatter).
+    static func time(_ parsed: ParsedArguments) throws -> NodeTime {
+        do { return try NodeConfig.time(directory: directory(parsed)) } catch let e as ConfigError {
+            throw CommandError(e.messageZh, e.messageEn)
+        }
     }
 
     // MARK: node.json

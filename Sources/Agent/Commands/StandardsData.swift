@@ -4,7 +4,7 @@ import Standards
 enum StandardsData {
     static func divisions() throws -> DivisionTable {
         do {
-            return try DivisionTable.loadBundled()
+            return try DivisionTable.sharedBundled()
         } catch {
             throw CommandError("无法读取随程序安装的区划代码表：\(error)",
                                "cannot read the division tables shipped with rootsync: \(error)")

@@ -12,19 +12,30 @@ struct StatusCommand: Command {
     未通过校验的直接写入数，以及本次运行前等待记录的直接写入数。
     Shows this node (code, name, level, parent), its epoch, records per resource, versions held,
     open conflicts, invalid direct writes, and direct writes that were waiting to be versioned.
+    --tree：本节点及其下所有节点最近一次上报的状况（每轮同步后随同步上送），超过 --stale-after 秒
+    （默认 300）未联系的标 ⚠，拓扑中从未联系的也列出。
+    --tree: this node and every node below it as they last reported (sent up after each round),
+    marking those not heard from for more than --stale-after seconds (default 300), and listing
+    the topology's nodes never heard from.
     """
-    static let options: [OptionSpec] = [ReplicaAccess.dirOption]
+    static let options: [OptionSpec] = [
+        ReplicaAccess.dirOption,
+        .flag("tree", help: "显示整个子树的状况 · show the whole subtree's health"),
+        .option("stale-after", value: "SECONDS", help: "与 --tree 一起：超过多少秒未联系算超时（默认 300）· with --tree: seconds without contact before a node is marked (default 300)"),
+    ]
 
     let parsed: ParsedArguments
     init(_ parsed: ParsedArguments) throws { self.parsed = parsed }
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed, capture: false)
+        let time = try ReplicaAccess.time(parsed)
+        if parsed.flag("tree") { return try StatusTree.run(parsed, replica, context, time: time) }
         // Counted before capturing them, which this command then does like every other.
         let (pending, captured, report) = try ReplicaAccess.mapped {
             let pending = try replica.storageCounts().pendingCaptures
             let captured = try replica.captureExternalWrites()
-            return (pending, captured, try StatusReport.make(replica))
+            return (pending, captured, try StatusReport.make(replica, time: time))
         }
         let node = replica.node
         let actor = try ReplicaAccess.mapped { try replica.currentActor() }

@@ -19,21 +19,28 @@ struct UpCommand: Command {
     按退避间隔（1 秒起，最长 30 秒）自动重启并记录。按 Ctrl-C 全部停止。
     已有凭据而上级不接受的节点不会被重新注册（另一份副本可能仍在使用它），除非给出 --reenroll。
     --no-serve 只创建和设置，不启动（供脚本和测试自己启动各节点）。
+    对正在运行的 up：rootsync up --stop --dir BASE 停止它和它的全部节点；
+    rootsync up --restart CODE --dir BASE 让它立即重启一个节点（不需要拓扑文件）。
     Creates (or reuses) every node's replica under BASE/<code>/, issues a credential to each link
     that has none yet, and starts one `rootsync serve` child process per node, reporting which
     nodes started and which failed, and why. Exits 1 when any failed (the others run until
     Ctrl-C). An agent that exits after it started is restarted with backoff (1 s up to 30 s),
     and logged. Ctrl-C stops them all. A node whose credential its parent does not accept is
     not re-enrolled (another copy may still use it) unless --reenroll is given.
-    --no-serve only creates and enrols.
+    --no-serve only creates and enrols. On a running up: `rootsync up --stop --dir BASE` stops it
+    and all its nodes; `rootsync up --restart CODE --dir BASE` makes it restart one node now (no
+    topology file needed).
     """
-    static let arguments = [ArgumentSpec("TOPOLOGY", help: "拓扑文件 · topology file (Topology/*.json)")]
+    static let arguments = [ArgumentSpec("TOPOLOGY", help: "拓扑文件 · topology file (Topology/*.json); --stop 与 --restart 不需要 · not needed with --stop or --restart", optional: true)]
     static let options: [OptionSpec] = [
         .option("dir", value: "BASE", help: "各节点目录的上级目录（默认当前目录）· base directory (default: current)"),
         .flag("no-serve", help: "只创建和设置，不启动 · create and enrol only"),
         .flag("reenroll", help: "为凭据不被上级接受的节点重新发放凭据（旧凭据随即失效）· issue new credentials where the parent does not accept the node's (the old ones stop working)"),
         .flag("verbose", help: "各节点输出日志到各自的 serve.log · nodes log events to serve.log"),
+        NodeCommands.logFormatOption,
         .option("certs", value: "DIR", help: "用 Scripts/make-certs 生成的证书启用 TLS · turn on TLS with the certificates Scripts/make-certs wrote to DIR"),
+        .flag("stop", help: "停止在 BASE 运行的 up 及其全部节点 · stop the up running in BASE and all its nodes"),
+        .option("restart", value: "CODE", help: "让在 BASE 运行的 up 立即重启节点 CODE · make the up running in BASE restart node CODE now"),
     ]
 
     /// How long a node's agent may take to announce that it runs.
@@ -42,15 +49,28 @@ struct UpCommand: Command {
     static let restartBase: Double = 1, restartCap: Double = 30, stableAfter: Double = 60
 
     let parsed: ParsedArguments
-    init(_ parsed: ParsedArguments) throws { self.parsed = parsed }
+    let logFormat: Log.Format
+    init(_ parsed: ParsedArguments) throws {
+        self.parsed = parsed
+        logFormat = try NodeCommands.logFormat(parsed, command: Self.fullName)
+        if parsed.flag("stop") && parsed.value("restart") != nil {
+            throw UsageError("--stop 与 --restart 只能选一个", "--stop and --restart cannot be given together", command: Self.fullName)
+        }
+        if (parsed.flag("stop") || parsed.value("restart") != nil) && parsed.positional(0) != nil {
+            throw UsageError("--stop 与 --restart 作用于正在运行的 up，不需要拓扑文件", "--stop and --restart act on a running up and take no topology file",
+                             command: Self.fullName)
+        }
+    }
 
     typealias Message = (zh: String, en: String)
 
     func run(_ context: CommandContext) throws -> ExitCode {
+        let base = URL(fileURLWithPath: parsed.value("dir") ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        if parsed.flag("stop") { return try UpControl.stop(base: base, context) }
+        if let code = parsed.value("restart") { return try UpControl.restart(code, base: base, context) }
         let divisions = try StandardsData.divisions()
         let topologyFile = URL(fileURLWithPath: try parsed.required(argument: 0, "TOPOLOGY")).standardizedFileURL.path
         let topology = try NodeSetup.loadTopology(topologyFile, divisions: divisions)
-        let base = URL(fileURLWithPath: parsed.value("dir") ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         func dir(_ code: String) -> String { (base as NSString).appendingPathComponent(code) }
 
         // Set-up: each node's directory under its agent lock, so nothing is changed under a
@@ -111,13 +131,23 @@ struct UpCommand: Command {
         }
 
         Signals.blockTermination()
+        // One up per base directory: `up --stop` and `up --restart` find it by this lock.
+        var supervisor: NodeLock?
+        do {
+            supervisor = try ReplicaAccess.lock(directory: base, .supervisor)
+        } catch {
+            let why = Self.message(error)
+            for node in topology.nodes where failures[node.code] == nil { failures[node.code] = why }
+            locks.removeAll()
+        }
+        defer { supervisor?.release() }
         let tls = parsed.value("certs") != nil
         var agents: [NodeAgent] = []
         for node in topology.nodes where failures[node.code] == nil {
             // Handed over to the node's own agent, which takes it at once.
             locks[node.code]?.release()
             locks[node.code] = nil
-            let agent = NodeAgent(node: node, dir: dir(node.code), verbose: parsed.flag("verbose"), tls: tls)
+            let agent = NodeAgent(node: node, dir: dir(node.code), verbose: parsed.flag("verbose"), logFormat: logFormat, tls: tls)
             agent.start()
             agents.append(agent)
         }
@@ -167,16 +197,27 @@ struct UpCommand: Command {
         return failed == 0 ? .success : .failure
     }
 
-    /// Until SIGINT or SIGTERM: restarts agents that exit, with backoff, and says so.
+    /// Until SIGINT or SIGTERM: restarts agents that exit, with backoff, and those `up --restart`
+    /// asks for at once, and says so. A SIGHUP is passed on to every agent (each reloads node.json).
     func supervise(_ agents: [NodeAgent], _ context: CommandContext) {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         while true {
             var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
-            if sigtimedwait(&set, nil, &timeout) > 0 { return }
+            let signal = sigtimedwait(&set, nil, &timeout)
+            if signal == SIGHUP {
+                for agent in agents { agent.signal(SIGHUP) }
+            } else if signal > 0 {
+                return
+            }
             for agent in agents {
+                if agent.takeRestartRequest() {
+                    Self.report(.restartRequested, agent, context)
+                    agent.restartNow()
+                }
                 for event in agent.supervise() { Self.report(event, agent, context) }
             }
         }
@@ -192,6 +233,12 @@ struct UpCommand: Command {
             } else {
                 context.out.line("  ! \(code) 的代理意外退出（\(status)），\(delay) 秒后重启（第 \(attempt) 次）"
                                  + "/ the agent of \(code) exited (\(status)); restarting in \(delay) s (attempt \(attempt))")
+            }
+        case .restartRequested:
+            if context.json {
+                context.out.json(["event": "agent_restart_requested", "node": .string(code)])
+            } else {
+                context.out.line("  ↻ \(code) 按请求重启 / restarting on request (rootsync up --restart)")
             }
         case .restarted(let pid):
             if context.json {
@@ -237,11 +284,17 @@ final class NodeAgent {
         case exited(status: String, attempt: Int, delay: Double)
         case restarted(Int32)
         case restartFailed(UpCommand.Message)
+        case restartRequested
     }
+
+    /// The file `up --restart CODE` leaves in the node's directory; up takes it on its next tick.
+    static let restartRequestName = "up-restart.request"
+    var restartRequestPath: String { (dir as NSString).appendingPathComponent(Self.restartRequestName) }
 
     let node: Topology.Node
     let dir: String
     let verbose: Bool
+    let logFormat: Log.Format
     let tls: Bool
     var logPath: String { (dir as NSString).appendingPathComponent("serve.log") }
     private(set) var state = State.starting
@@ -255,10 +308,11 @@ final class NodeAgent {
     private var restartAt = Date()
     private var attempts = 0
 
-    init(node: Topology.Node, dir: String, verbose: Bool, tls: Bool) {
+    init(node: Topology.Node, dir: String, verbose: Bool, logFormat: Log.Format, tls: Bool) {
         self.node = node
         self.dir = dir
         self.verbose = verbose
+        self.logFormat = logFormat
         self.tls = tls
     }
 
@@ -276,7 +330,7 @@ final class NodeAgent {
             let pipe = Pipe()
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            p.arguments = ["serve", "--dir", dir, "--json"] + (verbose ? ["--verbose"] : [])
+            p.arguments = ["serve", "--dir", dir, "--json", "--log-format", logFormat.rawValue] + (verbose ? ["--verbose"] : [])
             p.standardOutput = pipe
             p.standardError = log
             p.standardInput = FileHandle.nullDevice
@@ -365,6 +419,24 @@ final class NodeAgent {
 
     func terminate() {
         if let p = process, p.isRunning { p.terminate() }
+    }
+
+    func signal(_ number: Int32) {
+        if let p = process, p.isRunning { kill(p.processIdentifier, number) }
+    }
+
+    /// True (and the request removed) when `up --restart` asked for this node.
+    func takeRestartRequest() -> Bool {
+        guard FileManager.default.fileExists(atPath: restartRequestPath) else { return false }
+        return (try? FileManager.default.removeItem(atPath: restartRequestPath)) != nil
+    }
+
+    /// Stops the agent (SIGTERM, SIGKILL after 10 s) and starts it again now, without backoff.
+    func restartNow() {
+        terminate()
+        reap(by: Date().addingTimeInterval(10))
+        attempts = 0
+        start()
     }
 
     func reap(by deadline: Date) {

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""The web app (一表通) in a real headless Chromium against real agents.
+
+A four-node chain (city, district, street, community) is created with `rootsync up --no-serve`
+and each node runs as its own `rootsync serve` process on loopback. A clerk signs in at the
+community, enters a person with a wrong ID check digit, sees the error under the ID field,
+corrects it (sex and birth date fill in from the ID), saves, and finds the person by search; the
+record is checked with `rootsync get` at the community and, after sync, at the street. A POST
+without a CSRF token and one without a session are refused and write nothing. An administrator
+sees the ID whole where the clerk saw it masked. Every page is saved as a screenshot.
+
+Run by Scripts/web-test (which installs chromium, chromium-driver and python3-selenium).
+Every wait is bounded; every process started here is stopped at the end.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+CITY, DISTRICT, STREET, COMMUNITY = "150600", "150603", "150603002", "150603002001"
+WAIT = 20  # seconds, for anything the browser or the agents do
+
+
+def check_character(body17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights)) % 11]
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def free_port(used):
+    for _ in range(200):
+        port = random.randint(20000, 31999)
+        if port in used:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        used.add(port)
+        return port
+    raise Failure("no free loopback port")
+
+
+class Cluster:
+    """The four agents, each a `rootsync serve` process."""
+
+    def __init__(self, rootsync, base):
+        self.rootsync = rootsync
+        self.base = base
+        self.processes = {}
+        used = set()
+        nodes = [
+            {"code": CITY, "name": "测试市", "level": "city", "listen": f"127.0.0.1:{free_port(used)}"},
+            {"code": DISTRICT, "name": "测试区", "level": "district", "parent": CITY, "listen": f"127.0.0.1:{free_port(used)}"},
+            {"code": STREET, "name": "青春山街道", "level": "street", "parent": DISTRICT, "listen": f"127.0.0.1:{free_port(used)}"},
+            {"code": COMMUNITY, "name": "珠江社区", "level": "community", "parent": STREET},
+        ]
+        topology = os.path.join(base, "topology.json")
+        with open(topology, "w", encoding="utf-8") as f:
+            json.dump({"name": "web-test", "nodes": nodes}, f, ensure_ascii=False)
+        self.run(["up", topology, "--dir", os.path.join(base, "nodes"), "--no-serve"])
+
+    def dir(self, code):
+        return os.path.join(self.base, "nodes", code)
+
+    def run(self, args, stdin=None, ok=(0,)):
+        r = subprocess.run([self.rootsync] + args, input=stdin, capture_output=True, text=True, timeout=120)
+        if r.returncode not in ok:
+            raise Failure(f"rootsync {' '.join(args)} exited {r.returncode}: {r.stderr}")
+        return r
+
+    def start(self):
+        """Starts every agent; returns each one's address from its "listening on" line."""
+        return {code: self.start_one(code) for code in [CITY, DISTRICT, STREET, COMMUNITY]}
+
+    def start_one(self, code):
+        self.starts = getattr(self, "starts", 0) + 1
+        name = os.path.join(self.base, f"serve-{code}-{self.starts}")
+        out, err = open(name + ".out", "w"), open(name + ".err", "w")
+        self.processes[code] = subprocess.Popen(
+            [self.rootsync, "serve", "--dir", self.dir(code), "--interval", "1"],
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            text = open(name + ".out").read()
+            if "listening on" in text:
+                return text.split("listening on")[1].split()[0].strip()
+            if self.processes[code].poll() is not None:
+                raise Failure(f"serve {code} exited: {open(err.name).read()}")
+            time.sleep(0.05)
+        raise Failure(f"serve {code} did not start within {WAIT} s")
+
+    def stop_one(self, code):
+        p = self.processes.pop(code)
+        p.terminate()
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+    def conflicts(self, code):
+        out = self.run(["conflicts", "--dir", self.dir(code), "--json"]).stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def wait_until(self, condition, what, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if condition():
+                return
+            time.sleep(0.25)
+        raise Failure(f"timed out after {timeout} s waiting for {what}")
+
+    def get(self, code, resource, key):
+        r = self.run(["get", resource, key, "--dir", self.dir(code), "--json"], ok=(0, 3))
+        return json.loads(r.stdout) if r.returncode == 0 else None
+
+    def wait_for(self, code, resource, key):
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            record = self.get(code, resource, key)
+            if record is not None:
+                return record
+            time.sleep(0.2)
+        return None
+
+    def stop(self):
+        for p in self.processes.values():
+            if p.poll() is None:
+                p.terminate()
+        deadline = time.time() + 15
+        for p in self.processes.values():
+            try:
+                p.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
+
+
+class Browser:
+    """Headless Chromium at 1366×768, finding fields by their <label for> like a screen reader."""
+
+    def __init__(self, artifacts, profile):
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1366,768", "--lang=zh-CN", f"--user-data-dir={profile}",
+                  "--no-first-run", "--disable-extensions", "--disable-background-networking"]:
+            options.add_argument(a)
+        self.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(WAIT)
+        self.artifacts = artifacts
+
+    def wait(self, condition, what):
+        try:
+            # The app rebuilds parts of the page (a form after a save): an element found a moment
+            # ago may be gone, which only means "not yet".
+            return WebDriverWait(self.driver, WAIT, poll_frequency=0.1,
+                                 ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(lambda d: condition())
+        except Exception as e:
+            self.screenshot("failure")
+            raise Failure(f"timed out waiting for {what}: {e}") from None
+
+    def by_label(self, text, scope="//main"):
+        """The control a visible <label for> names (exactly `text`)."""
+        labels = [l for l in self.driver.find_elements(By.XPATH, f"{scope}//label[normalize-space(.)='{text}']") if l.is_displayed()]
+        expect(len(labels) == 1, f"expected one visible label '{text}', found {len(labels)}")
+        target = labels[0].get_attribute("for")
+        expect(target, f"label '{text}' has no for attribute")
+        return self.driver.find_element(By.ID, target)
+
+    def type(self, label, text):
+        field = self.by_label(label)
+        field.clear()
+        field.send_keys(text)
+        return field
+
+    def error_under(self, field):
+        """The error box that belongs to a field (its aria-describedby), as shown."""
+        return self.driver.find_element(By.ID, field.get_attribute("aria-describedby"))
+
+    def screenshot(self, name):
+        path = os.path.join(self.artifacts, f"{name}.png")
+        self.driver.save_screenshot(path)
+        return path
+
+    def quit(self):
+        self.driver.quit()
+
+
+def http(method, url, body=None, headers=None):
+    """A request outside the browser; returns (status, JSON body)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rootsync", required=True)
+    parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--keep", action="store_true", help="keep the node directories")
+    args = parser.parse_args()
+    artifacts = os.path.abspath(args.artifacts)
+    os.makedirs(artifacts, exist_ok=True)
+    for old in os.listdir(artifacts):
+        if old.endswith(".png"):
+            os.remove(os.path.join(artifacts, old))
+    base = tempfile.mkdtemp(prefix="rootsync-web-")
+    cluster = browser = None
+    started = time.time()
+    try:
+        cluster = Cluster(os.path.abspath(args.rootsync), base)
+        clerk, clerk_password = "王芳", "qingchun-2026"
+        admin, admin_password = "李主任", "admin-pass-2026"
+        cluster.run(["operator", "add", clerk, "--role", "clerk", "--dir", cluster.dir(COMMUNITY)], stdin=clerk_password + "\n")
+        cluster.run(["operator", "add", admin, "--role", "administrator", "--dir", cluster.dir(COMMUNITY)], stdin=admin_password + "\n")
+        urls = cluster.start()
+        web = urls[COMMUNITY]
+        browser = Browser(artifacts, os.path.join(base, "chromium"))
+        d = browser.driver
+
+        # Sign in.
+        d.get(web + "/")
+        browser.wait(lambda: d.find_element(By.ID, "page-sign-in").is_displayed(), "the sign-in page")
+        browser.type("用户名", clerk)
+        browser.type("密码", "wrong-password")
+        d.find_element(By.ID, "sign-in-submit").click()
+        browser.wait(lambda: "用户名或密码错误" in d.find_element(By.ID, "sign-in-error").text, "the wrong-password message")
+        browser.type("密码", clerk_password)
+        browser.screenshot("sign-in")
+        d.find_element(By.ID, "sign-in-submit").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed(), "the entry page after sign-in")
+        expect(clerk in d.find_element(By.ID, "who").text, "the operator's name is not shown")
+
+        # Enter a person whose ID has a wrong check digit; the error shows under the ID field.
+        body = "15060319850612002"
+        good = body + check_character(body)
+        bad = body + ("0" if check_character(body) != "0" else "1")
+        browser.wait(lambda: d.find_element(By.ID, "f-person-id_number").is_displayed(), "the person form")
+        id_field = browser.type("公民身份号码", bad)
+        browser.type("姓名", "赵晓梅")
+        browser.type("所属社区", COMMUNITY)
+        browser.type("居住地址", "康巴什区青春山路18号2单元")
+        browser.type("联系电话", "13912345678")
+        Select(browser.by_label("民族")).select_by_visible_text("汉族")
+        browser.type("标签", "独居老人")
+        d.find_element(By.ID, "entry-save").click()
+        error = browser.error_under(id_field)
+        browser.wait(lambda: "id.check_char" in (error.get_attribute("data-rule") or ""), "the check-digit error under the ID field")
+        expect("校验" in error.text, f"the ID error is not in Chinese: {error.text!r}")
+        expect(any(w in error.text.lower() for w in ["check", "checksum"]), f"the ID error is not in English too: {error.text!r}")
+        expect(error.is_displayed(), "the ID error is not visible")
+        expect(cluster.get(COMMUNITY, "person", good) is None, "a refused form wrote a record")
+        browser.screenshot("entry-error")
+
+        # Correct it: sex and birth date fill in from the number; save.
+        id_field = browser.type("公民身份号码", good)
+        browser.wait(lambda: browser.by_label("出生日期").get_attribute("value") == "1985-06-12", "the birth date filled in from the ID")
+        browser.wait(lambda: Select(browser.by_label("性别")).first_selected_option.text == "女性", "the sex filled in from the ID")
+        browser.wait(lambda: browser.error_under(id_field).text == "", "the ID error to clear")
+        d.find_element(By.ID, "entry-save").click()
+        browser.wait(lambda: "已保存" in d.find_element(By.ID, "entry-saved").text, "the saved message")
+        expect(good in d.find_element(By.ID, "entry-saved").text, "the saved message does not name the record")
+        browser.screenshot("entry")
+
+        # At the community with rootsync get, and at the street after sync.
+        record = cluster.get(COMMUNITY, "person", good)
+        expect(record is not None, "the community does not hold the person")
+        expect(record["name"] == "赵晓梅" and record["sex"] == "2" and record["birth_date"] == "19850612", f"stored wrongly: {record}")
+        expect(record["ethnicity"] == "01" and record["tags"] == ["独居老人"], f"stored wrongly: {record}")
+        at_street = cluster.wait_for(STREET, "person", good)
+        expect(at_street is not None and at_street["name"] == "赵晓梅", f"the street does not hold the person after sync: {at_street}")
+        audit = cluster.run(["audit", "--dir", cluster.dir(COMMUNITY), "--json"]).stdout
+        puts = [json.loads(l) for l in audit.splitlines() if '"web_put"' in l]
+        expect(len(puts) == 1 and puts[0]["user"] == clerk, f"the save is not audited under the clerk: {puts}")
+
+        # Search for her by name; the clerk sees the ID masked.
+        d.find_element(By.ID, "nav-search").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-search").is_displayed(), "the search page")
+        Select(browser.by_label("查询方式")).select_by_visible_text("姓名")
+        browser.type("查询内容", "赵晓")
+        d.find_element(By.ID, "search-submit").click()
+        rows = lambda: d.find_elements(By.CSS_SELECTOR, "#search-results tbody tr")
+        browser.wait(lambda: len(rows()) == 1, "one search result")
+        cells = [c.text for c in rows()[0].find_elements(By.TAG_NAME, "td")]
+        expect("赵晓梅" in cells, f"the result is not the person: {cells}")
+        masked = good[:4] + "*" * 10 + good[-4:]
+        expect(masked in cells and good not in cells, f"the clerk's result does not mask the ID: {cells}")
+        expect("1391***5678" in cells, f"the clerk's result does not mask the phone: {cells}")
+        # By address (any three characters) and by tag find her too.
+        Select(browser.by_label("查询方式")).select_by_visible_text("户籍地址、居住地址")
+        browser.type("查询内容", "青春山路18号")
+        d.find_element(By.ID, "search-submit").click()
+        browser.wait(lambda: len(rows()) == 1 and "赵晓梅" in rows()[0].text, "the address search result")
+        browser.screenshot("search")
+
+        # Forged POSTs: without the CSRF token, and without a session. Neither writes anything.
+        cookie = next(c for c in d.get_cookies() if c["name"] == f"rs_session_{COMMUNITY}")
+        expect(cookie.get("httpOnly") and cookie.get("sameSite") == "Strict", f"the session cookie is not HttpOnly/Strict: {cookie}")
+        jar = f"{cookie['name']}={cookie['value']}"
+        host = web.split("//")[1]
+        status, session = http("GET", web + "/app/api/session", headers={"Cookie": jar, "Host": host})
+        expect(status == 200 and session["signed_in"], f"the session probe failed: {status} {session}")
+        csrf = session["csrf"]
+        forged_id = "15060319900101003" + check_character("15060319900101003")
+        form = {"values": {"id_number": forged_id, "name": "伪造", "community_code": COMMUNITY}}
+        json_type = {"Content-Type": "application/json"}
+        status, answer = http("POST", web + "/app/api/records/person", form, {**json_type, "Cookie": jar})
+        expect(status == 403 and "CSRF" in answer["message_zh"], f"a POST without a CSRF token was not refused: {status} {answer}")
+        status, answer = http("POST", web + "/app/api/records/person", form, {**json_type, "Cookie": jar, "X-CSRF-Token": "0" * 64})
+        expect(status == 403, f"a POST with a wrong CSRF token was not refused: {status} {answer}")
+        status, answer = http("POST", web + "/app/api/records/person", form, {**json_type, "X-CSRF-Token": csrf})
+        expect(status == 401, f"a POST without a session was not refused: {status} {answer}")
+        status, answer = http("POST", web + "/app/api/records/person", form,
+                              {"Content-Type": "application/x-www-form-urlencoded", "Cookie": jar, "X-CSRF-Token": csrf})
+        expect(status == 403, f"a form-encoded POST was not refused: {status} {answer}")
+        expect(cluster.get(COMMUNITY, "person", forged_id) is None, "a refused POST wrote a record")
+        # The same request with both is accepted (the refusals above are about what was missing).
+        status, answer = http("POST", web + "/app/api/check/person", form, {**json_type, "Cookie": jar, "X-CSRF-Token": csrf})
+        expect(status == 200 and answer["problems"] == [], f"a POST with session and token was refused: {status} {answer}")
+
+        # Sign out; an administrator signs in.
+        d.find_element(By.ID, "sign-out").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-sign-in").is_displayed(), "the sign-in page after sign-out")
+        status, _ = http("GET", web + "/app/api/forms", headers={"Cookie": jar, "Host": host})
+        expect(status == 401, f"the session still works after sign-out: {status}")
+        browser.type("用户名", admin)
+        browser.type("密码", admin_password)
+        d.find_element(By.ID, "sign-in-submit").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed(), "the entry page for the administrator")
+
+        # A concurrent edit from the city: with the street down, the community and the city both
+        # change her name; when the street is back every node has the conflict.
+        expect(cluster.wait_for(CITY, "person", good) is not None, "the city does not hold the person")
+        cluster.stop_one(STREET)
+        cluster.run(["put", "person", "--dir", cluster.dir(COMMUNITY), "--data", json.dumps({"id_number": good, "name": "赵小梅"})])
+        cluster.run(["put", "person", "--dir", cluster.dir(CITY), "--data", json.dumps({"id_number": good, "name": "赵晓媚"})])
+        cluster.start_one(STREET)
+        for code in [COMMUNITY, STREET, DISTRICT, CITY]:
+            cluster.wait_until(lambda: len(cluster.conflicts(code)) == 1, f"the conflict at {code}")
+        conflict = cluster.conflicts(COMMUNITY)[0]
+        ours = next(v["version"] for v in conflict["versions"] if v["writer"] == COMMUNITY)
+        d.find_element(By.ID, "nav-conflicts").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-conflicts").is_displayed(), "the conflicts page")
+        card = lambda: d.find_element(By.ID, "conflict-0")
+        browser.wait(lambda: card().get_attribute("data-conflict") == conflict["conflict"], "the conflict on the page")
+        headers = [h.text for h in card().find_elements(By.CSS_SELECTOR, "thead th")]
+        expect(len(headers) == 3 and CITY in headers[1] and "当前显示" in headers[1] and COMMUNITY in headers[2],
+               f"the versions are not side by side, the city's shown: {headers}")
+        name_row = [c.text for c in card().find_elements(By.XPATH, ".//tbody/tr[th='姓名']/td")]
+        expect(name_row == ["赵晓媚", "赵小梅"], f"the competing names are not side by side: {name_row}")
+        browser.screenshot("conflicts")
+        # The community checked the paper file: take its version.
+        card().find_element(By.CSS_SELECTOR, f"button[data-take='{ours}']").click()
+        browser.wait(lambda: "已解决" in d.find_element(By.ID, "conflicts-saved").text, "the resolved message")
+        browser.wait(lambda: "没有未解决的冲突" in d.find_element(By.ID, "conflicts-note").text, "an empty conflict list")
+        for code in [COMMUNITY, STREET, DISTRICT, CITY]:
+            cluster.wait_until(lambda: cluster.conflicts(code) == [] and (cluster.get(code, "person", good) or {}).get("name") == "赵小梅",
+                               f"{code} to agree on the resolution")
+        audit = [json.loads(l) for l in cluster.run(["audit", "--dir", cluster.dir(COMMUNITY), "--action", "resolve", "--json"]).stdout.splitlines()]
+        expect(len(audit) == 1 and audit[0]["user"] == admin, f"the resolution is not audited under the administrator: {audit}")
+
+        # In English, the administrator sees the ID whole.
+        d.find_element(By.ID, "language").click()
+        browser.wait(lambda: d.find_element(By.ID, "nav-search").text == "Search", "the English menu")
+        d.find_element(By.ID, "nav-search").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-search").is_displayed(), "the search page for the administrator")
+        Select(d.find_element(By.ID, "search-by")).select_by_value("tag")
+        d.find_element(By.ID, "search-q").clear()
+        d.find_element(By.ID, "search-q").send_keys("独居老人")
+        d.find_element(By.ID, "search-submit").click()
+        browser.wait(lambda: len(rows()) == 1 and good in rows()[0].text, "the administrator's unmasked result")
+        browser.screenshot("search-en")
+        d.find_element(By.ID, "nav-entry").click()
+        browser.wait(lambda: d.find_element(By.ID, "entry-save").text == "Save", "the English entry page")
+        browser.screenshot("entry-en")
+
+        print(f"web test: ok in {time.time() - started:.1f} s; screenshots in {artifacts}")
+        return 0
+    except Failure as e:
+        print(f"web test FAILED: {e}", file=sys.stderr)
+        for name in sorted(os.listdir(base)):
+            if name.startswith("serve-") and name.endswith(".err"):
+                text = open(os.path.join(base, name)).read()[-2000:]
+                if text:
+                    print(f"--- {name}\n{text}", file=sys.stderr)
+        return 1
+    finally:
+        if browser:
+            browser.quit()
+        if cluster:
+            cluster.stop()
+        if args.keep:
+            print(f"node directories kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

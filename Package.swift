@@ -50,31 +50,35 @@ let package = Package(
         // Commands and runtime of the agent.
         .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
+        // Shared by the tests, the bench and the chaos harness, never by rootsync: SplitMix64 and test
+        // seeds, loopback ports and connections, programs and agents run as child processes, a
+        // hierarchy of real agents on loopback.
+        .target(name: "TestSupport", dependencies: ["JSON", "Standards"]),
         // Scripts/bench: ratios against SQLite's own limits (release build; see docs/BENCHMARKS.md).
-        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport", "Node"], path: "Sources/Bench"),
+        .executableTarget(name: "rootsync-bench", dependencies: ["Replica", "SQLite", "Catalogue", "Standards", "JSON", "Causality", "Sync", "Transport", "Node", "TestSupport"], path: "Sources/Bench"),
 
         // Scripts/chaos: the fault-injection harness (real agents, SIGKILL, cut links, a restore, replays)
         // and its CLI; the library reads replicas through SQLite and drives the rootsync binary.
-        .target(name: "Chaos", dependencies: ["SQLite", "JSON", "Standards", "Replica"]),
-        .executableTarget(name: "rootsync-chaos", dependencies: ["Chaos"], path: "Sources/ChaosMain"),
+        .target(name: "Chaos", dependencies: ["SQLite", "JSON", "Standards", "Replica", "TestSupport"]),
+        .executableTarget(name: "rootsync-chaos", dependencies: ["Chaos", "TestSupport"], path: "Sources/ChaosMain"),
 
         .testTarget(name: "CLibraryTests", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "CZlib"]),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "CausalityTests", dependencies: ["Causality"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "CausalityTests", dependencies: ["Causality", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node"]),
-        .testTarget(name: "CSVTests", dependencies: ["CSV"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "TestSupport"]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
-        .testTarget(name: "StandardsTests", dependencies: ["Standards"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync"]),
+        .testTarget(name: "StandardsTests", dependencies: ["Standards", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "TestSupport"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
-        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node", "TestSupport"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).
-        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync"]),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

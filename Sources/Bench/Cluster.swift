@@ -4,19 +4,31 @@ import Node
 import Replica
 import SQLite
 import Standards
+import TestSupport
 
 /// Real `rootsync` agent processes on loopback: the initial load of a new district from its
 /// city, a no-op round against the loaded city, and propagation in the demo topology.
 enum Cluster {
     /// `rootsync` from the same build as this bench (`swift build` puts both in one directory).
-    static let rootsync: String = {
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return me.deletingLastPathComponent().appendingPathComponent("rootsync").path
-    }()
+    static let rootsync: String = (try? RootsyncExecutable.path()) ?? "rootsync"
+
+    /// Starts a program with its output appended to `log`.
+    static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> ChildProcess {
+        try ChildProcess(executable, arguments, stdout: log, stderr: log)
+    }
+
+    /// Runs a program to its end (an hour at most), output appended to `log`: its status, peak RSS, CPU.
+    static func finish(_ executable: String, _ arguments: [String], log: String) throws -> ChildProcess.Exit {
+        let p = try spawn(executable, arguments, log: log)
+        guard let exit = p.wait(timeout: 3600) else {
+            p.stop(SIGKILL)
+            throw BenchFailure("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) did not finish within an hour")
+        }
+        return exit
+    }
 
     static func run(_ arguments: [String], log: String) throws {
-        let p = try Spawned(rootsync, arguments, log: log, name: arguments.first ?? "rootsync")
-        let status = p.wait().status
+        let status = try finish(rootsync, arguments, log: log).status
         guard status == 0 else { throw BenchFailure("rootsync \(arguments.joined(separator: " ")) exited with \(status); see \(log)") }
     }
 
@@ -66,7 +78,8 @@ enum Cluster {
     static func initialLoads(rows: [PersonRow], sizes: [Int], base: String, noopRounds: Int,
                              ddl: [String], log: (String) -> Void) throws -> ([LoadResult], NoopResult?) {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let cityPort = try Net.freePort(), districtPort = try Net.freePort()
+        let cityPort = try Loopback.freePort()
+        let districtPort = try Loopback.freePort(avoiding: [cityPort])
         let topology = (base as NSString).appendingPathComponent("load.json")
         try writeTopology(topology, name: "bench-load", nodes: [
             ["code": "150600", "name": "city", "level": "city", "listen": "127.0.0.1:\(cityPort)"],
@@ -101,9 +114,9 @@ enum Cluster {
             config.parentURL = "http://127.0.0.1:\(proxy.port)"
             try config.save()
 
-            let city = try Spawned(rootsync, ["serve", "--dir", dir("150600")], log: logFile, name: "city")
-            defer { city.terminate() }
-            try Net.waitListening(cityPort)
+            let city = try spawn(rootsync, ["serve", "--dir", dir("150600")], log: logFile)
+            defer { city.stop() }
+            try Loopback.waitListening(cityPort)
 
             // The denominator, measured right before the load: the same rows into a plain table.
             let plainPath = (base as NSString).appendingPathComponent("plain-\(size).sqlite")
@@ -113,11 +126,8 @@ enum Cluster {
 
             proxy.reset()
             let parentCPUBefore = city.cpuSeconds()
-            var child: (status: Int32, peakRSSMB: Double, cpuSeconds: Double) = (0, 0, 0)
-            let loadSeconds = try Bench.seconds {
-                let p = try Spawned(rootsync, ["sync", "--dir", dir("150603")], log: logFile, name: "district")
-                child = p.wait()
-            }
+            var child = ChildProcess.Exit(status: 0, peakRSSMB: 0, cpuSeconds: 0)
+            let loadSeconds = try Bench.seconds { child = try finish(rootsync, ["sync", "--dir", dir("150603")], log: logFile) }
             guard child.status == 0 else { throw BenchFailure("load: rootsync sync exited with \(child.status); see \(logFile)") }
             let wire = proxy.bytes
             let parentPeak = city.peakRSSMB()
@@ -171,9 +181,14 @@ enum Cluster {
             throw BenchFailure("cannot read \(demoTopology)")
         }
         var rewritten: [JSONValue] = []
+        var used = Set<UInt16>()
         for n in nodes {
             guard var o = n.objectValue else { continue }
-            if o["listen"]?.stringValue != nil { o["listen"] = .string("127.0.0.1:\(try Net.freePort())") }
+            if o["listen"]?.stringValue != nil {
+                let port = try Loopback.freePort(avoiding: used)
+                used.insert(port)
+                o["listen"] = .string("127.0.0.1:\(port)")
+            }
             rewritten.append(.object(o))
         }
         topo["nodes"] = .array(rewritten)
@@ -182,14 +197,14 @@ enum Cluster {
         let dirs = (base as NSString).appendingPathComponent("nodes")
         let logFile = (base as NSString).appendingPathComponent("agents.log")
         try run(["up", topology, "--dir", dirs, "--no-serve"], log: logFile)
-        var agents: [Spawned] = []
-        defer { for a in agents.reversed() { a.terminate() } }
+        var agents: [ChildProcess] = []
+        defer { for a in agents.reversed() { a.stop() } }
         for n in rewritten {
             guard let code = n["code"]?.stringValue else { continue }
-            agents.append(try Spawned(rootsync, ["serve", "--dir", (dirs as NSString).appendingPathComponent(code)], log: logFile, name: code))
+            agents.append(try spawn(rootsync, ["serve", "--dir", (dirs as NSString).appendingPathComponent(code)], log: logFile))
         }
         for n in rewritten {
-            if let l = n["listen"]?.stringValue, let port = UInt16(l.split(separator: ":").last ?? "") { try Net.waitListening(port) }
+            if let l = n["listen"]?.stringValue, let port = UInt16(l.split(separator: ":").last ?? "") { try Loopback.waitListening(port) }
         }
         Thread.sleep(forTimeInterval: 1.5)  // first rounds of every agent settle
         let community = try Replica.open(path: "\(dirs)/150603002001/replica.sqlite", divisions: DivisionTable.bundled)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import SQLite
 
 /// `rootsync import` of a CSV file against the `sqlite3` shell's `.import` of the same file into
@@ -22,7 +23,7 @@ enum ImportComparison {
         try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
         let topology = (base as NSString).appendingPathComponent("import.json")
         try Cluster.writeTopology(topology, name: "bench-import", nodes: [
-            ["code": "150600", "name": "city", "level": "city", "listen": "127.0.0.1:\(try Net.freePort())"],
+            ["code": "150600", "name": "city", "level": "city", "listen": "127.0.0.1:\(try Loopback.freePort())"],
         ])
         let logFile = (base as NSString).appendingPathComponent("import.log")
         let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -36,14 +37,14 @@ enum ImportComparison {
             let plain = (base as NSString).appendingPathComponent("plain-\(rep).sqlite")
             _ = try Bench.plainDatabase(plain, ddl: ddl)
             func rootsyncSide() throws {
-                var r: (status: Int32, peakRSSMB: Double, cpuSeconds: Double) = (0, 0, 0)
-                let s = try Bench.seconds { r = try Spawned(Cluster.rootsync, ["import", "person", csv, "--dir", city], log: logFile, name: "import").wait() }
+                var r = ChildProcess.Exit(status: 0, peakRSSMB: 0, cpuSeconds: 0)
+                let s = try Bench.seconds { r = try Cluster.finish(Cluster.rootsync, ["import", "person", csv, "--dir", city], log: logFile) }
                 guard r.status == 0 else { throw BenchFailure("import: rootsync import exited with \(r.status); see \(logFile)") }
                 ours.append((s, r.cpuSeconds))
             }
             func sqliteSide() throws {
-                var r: (status: Int32, peakRSSMB: Double, cpuSeconds: Double) = (0, 0, 0)
-                let s = try Bench.seconds { r = try Spawned(sqlite3, [plain, ".import --csv --skip 1 \(csv) person"], log: logFile, name: "sqlite3").wait() }
+                var r = ChildProcess.Exit(status: 0, peakRSSMB: 0, cpuSeconds: 0)
+                let s = try Bench.seconds { r = try Cluster.finish(sqlite3, [plain, ".import --csv --skip 1 \(csv) person"], log: logFile) }
                 guard r.status == 0 else { throw BenchFailure("import: sqlite3 .import exited with \(r.status); see \(logFile)") }
                 theirs.append((s, r.cpuSeconds))
             }

@@ -27,7 +27,7 @@ struct PersonRow {
             let year = 1950 + k / (28 * 12), month = (k / 28) % 12 + 1, day = k % 28 + 1
             let ymd = String(format: "%04d%02d%02d", year, month, day)
             let body = "150603" + ymd + String(format: "%03d", s)
-            let id = body + String(CitizenID.checkCharacter(for: body)!)
+            let id = CitizenID.complete(body)!
             rows.append(PersonRow(id: id, name: names[i % names.count], sex: s % 2 == 1 ? "1" : "2",
                                   birthDate: String(format: "%04d-%02d-%02d", year, month, day),
                                   community: community, phone: "13" + String(format: "%09d", i)))

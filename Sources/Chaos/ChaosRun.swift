@@ -8,6 +8,7 @@ import JSON
 import Replica
 import SQLite
 import Standards
+import TestSupport
 
 public struct ChaosOptions: Sendable {
     public var seed: UInt64 = 1
@@ -23,6 +24,8 @@ public struct ChaosOptions: Sendable {
     public var healTimeout: TimeInterval = 120
     /// Print each action as it happens.
     public var verbose = false
+    /// The hierarchy: the demo's 15 nodes, or 9 (one street per district).
+    public var topology = ChaosTopology.fifteen
     /// Restore the street as a VM snapshot or a file-level backup of its whole directory would:
     /// the database copied back in place *with the lease file of the same moment*. The documented
     /// procedure (docs/OPERATIONS.md) restores only replica.sqlite; this variant is off by default.
@@ -63,6 +66,10 @@ public enum Invariant: String, CaseIterable, Sendable {
     case dotUniqueness = "dot uniqueness"
     case restoreEpoch = "restore takes a new epoch"
     case idempotence = "idempotent replays"
+    case hostilePushes = "hostile pushes refused"
+    case clockBounds = "clock bounds"
+    case oneAgent = "one agent per replica"
+    case diskFull = "disk full fails cleanly"
     case quiet = "heals and goes quiet"
 }
 
@@ -81,11 +88,12 @@ public struct ChaosReport: Sendable {
     public var deletedRecords = 0
     public var directory: String
     public var restoreWithLease = false
+    public var nodes = 15
     public var logs = ""
     public var passed: Bool { violations.isEmpty }
 
     public var text: String {
-        var t = "rootsync chaos — seed \(seed), \(steps) steps, \(String(format: "%.1f", seconds)) s: \(passed ? "PASS" : "FAIL")\n"
+        var t = "rootsync chaos — seed \(seed), \(nodes) nodes, \(steps) steps, \(String(format: "%.1f", seconds)) s: \(passed ? "PASS" : "FAIL")\n"
         t += "  actions: " + actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         t += "  oracle: \(oracleVersions) accepted versions of \(records) records; at the end \(openConflicts) records with open conflicts, \(deletedRecords) deleted"
         t += lostByRestore > 0 ? "; \(lostByRestore) versions written only to the street after its backup, legitimately lost by the restore\n" : "\n"
@@ -98,7 +106,7 @@ public struct ChaosReport: Sendable {
             if bad.count > 8 { t += "         … \(bad.count - 8) more\n" }
         }
         if !passed {
-            t += "  reproduce: Scripts/chaos --seed \(seed) --steps \(steps)\(restoreWithLease ? " --restore-with-lease" : "") --keep   (directory of this run: \(directory))\n"
+            t += "  reproduce: Scripts/chaos --seed \(seed) --nodes \(nodes) --steps \(steps)\(restoreWithLease ? " --restore-with-lease" : "") --keep   (directory of this run: \(directory))\n"
             if !logs.isEmpty { t += "  agent logs (tails):\n" + logs }
         }
         return t
@@ -106,6 +114,12 @@ public struct ChaosReport: Sendable {
 }
 
 public enum Chaos {
+    /// Ctrl-C or SIGTERM: kill every agent and take down every tmpfs the run mounted.
+    public static func interrupted() {
+        AgentRegistry.shared.killAll()
+        DiskFull.mounted.unmountAll()
+    }
+
     /// Runs one seed. Throws only when the harness itself cannot run (build missing, no ports…);
     /// everything rootsync does wrong ends up in the report.
     public static func run(_ options: ChaosOptions) throws -> ChaosReport {
@@ -114,25 +128,12 @@ public enum Chaos {
         return try run.execute()
     }
 
-    /// The `rootsync` executable next to the running program (or test bundle), as SwiftPM lays them out.
-    public static func defaultBinary() throws -> String {
-        var candidates: [URL] = []
-        let selfExe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        candidates.append(selfExe.deletingLastPathComponent())
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 { candidates.append(dir); dir = dir.deletingLastPathComponent() }
-        for c in candidates {
-            let path = c.appendingPathComponent("rootsync").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw ChaosError("rootsync executable not found (looked in \(candidates.map(\.path))); run swift build first")
-    }
 }
 
 final class ChaosRun {
     let options: ChaosOptions
-    var rng: SeededRandom
-    let cluster: Cluster
+    var rng: SplitMix64
+    let cluster: AgentHierarchy
     var report: ChaosReport
     let started = Date()
 
@@ -153,6 +154,25 @@ final class ChaosRun {
     var snapshot: (street: String, path: String, step: Int)?
     var restored = false
     var step = 0
+    /// The community that sends forged pushes now and then (it also works honestly).
+    var hostile = ""
+    /// Dots of the forged versions: none may land anywhere.
+    var forged: Set<String> = []
+    /// The community whose clock was set hours ahead, and from which step.
+    var skewed: (code: String, step: Int)?
+    /// Versions the skewed community wrote with its clock ahead: its parent refuses them, so they
+    /// stay there (set aside), and no other node may hold them.
+    var localOnly: Set<String> = []
+    /// A community whose clock runs a few minutes behind (within the allowed drift) all run long.
+    var slightlyBehind = ""
+    /// The street whose directory is on a small tmpfs that fills up for a few steps.
+    var disk: DiskFull?
+    var diskNode = ""
+    /// How the last refused CLI write ended.
+    var lastRefusal: ProgramResult?
+    /// The slow, lossy proxy one street reaches its district through.
+    var lossy: LossyLink?
+    var lossyChild = ""
 
     var codes: [String] { cluster.nodes.map(\.code) }
     var communities: [String] { cluster.nodes.filter { $0.level == "community" }.map(\.code) }
@@ -161,18 +181,23 @@ final class ChaosRun {
 
     init(_ options: ChaosOptions) throws {
         self.options = options
-        rng = SeededRandom(seed: options.seed)
+        // The harness's generator has always begun one SplitMix64 step in: seeds keep their schedules.
+        rng = SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15)
         let dir = URL(fileURLWithPath: options.baseDirectory).appendingPathComponent("rootsync-chaos-seed\(options.seed)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try? FileManager.default.removeItem(at: dir)
-        let binary = options.binary.isEmpty ? try Chaos.defaultBinary() : options.binary
-        cluster = try Cluster(base: dir, binary: binary, nodes: chaosTopology, interval: options.interval)
+        let binary = options.binary.isEmpty ? try RootsyncExecutable.path() : options.binary
+        cluster = try AgentHierarchy(base: dir, binary: binary, nodes: options.topology.nodes, interval: options.interval,
+                                     name: "chaos", label: "混沌测试")
         report = ChaosReport(seed: options.seed, steps: options.steps, directory: dir.path)
         report.restoreWithLease = options.restoreWithLease
+        report.nodes = options.topology.rawValue
     }
 
     func finish() {
         cluster.stopAll(signal: SIGKILL)
-        if !options.keep { try? FileManager.default.removeItem(at: cluster.base) }
+        lossy?.stop()
+        disk?.dismount()
+        cluster.shutdown(removing: !options.keep)
     }
 
     func log(_ text: String) { if options.verbose { print("  [\(step)] \(text)") } }
@@ -184,22 +209,47 @@ final class ChaosRun {
     // MARK: The run
 
     func execute() throws -> ChaosReport {
-        for code in codes { try cluster.start(code) }
         let snapshotStep = rng.int(options.steps / 5...max(options.steps / 5, options.steps * 2 / 5))
         let restoreStep = rng.int(snapshotStep + max(2, options.steps / 5)...max(snapshotStep + 2, options.steps * 4 / 5))
         let restoreStreet = rng.pick(streets)
+        hostile = rng.pick(communities)
+        let skewStep = rng.int(1...max(1, options.steps / 2))
+        let skewCommunity = rng.pick(communities.filter { $0 != hostile })
+        slightlyBehind = rng.pick(communities.filter { $0 != hostile && $0 != skewCommunity })
+        if let lib = Self.fakeTime {
+            // Four minutes behind: inside the ten minutes of drift a parent allows, so nothing changes.
+            cluster.environment[slightlyBehind] = ["LD_PRELOAD": lib, "FAKETIME": "-4m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
+        }
+        diskNode = rng.pick(streets.filter { $0 != restoreStreet })
+        let fillStep = rng.int(options.steps / 4...max(options.steps / 4, options.steps * 3 / 4))
+        let freeStep = fillStep + rng.int(2...5)
+        do { disk = try DiskFull(directory: cluster.dir(diskNode), megabytes: 32) } catch { fault("disk full skipped: \(error)") }
+        lossyChild = rng.pick(streets)
+        try routeThroughLossyLink(lossyChild)
+        for code in codes { try cluster.start(code) }
         for s in 1...options.steps {
             step = s
             for (code, at) in restartAt where at <= s { restartAt[code] = nil; try restart(code) }
             if s == snapshotStep { try takeSnapshot(restoreStreet) }
             if s == restoreStep { try restore() }
+            if s == skewStep { try skewClock(skewCommunity) }
+            if s == fillStep { try fillDisk() }
+            if s == freeStep, let disk { disk.free(); fault("\(diskNode)'s disk has room again") }
             try randomAction()
             usleep(UInt32(rng.int(0...120)) * 1000)
         }
         step = options.steps + 1
         try heal()
+        if let lossy { fault("the link of \(lossyChild) to its parent, through a slow lossy proxy all run: \(lossy.summary)") }
         try sabotage()
         try verify()
+        try checkClocks()
+        try checkForgeries()
+        if disk != nil {
+            check(.diskFull)
+            let result = try cluster.database(diskNode).scalarText("PRAGMA quick_check") ?? ""
+            if result != "ok" { violation(.diskFull, "\(diskNode)'s replica, once its disk had room again: quick_check says \(result)") }
+        }
         report.seconds = Date().timeIntervalSince(started)
         if !report.passed {
             report.logs = codes.map { cluster.logTail($0, lines: 6) }.joined()
@@ -210,16 +260,18 @@ final class ChaosRun {
     func randomAction() throws {
         let roll = rng.int(0..<100)
         switch roll {
-        case 0..<14: try create()
-        case 14..<42: try update()
-        case 42..<49: try editTags()
-        case 49..<54: try delete()
-        case 54..<62: try offlineEdits()
-        case 62..<68: try syncRound()
-        case 68..<76: try killAgent()
-        case 76..<80: try cutLink()
-        case 80..<89: try replay()
-        case 89..<93: try probeJurisdiction()
+        case 0..<13: try create()
+        case 13..<39: try update()
+        case 39..<46: try editTags()
+        case 46..<51: try delete()
+        case 51..<59: try offlineEdits()
+        case 59..<64: try syncRound()
+        case 64..<72: try killAgent()
+        case 72..<76: try cutLink()
+        case 76..<84: try replay()
+        case 84..<87: try probeJurisdiction()
+        case 87..<92: try hostilePush()
+        case 92..<94: try secondAgent()
         default:
             count("pause")
             usleep(UInt32(rng.int(100...800)) * 1000)
@@ -236,7 +288,7 @@ final class ChaosRun {
         while true {
             let n = usedKeys.count
             let body = String(community.prefix(6)) + String(format: "%04d%02d%02d%03d", 1950 + (n / 336) % 50, 1 + (n / 28) % 12, 1 + n % 28, rng.int(0..<1000))
-            let key = citizenID(body)
+            let key = CitizenID.complete(body)!
             if usedKeys.insert(key).inserted { return key }
         }
     }
@@ -349,10 +401,18 @@ final class ChaosRun {
         for row in try VersionFile(before).rows(where: "r.resource = 'person' AND r.key = ?", key) {
             seen[row.group, default: []].append((row.actor, row.seq))
         }
-        let r = try cluster.cli(args)
+        let r = try cluster.cli(args, environment: cluster.environment[node] ?? [:])
         guard r.code == 0 else {
+            lastRefusal = r
             count("\(action) refused")
             log("\(action) at \(node) of \(key) refused: \(r.err.split(separator: "\n").first ?? "")")
+            // A refused write stores nothing: whatever it did store is accepted all the same.
+            var stored: [StoredVersion] = []
+            try StoredVersion.all(try cluster.database(node), where: "v.id > ? AND v.link = 0 AND r.key = ?", Int64(maxID), key) { v, _ in stored.append(v) }
+            if !stored.isEmpty {
+                violation(node == diskNode ? .diskFull : .noLostWrite, "\(action) at \(node) of \(key) exited \(r.code) but stored \(stored.map(\.dot)): \(r.err.prefix(200))")
+                for v in stored { oracle[v.dot] = v; writer[v.dot] = node; writtenAt[v.dot] = step }
+            }
             return false
         }
         count(action)
@@ -362,7 +422,11 @@ final class ChaosRun {
         log("\(action) at \(node) of \(key): \(new.map { "\($0.group) \($0.dot)" }.joined(separator: ", "))")
         for v in new {
             check(.dotUniqueness)
-            if let earlier = oracle[v.dot], !earlier.sameContent(v) {
+            if skewed?.code == node { localOnly.insert(v.dot) }
+            if let earlier = oracle[v.dot], !earlier.sameContent(v), lostAllowed.contains(v.dot) {
+                // A counter of a version the restore destroyed everywhere: reusing it collides with nothing.
+                lostAllowed.remove(v.dot)
+            } else if let earlier = oracle[v.dot], !earlier.sameContent(v) {
                 violation(.dotUniqueness, "\(node) reused \(v.dot): it named \(earlier.group) of \(earlier.key) (\(earlier.values)) at step \(writtenAt[v.dot] ?? 0) and now \(v.group) of \(v.key) (\(v.values))")
                 reused.insert(v.dot)
             }
@@ -528,6 +592,9 @@ final class ChaosRun {
         let lost = candidates.filter { !elsewhere.contains($0) }
         lostAllowed.formUnion(lost)
         let withLease = options.restoreWithLease
+        // With its lease the street cannot know at start-up: what its lost future left at its
+        // neighbours is what tells it, at its first exchange with them.
+        let evidence = withLease ? try leaseEvidence(street, backup: backup) : []
         let inPlace = withLease || rng.chance(0.5)
         let target = cluster.databasePath(street)
         if withLease {
@@ -547,11 +614,27 @@ final class ChaosRun {
             guard rename(temp, target) == 0 else { throw ChaosError("rename \(temp) failed") }
         }
         try cluster.start(street)
-        let newEpoch = try NodeState.read(try cluster.database(street), node: cluster.node(street)).epoch
+        var newEpoch = try NodeState.read(try cluster.database(street), node: cluster.node(street)).epoch
+        var learned = ""
+        if withLease && !evidence.isEmpty {
+            // Its first rounds with its parent and its children (1 s apart) must find out.
+            let deadline = Date().addingTimeInterval(max(20, 10 * options.interval))
+            while newEpoch <= oldEpoch && Date() < deadline {
+                usleep(200_000)
+                newEpoch = try NodeState.read(try cluster.database(street), node: cluster.node(street)).epoch
+            }
+            learned = newEpoch > oldEpoch ? "; learned at its first exchanges (\(evidence.joined(separator: "; ")))" : ""
+        }
         restored = true
         check(.restoreEpoch)
-        fault("street \(street) restored from its backup of step \(snap.step) (\(withLease ? "database copied back in place together with its lease, as a VM snapshot or directory backup would" : inPlace ? "copied over the file in place, same inode" : "replaced by a new file")); epoch \(oldEpoch) → \(newEpoch); \(candidates.count) versions it wrote after the backup, \(lost.count) of them held nowhere else (lost with the restore)")
-        if generationThen < generationNow && newEpoch <= oldEpoch {
+        fault("street \(street) restored from its backup of step \(snap.step) (\(withLease ? "database copied back in place together with its lease, as a VM snapshot or directory backup would" : inPlace ? "copied over the file in place, same inode" : "replaced by a new file")); epoch \(oldEpoch) → \(newEpoch)\(learned); \(candidates.count) versions it wrote after the backup, \(lost.count) of them held nowhere else (lost with the restore)")
+        if withLease {
+            if evidence.isEmpty {
+                fault("the lost future of \(street) left nothing at any neighbour (no write held elsewhere, no cursor beyond its backup's): keeping the epoch is safe, and it kept \(newEpoch)")
+            } else if newEpoch <= oldEpoch {
+                violation(.restoreEpoch, "street \(street), rolled back together with its lease, kept epoch \(newEpoch) \(Int(max(20, 10 * options.interval))) s after restarting although its neighbours hold its lost future: \(evidence.joined(separator: "; "))")
+            }
+        } else if generationThen < generationNow && newEpoch <= oldEpoch {
             violation(.restoreEpoch, "street \(street) restored from an older copy (write generation \(generationThen), it had reached \(generationNow)) kept epoch \(newEpoch): counters could be reused")
         } else if generationThen >= generationNow {
             fault("the backup of \(street) was not behind (write generation \(generationThen) both times: no version stored since), so keeping the epoch is allowed")
@@ -668,14 +751,262 @@ final class ChaosRun {
         }
     }
 
+    // MARK: Harsher faults
+
+    /// Points the street's `parent_url` at a slow, lossy proxy in front of its parent, for the
+    /// whole run (the agents are not started yet).
+    func routeThroughLossyLink(_ code: String) throws {
+        guard let parent = cluster.node(code).parent, let upstream = cluster.ports[parent] else { return }
+        let link = try LossyLink(upstream: upstream, seed: options.seed)
+        let path = (cluster.dir(code) as NSString).appendingPathComponent("node.json")
+        guard var o = try JSONParser.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue else {
+            throw ChaosError("\(path) is not a JSON object")
+        }
+        o["parent_url"] = .string("http://127.0.0.1:\(link.port)")
+        try Data(JSONValue.object(o).text.utf8).write(to: URL(fileURLWithPath: path))
+        lossy = link
+        fault("\(code) reaches \(parent) through a slow, lossy proxy (0–200 ms a chunk; of the chunks coming back one in twenty is dropped with the connection, one in twenty cut in half)")
+    }
+
+    /// The street's tmpfs is filled to the last byte. A write there now fails cleanly (exit 1, a
+    /// message saying the disk is full in both languages, nothing stored) or, while SQLite still
+    /// has room inside its files, succeeds like any other; its agent's rounds fail and retry.
+    func fillDisk() throws {
+        guard let disk else { return }
+        try disk.fill()
+        count("disk full")
+        fault("\(diskNode)'s disk filled up (tmpfs, every free byte taken)")
+        let before = try cluster.database(diskNode).scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_version") ?? 0
+        lastRefusal = nil
+        let mine = recordOrder.filter { cluster.node(diskNode).holds(scope: records[$0]!) && !isDeletedInOracle($0) }
+        if mine.isEmpty {
+            let community = rng.pick(communities.filter { cluster.node(diskNode).holds(scope: $0) })
+            let key = newKey(community: community)
+            let o: JSONValue = ["id_number": .string(key), "name": .string(rng.pick(Self.names)), "community_code": .string(community)]
+            if try write(diskNode, key, ["put", "person", "--dir", cluster.dir(diskNode), "--data", o.text, "--json"], action: "create") {
+                records[key] = community
+                recordOrder.append(key)
+            }
+        } else {
+            let key = rng.pick(mine)
+            try update(at: diskNode, record: (key, records[key]!), groups: ["contact"])
+        }
+        check(.diskFull)
+        guard let r = lastRefusal else { fault("a write at \(diskNode) with its disk full still succeeded (room inside SQLite's files)"); return }
+        let after = try cluster.database(diskNode).scalarInt("SELECT coalesce(sum(n), 0) FROM _rs_version") ?? 0
+        let message = r.err.lowercased()
+        let bilingual = r.err.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }
+        fault("a write at \(diskNode) with its disk full: exit \(r.code): \(r.err.split(separator: "\n").first ?? "")")
+        if r.code != 1 || !message.contains("the disk is full") || !bilingual || after != before {
+            violation(.diskFull, "a write at \(diskNode) with its disk full exited \(r.code) (versions \(before) → \(after)): \(r.err.prefix(300))")
+        }
+    }
+
+    /// libfaketime, which the harness preloads into a node's processes to move its clock
+    /// (Scripts/install-deps installs it); nil when it is not there.
+    static let fakeTime: String? = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",
+                                    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"]
+        .first { FileManager.default.fileExists(atPath: $0) }
+
+    /// A community's clock jumps three hours ahead (its agent restarted under libfaketime, and
+    /// every later write there too). Its parent must refuse what it writes from then on with a
+    /// clear error, version by version; it keeps receiving everything; no other clock moves.
+    func skewClock(_ code: String) throws {
+        guard let lib = Self.fakeTime else {
+            fault("clock skew skipped: libfaketime is not installed (Scripts/install-deps installs it)")
+            return
+        }
+        cluster.stop(code, signal: SIGKILL)
+        cluster.environment[code] = ["LD_PRELOAD": lib, "FAKETIME": "+3h", "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
+        try cluster.start(code)
+        skewed = (code, step)
+        count("clock skew")
+        fault("\(code)'s clock set 3 hours ahead (libfaketime) for the rest of the run; \(slightlyBehind) runs 4 minutes behind throughout")
+    }
+
+    /// The hostile community sends its parent, with its real credential, one push whose claims
+    /// lie: the kinds docs/SECURITY.md lists. Each must be refused (4xx, never 401: it is
+    /// authenticated) and nothing of it may land anywhere.
+    func hostilePush() throws {
+        let child = hostile
+        let parent = cluster.node(child).parent!
+        count("hostile push")
+        guard cluster.isRunning(parent) else { count("hostile push (parent down)"); return }
+        let db = try cluster.database(child)
+        // A real version it holds (its values pass validation), claimed under its own writer.
+        guard let base = try VersionFile(db).rows(where: "r.resource = 'person'").last(where: { $0.group != "_exists" && $0.group != "tags" }),
+              let me = Int(try db.scalarText("SELECT value FROM _rs_meta WHERE name = 'epoch'") ?? "") else {
+            count("hostile push (nothing held to forge from)")
+            return
+        }
+        var o = JSONObject()
+        o.append("resource", "person")
+        o.append("key", .string(base.key))
+        o.append("group", .string(base.group))
+        o.append("hlc", .int(base.hlc))
+        o.append("scope", .string(base.scope))
+        o.append("values", (try? JSONParser.parse(base.values)) ?? .null)
+        var actor = "\(child):\(me)"
+        var seq = Int64(1_000_000 + step)
+        var vv: [(String, JSONValue)] = []
+        var through: JSONValue?
+        let sibling = communities.first { $0 != child && cluster.node($0).parent == parent } ?? communities.first { $0 != child }!
+        let kinds = ["a scope outside its subtree", "a sibling's record claimed as its own", "a poisoned vector", "an overflowing range",
+                     "a counter beyond 2^53", "a foreign epoch of its own code", "another community's writer"]
+        var kind = rng.int(0..<kinds.count)
+        // A record of the sibling that the parent holds (its scope there is the sibling's).
+        let parentDB = try cluster.database(parent)
+        let siblingRecord = try recordOrder.filter { records[$0] == sibling }.first {
+            try parentDB.scalarInt("SELECT 1 FROM _rs_record WHERE resource = 'person' AND key = ?", $0) != nil
+        }
+        if kind == 1 && siblingRecord == nil { kind = 0 }
+        switch kind {
+        case 0: o["scope"] = .string(communities.first { !cluster.node(child).holds(scope: $0) }!)
+        case 1:
+            o["key"] = .string(siblingRecord!)
+            o["group"] = "contact"
+            o["values"] = ["phone": .string(phone())]
+        case 2: vv.append(("150600:1", .int(9_000_000)))
+        case 3: through = .object(JSONObject([(actor, .array([.int(0), .int(Int64.max)]))]))
+        case 4: seq = 9_007_199_254_740_993
+        case 5:
+            actor = "\(child):\(me + 7)"
+            seq = 1
+        default:
+            actor = "\(sibling):1"
+        }
+        o.append("actor", .string(actor))
+        o.append("seq", .int(seq))
+        o.append("vv", .object(JSONObject([(actor, .int(seq))] + vv)))
+        var body = JSONObject([("versions", .array([.object(o)]))])
+        if let through { body.append("through", through) }
+        forged.insert("\(actor)#\(seq)")
+        let headers = ["X-Rootsync-Node": child, "Authorization": "Bearer \(try cluster.token(child))",
+                       "X-Rootsync-Protocol": "1", "Content-Type": "application/json"]
+        let r = try cluster.runner.curl("POST", cluster.url(parent) + "/v1/sync/push", headers: headers, body: JSONValue.object(body).text)
+        if r.status == 0 { count("hostile push (parent down)"); return }
+        check(.hostilePushes)
+        fault("hostile \(child) pushed \(kinds[kind]) (\(actor)#\(seq)) to \(parent): \(r.status)")
+        if !(400..<500).contains(r.status) || r.status == 401 {
+            violation(.hostilePushes, "\(parent) answered \(r.status) to a push by \(child) with \(kinds[kind]) (\(actor)#\(seq)): \(r.body.prefix(200))")
+        }
+    }
+
+    /// A second `rootsync serve` on a replica whose agent runs: it must exit at once naming the
+    /// first one's PID, in both languages, and the first one keeps running.
+    func secondAgent() throws {
+        let running = codes.filter { cluster.isRunning($0) }
+        guard !running.isEmpty else { return }
+        let code = rng.pick(running)
+        guard let pid = cluster.pid(code) else { return }
+        count("second agent")
+        check(.oneAgent)
+        let r: ProgramResult
+        do {
+            r = try cluster.cli(["serve", "--dir", cluster.dir(code), "--interval", String(options.interval)], timeout: 20,
+                                environment: cluster.environment[code] ?? [:])
+        } catch {
+            violation(.oneAgent, "a second agent on \(code)'s replica did not stop within 20 s: \(error)")
+            return
+        }
+        fault("a second agent started on \(code)'s replica: exit \(r.code)")
+        if r.code != 1 || !r.err.contains("PID \(pid)") || !r.err.contains("another rootsync agent") || !r.err.contains("另一个 rootsync 代理") {
+            violation(.oneAgent, "a second agent on \(code)'s replica (first: PID \(pid)) exited \(r.code): \(r.err.prefix(300))")
+        }
+        if !cluster.isRunning(code) { violation(.oneAgent, "\(code)'s agent (PID \(pid)) stopped when a second one was started") }
+    }
+
+    /// What the restored street's lost future left at its neighbours, as the rollback checks see
+    /// it: its writes after the backup held elsewhere, a child's cursor beyond the positions the
+    /// backup had handed it, its parent having seen a newer cursor of it. Empty: nothing there
+    /// can tell, and nothing there depends on what it lost, so keeping the epoch is safe.
+    func leaseEvidence(_ street: String, backup: Database) throws -> [String] {
+        var evidence: [String] = []
+        let epoch = try backup.scalarText("SELECT value FROM _rs_meta WHERE name = 'epoch'") ?? "1"
+        let seq = Int64(try backup.scalarText("SELECT value FROM _rs_meta WHERE name = 'seq'") ?? "0") ?? 0
+        let databaseID = try backup.scalarText("SELECT value FROM _rs_meta WHERE name = 'database_id'") ?? ""
+        for code in codes where code != street {
+            let n = try cluster.database(code).scalarInt("""
+                SELECT count(*) FROM _rs_versions WHERE actor = ? AND seq + n - 1 > ?
+                """, "\(street):\(epoch)", seq) ?? 0
+            if n > 0 { evidence.append("\(code) holds writes of \(street):\(epoch) above #\(seq)") }
+        }
+        for child in cluster.nodes.filter({ $0.parent == street }).map(\.code) {
+            guard let text = try cluster.database(child).scalarText("SELECT value FROM _rs_meta WHERE name = 'sync.pull_cursor'"),
+                  let c = try? JSONParser.parse(text), c["database"]?.stringValue == databaseID,
+                  let position = c["position"]?.int64Value else { continue }
+            let issued = try backup.first("SELECT issued_route, issued_feed FROM _rs_link WHERE node = ?", child,
+                                          map: { ($0.int64(0), $0.int64(1)) }) ?? (0, 0)
+            if position > (c["mode"]?.stringValue == "route" ? issued.0 : issued.1) || (c["route_start"]?.int64Value ?? 0) > issued.0 {
+                evidence.append("\(child)'s cursor names position \(position), beyond what the backup had handed it")
+            }
+        }
+        if let parent = cluster.node(street).parent,
+           let text = try backup.scalarText("SELECT value FROM _rs_meta WHERE name = 'sync.pull_cursor'"),
+           let c = try? JSONParser.parse(text), c["mode"]?.stringValue == "route", let position = c["position"]?.int64Value {
+            let parentDB = try cluster.database(parent)
+            let acked = try parentDB.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", street) ?? 0
+            let sameDatabase = c["database"]?.stringValue == (try parentDB.scalarText("SELECT value FROM _rs_meta WHERE name = 'database_id'"))
+            if sameDatabase && Int64(acked) > position { evidence.append("\(parent) saw a newer cursor of \(street) (\(acked) > \(position))") }
+        }
+        return evidence
+    }
+
+    /// After healing: the skewed community's refused versions stay with it, set aside with the
+    /// reason; no other node holds one, and no other node's clock or versions are ahead.
+    func checkClocks() throws {
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let bound = nowMs + 10 * 60 * 1000
+        for n in cluster.nodes where n.code != skewed?.code {
+            check(.clockBounds)
+            let db = try cluster.database(n.code)
+            let hlc = Int64(try db.scalarText("SELECT value FROM _rs_meta WHERE name = 'hlc'") ?? "0") ?? 0
+            if hlc >> 16 > bound { violation(.clockBounds, "\(n.code)'s clock was moved \((hlc >> 16 - nowMs) / 1000) s ahead") }
+            var ahead: [String] = []
+            try StoredVersion.all(db) { v, _ in if v.hlc >> 16 > bound || localOnly.contains(v.dot) { ahead.append(v.dot) } }
+            if !ahead.isEmpty { violation(.clockBounds, "\(n.code) holds \(ahead.count) versions timestamped hours ahead: \(ahead.sorted().prefix(4))") }
+        }
+        guard let skewed else { return }
+        check(.clockBounds)
+        var aside: [String: String] = [:]
+        try cluster.database(skewed.code).forEach("""
+            SELECT a.name, s.seq, s.reason FROM _rs_set_aside s JOIN _rs_actor a ON a.id = s.actor
+            """) { aside["\($0.string(0))#\($0.int64(1))"] = $0.string(2) }
+        let missing = localOnly.filter { aside[$0] == nil && !lostAllowed.contains($0) }
+        if !missing.isEmpty { violation(.clockBounds, "\(skewed.code) wrote \(missing.count) versions 3 hours ahead that are not set aside: \(missing.sorted().prefix(4))") }
+        if let unclear = localOnly.compactMap({ aside[$0] }).first(where: { !$0.contains("ahead of this node's clock") }) {
+            violation(.clockBounds, "\(skewed.code)'s refused version was set aside for another reason: \(unclear)")
+        }
+        if !localOnly.isEmpty { fault("\(skewed.code) wrote \(localOnly.count) versions with its clock ahead; all refused by its parent and set aside there") }
+    }
+
+    /// After healing: no forged version anywhere, and no have-vector moved by a forged range.
+    func checkForgeries() throws {
+        guard !forged.isEmpty else { return }
+        let top = oracle.values.filter { $0.actor.hasPrefix(hostile + ":") }.map(\.seq).max() ?? 0
+        for n in cluster.nodes {
+            check(.hostilePushes)
+            let db = try cluster.database(n.code)
+            var landed: [String] = []
+            try StoredVersion.all(db) { v, _ in if forged.contains(v.dot) { landed.append(v.dot) } }
+            if !landed.isEmpty { violation(.hostilePushes, "\(n.code) holds forged versions \(landed.sorted().prefix(4))") }
+            let have = try db.scalarInt("""
+                SELECT max(h.seq) FROM _rs_have h JOIN _rs_actor a ON a.id = h.actor WHERE a.name LIKE ?
+                """, hostile + ":%") ?? 0
+            if Int64(have) > top { violation(.hostilePushes, "\(n.code)'s have-vector for \(hostile) reached \(have), beyond its last real counter \(top)") }
+        }
+    }
+
     // MARK: Healing
 
-    func expectedDots(for node: ChaosNode) -> Set<String> {
-        Set(oracle.filter { !lostAllowed.contains($0.key) && node.holds(scope: $0.value.scope) }.keys)
+    func expectedDots(for node: HierarchyNode) -> Set<String> {
+        Set(oracle.filter { !lostAllowed.contains($0.key) && node.holds(scope: $0.value.scope)
+            && (node.code == skewed?.code || !localOnly.contains($0.key)) }.keys)
     }
 
     func heal() throws {
         restartAt.removeAll()
+        disk?.free()
         for code in codes where !cluster.isRunning(code) { try cluster.start(code) }
         let deadline = Date().addingTimeInterval(options.healTimeout)
         var lastPrint = ""
@@ -772,14 +1103,19 @@ final class ChaosRun {
         report.oracleVersions = oracle.count
         report.records = byKey.count
         for key in byKey.keys.sorted() {
-            let versions = byKey[key]!
-            let expected = MergeRules.expected(versions)
-            if !expected.conflicts.isEmpty { report.openConflicts += 1 }
-            if expected.deleted && !expected.visible { report.deletedRecords += 1 }
-            let scope = records[key] ?? versions[0].scope
+            let all = byKey[key]!
+            // What every node but the skewed one must show (its refused versions never left it).
+            let shared = all.filter { !localOnly.contains($0.dot) }
+            let sharedExpected = MergeRules.expected(shared)
+            if !sharedExpected.conflicts.isEmpty { report.openConflicts += 1 }
+            if sharedExpected.deleted && !sharedExpected.visible { report.deletedRecords += 1 }
+            let scope = records[key] ?? all[0].scope
             var firstHolder: (String, String)?
             for n in cluster.nodes where n.holds(scope: scope) {
                 let s = states[n.code]!
+                let ownView = n.code == skewed?.code && shared.count != all.count
+                let versions = ownView ? all : shared
+                let expected = ownView ? MergeRules.expected(all) : sharedExpected
                 let held = s.versions.values.filter { $0.key == key }
                 let heldDots = Set(held.map(\.dot))
                 let expectedDots = Set(versions.map(\.dot))
@@ -823,7 +1159,9 @@ final class ChaosRun {
                         }
                     }
                 }
-                // Convergence proper: every holder agrees with the first one, oracle aside.
+                // Convergence proper: every holder agrees with the first one, oracle aside (the skewed
+                // node's own view of a record it holds refused versions of is checked above only).
+                if ownView { continue }
                 let signature = "\(held.map(\.dot).sorted())|\(currentHere.sorted())|\(rec.map { "\($0.visible)\($0.deleted)\($0.conflicts)" } ?? "-")|\(row.map { r in PersonCatalogue.fields.map { f in (r[f] ?? nil) ?? "∅" } } ?? [])"
                 if let (first, sig) = firstHolder {
                     check(.convergence)

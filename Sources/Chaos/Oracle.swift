@@ -7,6 +7,7 @@ import Foundation
 import JSON
 import Replica
 import SQLite
+import TestSupport
 import Standards
 
 /// One version as stored: a dot, its vector, timestamp, values and scope.
@@ -177,7 +178,7 @@ struct NodeState {
     var epoch: Int = 0
     var outsideScopes: [String] = []                  // anything held outside the node's subtree
 
-    static func read(_ db: Database, node: ChaosNode) throws -> NodeState {
+    static func read(_ db: Database, node: HierarchyNode) throws -> NodeState {
         var s = NodeState()
         try StoredVersion.all(db) { v, row in
             s.versions[v.dot] = v

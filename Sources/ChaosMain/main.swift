@@ -5,12 +5,15 @@ import Glibc
 #endif
 import Foundation
 import Chaos
+import TestSupport
 
 let usage = """
-usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--steps N] [--keep] [--verbose] [--restore-with-lease]
-                      [--dir BASE] [--interval SECONDS] [--heal-timeout SECONDS] [--binary PATH]
+usage: rootsync-chaos [--seed N | --seeds N [--from S]] [--nodes 15|9] [--steps N] [--keep] [--verbose]
+                      [--restore-with-lease] [--dir BASE] [--interval SECONDS] [--heal-timeout SECONDS] [--binary PATH]
   --seed N          run one seed (default 1)
   --seeds N         run N seeds: S, S+1, … S+N-1 (S from --from, default 1)
+  --nodes 15|9      the demo's 15 nodes (1 city, 2 districts, 4 streets, 8 communities; default)
+                    or 9 (one street per district)
   --steps N         random actions per seed (default 80)
   --keep            keep each run's directory (replicas, agent logs, backup)
   --verbose         print every action and fault as it happens
@@ -43,6 +46,7 @@ while !args.isEmpty {
     case "--seed": guard let s = UInt64(value(a)) else { fail("--seed needs a number") }; seeds = [s]; count = nil
     case "--seeds": guard let n = Int(value(a)), n > 0 else { fail("--seeds needs a positive number") }; count = n
     case "--from": guard let s = UInt64(value(a)) else { fail("--from needs a number") }; from = s
+    case "--nodes": guard let n = Int(value(a)), let t = ChaosTopology(rawValue: n) else { fail("--nodes is 15 or 9") }; options.topology = t
     case "--steps": guard let n = Int(value(a)), n >= 5 else { fail("--steps needs a number ≥ 5") }; options.steps = n
     case "--keep": options.keep = true
     case "--verbose": options.verbose = true
@@ -58,13 +62,15 @@ while !args.isEmpty {
 if let count { seeds = (0..<UInt64(count)).map { from + $0 } }
 
 // Ctrl-C or SIGTERM: kill the agents this run started, then stop (their directories stay).
+// A connection the lossy link cuts, or an agent killed mid-request, must not kill the harness.
+signal(SIGPIPE, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 var signalSources: [DispatchSourceSignal] = []
 for sig in [SIGINT, SIGTERM] {
     let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
     source.setEventHandler {
-        AgentRegistry.shared.killAll()
+        Chaos.interrupted()
         FileHandle.standardError.write(Data("rootsync-chaos: interrupted; agents killed\n".utf8))
         exit(130)
     }
@@ -75,6 +81,7 @@ for sig in [SIGINT, SIGTERM] {
 let started = Date()
 var failed: [UInt64] = []
 var harnessErrors: [UInt64] = []
+var perSeed: [Double] = []
 for seed in seeds {
     options.seed = seed
     print("== seed \(seed) ==")
@@ -82,6 +89,7 @@ for seed in seeds {
     do {
         let report = try Chaos.run(options)
         print(report.text)
+        perSeed.append(report.seconds)
         if !report.passed { failed.append(seed) }
     } catch {
         print("seed \(seed): the harness could not run: \(error)")
@@ -90,5 +98,8 @@ for seed in seeds {
     fflush(nil)
 }
 let seconds = Date().timeIntervalSince(started)
-print("== \(seeds.count) seeds, \(options.steps) steps each, \(String(format: "%.0f", seconds)) s: \(seeds.count - failed.count - harnessErrors.count) passed, \(failed.count) failed\(failed.isEmpty ? "" : " (seeds \(failed.map(String.init).joined(separator: " ")))")\(harnessErrors.isEmpty ? "" : ", harness errors on seeds \(harnessErrors.map(String.init).joined(separator: " "))")")
+if !perSeed.isEmpty {
+    print(String(format: "== wall time per seed: %.1f s on average (%.1f–%.1f s)", perSeed.reduce(0, +) / Double(perSeed.count), perSeed.min()!, perSeed.max()!))
+}
+print("== \(seeds.count) seeds, \(options.topology.rawValue) nodes, \(options.steps) steps each, \(String(format: "%.0f", seconds)) s: \(seeds.count - failed.count - harnessErrors.count) passed, \(failed.count) failed\(failed.isEmpty ? "" : " (seeds \(failed.map(String.init).joined(separator: " ")))")\(harnessErrors.isEmpty ? "" : ", harness errors on seeds \(harnessErrors.map(String.init).joined(separator: " "))")")
 exit(failed.isEmpty && harnessErrors.isEmpty ? 0 : 1)

@@ -66,12 +66,16 @@ public struct ParentService {
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let limit = max(1, min(limit, SyncProtocol.maxBatch))
-        // A cursor of ours beyond our own route table (or change feed): positions are never
-        // reused, so this replica went back in time with its lease. A new database id makes every
-        // child scan again, and a new epoch keeps our counters from being reused.
-        if let cursor, cursor.database == replica.databaseID,
-           cursor.position > (cursor.mode == .route ? try replica.routeHead() : try replica.feedHead()) {
-            try replica.takeEpoch(above: try replica.currentActor().epoch, rolledBack: true)
+        // A cursor of ours naming a position we never gave this child: we record the highest
+        // ones before handing them out, so this replica went back in time with its lease — even
+        // when its route table has been refilled past the cursor since (the relay case: the
+        // positions the child passed now name other routes). A new database id makes every child
+        // scan again, and a new epoch keeps our counters from being reused.
+        if let cursor, cursor.database == replica.databaseID {
+            let issued = try replica.issuedPositions(child: child)
+            if cursor.position > (cursor.mode == .route ? issued.route : issued.feed) || cursor.routeStart > issued.route {
+                try replica.takeEpoch(above: try replica.currentActor().epoch, rolledBack: true)
+            }
         }
         var start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
         // A route cursor behind what the child already confirmed: the child went back in time
@@ -90,6 +94,8 @@ public struct ParentService {
             ? try replica.scan(for: child, after: start.position, limit: limit)
             : try replica.routed(to: child, after: start.position, limit: limit)
         let (next, more) = start.advanced(to: page.last, more: page.more)
+        try replica.noteIssued(child: child, route: max(next.routeStart, next.mode == .route ? next.position : 0),
+                               feed: next.mode == .scan ? next.position : 0)
         try replica.noteLink(child, push: nil, pull: page.versions.count, error: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
         var answer = PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
         answer.rewound = rewound

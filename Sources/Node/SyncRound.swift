@@ -171,7 +171,12 @@ public struct SyncRound {
             return
         }
         if local == 0 {
-            try replica.takeEpoch(above: max(newest, me.epoch), rolledBack: false)
+            // Nothing written here: no counter can collide. A replica that had synced before went
+            // back in time to before its first write (rolled back with its lease): like any
+            // rollback it takes a new database id and drops its pull cursor, so its parent sends
+            // back what it lost (its own writes included, which routes never send back to it)
+            // and its children scan it again. A replica new from nothing has neither to drop.
+            try replica.takeEpoch(above: max(newest, me.epoch), rolledBack: confirmed)
             return
         }
         // A replica that had synced before and now knows less than its parent: it went back in

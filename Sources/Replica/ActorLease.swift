@@ -49,7 +49,10 @@ struct ActorLease: Equatable {
         // One temporary file per call: the server's threads write leases concurrently, and a
         // shared name let one thread rename another's file away (a 500 seen under load).
         let temp = target + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: temp))
+        do { try Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: temp)) } catch {
+            unlink(temp)  // a full disk must not leave half-written temporary files behind
+            throw error
+        }
         guard rename(temp, target) == 0 else {
             unlink(temp)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])

@@ -36,6 +36,10 @@ public struct PushVerification {
         public var movesUnseen: Set<RecordKey> = []
         /// The newest epoch of its own code the child has declared (0: none).
         public var confirmedEpoch = 0
+        /// The parent's wall clock (ms since 1970) and how far ahead of it a version's timestamp
+        /// may be: a child whose clock runs far ahead is refused version by version, so it keeps
+        /// syncing everything else and never moves the parent's clock (nil: not checked).
+        public var clock: (now: Int64, maxAheadMilliseconds: Int64)?
 
         public init(parent: Actor, issued: Int64) {
             self.parent = parent
@@ -87,6 +91,11 @@ public struct PushVerification {
 
     func verify(_ v: GroupVersion, arriving: [Actor: Int64]) throws {
         guard let r = catalogue.resource(v.resource) else { throw ReplicaError.unknownResource(v.resource) }
+        if let clock = facts.clock, HybridClock.milliseconds(of: v.hlc) > clock.now + clock.maxAheadMilliseconds {
+            let ahead = (HybridClock.milliseconds(of: v.hlc) - clock.now) / 1000, allowed = clock.maxAheadMilliseconds / 60_000
+            throw unverified(v, zh: "时间戳比本节点的时钟超前 \(ahead) 秒（最多允许 \(allowed) 分钟），请检查发送方的时钟",
+                             en: "it is timestamped \(ahead) s ahead of this node's clock (at most \(allowed) minutes allowed): check the sender's clock")
+        }
         let writer = v.dot.actor
         // Where it lies. The scope comes from the record's data: a version of the group holding
         // the scope field must say the same as its scope claim, and both lie in the subtree.

@@ -129,6 +129,7 @@ extension Replica {
     /// What the parent holds that a push's claims are checked against (PushVerification).
     func pushFacts(_ versions: [GroupVersion], through: [Actor: (from: Int64, to: Int64)], within: Jurisdiction) throws -> PushVerification.Facts {
         var facts = PushVerification.Facts(parent: try currentActor(), issued: try localCounter())
+        facts.clock = (now(), maxClockDriftMilliseconds)
         let named = PushVerification.namedActors(versions, through: through)
         for actor in named {
             guard let id = try existingActorID(actor) else { continue }

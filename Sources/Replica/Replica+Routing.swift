@@ -117,6 +117,21 @@ extension Replica {
         Int64(try db.scalarInt("SELECT acked_route FROM _rs_link WHERE node = ?", child) ?? 0)
     }
 
+    /// The highest route and change-feed positions this replica ever named in a cursor it gave
+    /// `child`. A cursor beyond them was not given by this replica's history: it went back in time.
+    public func issuedPositions(child: String) throws -> (route: Int64, feed: Int64) {
+        try db.first("SELECT issued_route, issued_feed FROM _rs_link WHERE node = ?", child, map: { ($0.int64(0), $0.int64(1)) }) ?? (0, 0)
+    }
+
+    /// Records the positions of a cursor about to be given to `child` (before it is sent, so a
+    /// crash can only leave the record ahead of what the child holds). Writes only when they grow.
+    public func noteIssued(child: String, route: Int64, feed: Int64) throws {
+        let issued = try issuedPositions(child: child)
+        guard route > issued.route || feed > issued.feed else { return }
+        try db.run("UPDATE _rs_link SET issued_route = max(issued_route, ?), issued_feed = max(issued_feed, ?) WHERE node = ? AND role = 'child'",
+                   route, feed, child)
+    }
+
     /// Routes (one per run) not yet confirmed by `child`. `linkStates` counts the versions in them.
     public func routesPending(child: String) throws -> Int {
         try db.scalarInt("SELECT count(*) FROM _rs_route WHERE child = ?", child) ?? 0

@@ -326,8 +326,13 @@ public final class Replica {
                 try setMeta("database_id", UUID().uuidString)
                 try db.run("DELETE FROM _rs_meta WHERE name = 'sync.pull_cursor'")
             }
+            try writeLease()
+        } else if let lease, generation > lease.generation {
+            // Behind the file (a crash between a commit and its lease): move it up. If that fails
+            // (a full disk) the pair stays consistent, a lease no newer than its file, so opening
+            // still works and readers (`get`, `status`) keep working on a full disk.
+            try? writeLease()
         }
-        try writeLease()
     }
 
     /// How many versions this replica has written under its current actor.

@@ -46,6 +46,19 @@ enum ReplicaSchema {
         // Issue 15: what record search needs (name, phone and ID indexes, trigram FTS5 over
         // addresses, tags), with triggers that keep it in step with every writer.
         m.registerMigration("11-search-index") { try SearchIndex.migrate($0) }
+        // Finding 2 (the relay case): the highest route and feed positions handed to each child in
+        // a cursor, so a cursor beyond them proves this replica went back in time with its lease.
+        // What earlier releases handed out is not known: every position up to today's heads may be.
+        m.registerMigration("12-link-issued-positions") { db in
+            try db.execute("""
+                ALTER TABLE _rs_link ADD COLUMN issued_route INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE _rs_link ADD COLUMN issued_feed INTEGER NOT NULL DEFAULT 0;
+                UPDATE _rs_link SET
+                    issued_route = coalesce((SELECT seq FROM sqlite_sequence WHERE name = '_rs_route'), 0),
+                    issued_feed = coalesce((SELECT seq FROM sqlite_sequence WHERE name = '_rs_version'), 0)
+                WHERE role = 'child';
+                """)
+        }
         return m
     }()
 

@@ -41,6 +41,8 @@ public protocol SyncStore: AnyObject {
     func scan(for child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool)
     func acknowledgeRoutes(child: String, through position: Int64) throws
     func ackedRoute(child: String) throws -> Int64
+    func issuedPositions(child: String) throws -> (route: Int64, feed: Int64)
+    func noteIssued(child: String, route: Int64, feed: Int64) throws
     func feedHead() throws -> Int64
     func routeHead() throws -> Int64
 

@@ -25,6 +25,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var isConstraintViolation: Bool { code == SQLITE_CONSTRAINT }
     public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    /// The disk (or the file's size limit) is full: the transaction was rolled back.
+    public var isFull: Bool { code == SQLITE_FULL }
 
     public var description: String {
         var text = "SQLite error \(extendedCode): \(message)"

@@ -20,13 +20,17 @@ public enum CitizenID {
         return checkCharacters[sum % 11]
     }
 
+    /// The 18-character number for 17 leading digits: them and their check character. Nil if
+    /// `first17` is not 17 ASCII digits.
+    public static func complete(_ first17: String) -> String? {
+        checkCharacter(for: first17).map { first17 + String($0) }
+    }
+
     /// Upgrades a 15-digit number (GB 11643-1989): "19" goes before the 2-digit year and the
     /// check character is appended. Nil unless the input is 15 ASCII digits.
     public static func upgradeLegacy(_ legacy: String) -> String? {
         guard legacy.count == 15, DigitString(legacy) != nil else { return nil }
-        let first17 = legacy.prefix(6) + "19" + legacy.dropFirst(6)
-        guard let check = checkCharacter(for: String(first17)) else { return nil }
-        return first17 + String(check)
+        return complete(String(legacy.prefix(6) + "19" + legacy.dropFirst(6)))
     }
 
     /// Checks a citizen identity number. `today` defaults to the current date in China (UTC+8)

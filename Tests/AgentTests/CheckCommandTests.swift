@@ -1,6 +1,8 @@
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 @testable import Agent
 
 @Suite("rootsync check")
@@ -36,7 +38,7 @@ struct CheckCommandTests {
     @Test func historicalCountyAndNewCountyBothValid() throws {
         // A person born in 1990 whose number carries 150603 (康巴什区, created 2016): valid.
         let body = "15060319900101001"
-        let id = body + String(CitizenIDCheckDigit.compute(body))
+        let id = CitizenID.complete(body)!
         #expect(runCLI(["check", "id", id]).code == .success)
         #expect(runCLI(["check", "division", "152701"]).code == .success)
     }
@@ -117,11 +119,11 @@ struct CheckCommandTests {
 
     @Test func historicalGroupingAndPermitCodes() throws {
         let grouping = "44030119800101001"
-        #expect(runCLI(["check", "id", grouping + String(CitizenIDCheckDigit.compute(grouping))]).code == .success)
+        #expect(runCLI(["check", "id", CitizenID.complete(grouping)!]).code == .success)
         let permit = "83000019900101001"
-        #expect(runCLI(["check", "id", permit + String(CitizenIDCheckDigit.compute(permit))]).code == .success)
+        #expect(runCLI(["check", "id", CitizenID.complete(permit)!]).code == .success)
         let grouped = "42900019900101001"
-        #expect(runCLI(["check", "id", grouped + String(CitizenIDCheckDigit.compute(grouped))]).code == .failure)
+        #expect(runCLI(["check", "id", CitizenID.complete(grouped)!]).code == .failure)
         #expect(runCLI(["check", "uscc", "A1232763R54801D21B"]).code == .success)
         #expect(runCLI(["check", "division", "150602999"]).code == .failure)
         #expect(runCLI(["check", "division", "150603700001"]).code == .failure)
@@ -163,7 +165,7 @@ struct CheckCommandTests {
 
     @Test func executableChecksAHundredThousandValuesFromStdin() throws {
         // Seeded mix of valid and corrupted numbers through the real binary.
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rs-batch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -172,7 +174,7 @@ struct CheckCommandTests {
         let count = 100_000
         for i in 0..<count {
             let body = "150603" + String(format: "%04d%02d%02d", 1950 + Int(rng.next() % 60), 1 + Int(rng.next() % 12), 1 + Int(rng.next() % 28)) + String(format: "%03d", i % 1000)
-            let check = CitizenIDCheckDigit.compute(body)
+            let check = CitizenID.checkCharacter(for: body)!
             if rng.next() % 4 == 0 {
                 let wrong = check == "1" ? "2" : "1"
                 text += body + wrong + "\n"
@@ -191,15 +193,6 @@ struct CheckCommandTests {
         #expect(lines.count == count)
         #expect(lines.filter { $0.contains("\"valid\":true") }.count == expectedValid)
         #expect(lines.first?.hasPrefix("{\"line\":1,\"input\":\"150603") == true)
-    }
-}
-
-/// GB 11643 MOD 11-2, computed independently of the Standards module for cross-checking.
-enum CitizenIDCheckDigit {
-    static func compute(_ first17: String) -> Character {
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(first17, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        return Array("10X98765432")[sum % 11]
     }
 }
 
@@ -225,17 +218,6 @@ enum USCCBuilder {
     }
 }
 
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("rootsync audit")
 struct AuditCommandTests {

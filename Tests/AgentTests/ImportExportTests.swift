@@ -3,6 +3,7 @@ import JSON
 import Replica
 import Standards
 import Testing
+import TestSupport
 @testable import Agent
 
 /// `rootsync import` and `rootsync export`: CSV as Excel writes it (labels, BOM, CRLF, GB18030),
@@ -25,7 +26,7 @@ struct ImportExportTests {
     /// A valid GB 11643 number: county 150603, born `birth`, sequence `seq` (000–999).
     static func id(_ seq: Int, birth: String = "19900101") -> String {
         let body = "150603" + birth + String(format: "%03d", seq % 1000)
-        return body + String(CitizenID.checkCharacter(for: body)!)
+        return CitizenID.complete(body)!
     }
 
     static func initNode() throws -> String {
@@ -51,25 +52,6 @@ struct ImportExportTests {
 
     static func summary(_ r: CLIResult) throws -> JSONValue {
         try #require(try r.jsonLines().last)
-    }
-
-    /// UTF-8 → GB18030 with glibc iconv, as Chinese Excel saves "CSV (逗号分隔)".
-    static func gb18030(_ text: String) -> [UInt8] {
-        let cd = iconv_open("GB18030", "UTF-8")!
-        defer { iconv_close(cd) }
-        var input = Array(text.utf8)
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
-        let produced = input.withUnsafeMutableBytes { ib in
-            output.withUnsafeMutableBytes { ob in
-                var ip: UnsafeMutablePointer<CChar>? = ib.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var op: UnsafeMutablePointer<CChar>? = ob.baseAddress!.assumingMemoryBound(to: CChar.self)
-                var il = ib.count, ol = ob.count
-                let r = iconv(cd, &ip, &il, &op, &ol)
-                precondition(r != -1 && il == 0, "iconv UTF-8 → GB18030 failed")
-                return ob.count - ol
-            }
-        }
-        return Array(output[..<produced])
     }
 
     /// People with every kind of value: code sets, dates, tags, commas, quotes and line breaks.
@@ -212,7 +194,7 @@ struct ImportExportTests {
             + "\(Self.id(21)),欧阳娜娜,\(Self.community),鄂尔多斯市康巴什区,低保\r\n"
             + "\(Self.id(22)),䶮,\(Self.community),\"青春路 8 号,2 单元\",独居老人、低保\r\n"
         let file = Self.tempDir() + "/gbk.csv"
-        let encoded = Self.gb18030(csv)
+        let encoded = GB18030.encode(csv)
         #expect(encoded != Array(csv.utf8))
         try Data(encoded).write(to: URL(fileURLWithPath: file))
 

@@ -28,7 +28,7 @@ struct ReplicaCommandTests {
     /// A valid GB 11643 number: county 150603, born 1990-01-01, sequence `seq`.
     static func id(_ seq: Int, birth: String = "19900101") -> String {
         let body = "150603" + birth + String(format: "%03d", seq % 1000)
-        return body + String(CitizenIDCheckDigit.compute(body))
+        return CitizenID.complete(body)!
     }
 
     static func person(_ seq: Int, name: String = "张三", community: String = community, extra: String = "") -> String {

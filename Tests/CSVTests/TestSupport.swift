@@ -38,33 +38,8 @@ func readError(_ bytes: [UInt8], encoding: CSVEncoding = .automatic, chunk: Int 
 /// Chunk sizes that split every multi-byte sequence and CRLF somewhere, plus the real one.
 let chunkSizes = [1, 2, 3, 4, 5, 7, 13, CSVReader.defaultChunkSize]
 
-/// UTF-8 → GB18030 with glibc iconv, the way Chinese Excel would save the text.
-func gb18030(_ text: String) -> [UInt8] {
-    let cd = iconv_open("GB18030", "UTF-8")!
-    defer { iconv_close(cd) }
-    var input = Array(text.utf8)
-    var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
-    let produced = input.withUnsafeMutableBytes { ib in
-        output.withUnsafeMutableBytes { ob in
-            var ip: UnsafeMutablePointer<CChar>? = ib.baseAddress?.assumingMemoryBound(to: CChar.self)
-            var op: UnsafeMutablePointer<CChar>? = ob.baseAddress!.assumingMemoryBound(to: CChar.self)
-            var il = ib.count
-            var ol = ob.count
-            let r = iconv(cd, &ip, &il, &op, &ol)
-            precondition(r != -1 && il == 0, "iconv UTF-8 → GB18030 failed")
-            return ob.count - ol
-        }
-    }
-    return Array(output[..<produced])
-}
-
 /// A unique path in the temporary directory, removed by the caller.
 func temporaryPath(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("csvtests-\(UUID().uuidString)-\(name)").path
 }
 
-/// Seed from `ROOTSYNC_SEED`, else a fixed default so runs are repeatable.
-func testSeed(default value: UInt64 = 20_240_601) -> UInt64 {
-    if let s = ProcessInfo.processInfo.environment["ROOTSYNC_SEED"], let v = UInt64(s) { return v }
-    return value
-}

@@ -1,35 +1,12 @@
 import Foundation
 import JSON
 import Standards
+import TestSupport
 @testable import Causality
 
-/// SplitMix64: a tiny, fast, seedable PRNG so randomized tests are reproducible from their seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-}
-
-enum TestSeed {
-    static let fallback: UInt64 = 0x526F_6F74_5379_6E63 // "RootSync"
-
-    /// ROOTSYNC_SEED (decimal or 0x-hex) when set, else a fixed default.
-    static var base: UInt64 {
-        guard let text = ProcessInfo.processInfo.environment["ROOTSYNC_SEED"]?
-            .trimmingCharacters(in: .whitespaces), !text.isEmpty else { return fallback }
-        if text.lowercased().hasPrefix("0x"), let v = UInt64(text.dropFirst(2), radix: 16) { return v }
-        return UInt64(text) ?? fallback
-    }
+extension TestSeed {
+    /// ROOTSYNC_SEED when set, else "RootSync".
+    static var base: UInt64 { value(default: 0x526F_6F74_5379_6E63) }
 }
 
 /// Shorthand for building versions in tests.

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import JSON
 import Standards
 @testable import Causality

@@ -6,7 +6,9 @@ import Glibc
 import Foundation
 import JSON
 import Node
+import Standards
 import Testing
+import TestSupport
 
 @Suite("Backup and restore (real agents)", .serialized)
 struct BackupIntegrationTests {
@@ -17,7 +19,7 @@ struct BackupIntegrationTests {
         let h = try Hierarchy([(Self.city, nil), (Self.district, Self.city), (Self.street, Self.district)])
         defer { h.shutdown() }
         try h.startAll()
-        let before = citizenID("15060319800101005"), after = citizenID("15060319800101006")
+        let before = CitizenID.complete("15060319800101005")!, after = CitizenID.complete("15060319800101006")!
         try h.put(Self.street, "person", person(before, name: "周八", community: "150603002001"))
         #expect(try h.waitFor(Self.city, "person", before) != nil, "\(h.logs())")
 
@@ -52,7 +54,7 @@ struct BackupIntegrationTests {
         // under the new epoch, and nothing conflicts.
         try h.start([Self.district])
         #expect(try h.waitFor(Self.district, "person", after, timeout: 40) != nil, "\(h.logs([Self.district]))")
-        let fresh = citizenID("15060319800101007")
+        let fresh = CitizenID.complete("15060319800101007")!
         try h.put(Self.district, "person", person(fresh, name: "郑十", community: "150603002001"))
         #expect(try h.waitFor(Self.city, "person", fresh, timeout: 40) != nil, "\(h.logs())")
         #expect(try h.waitFor(Self.street, "person", fresh, timeout: 40) != nil, "\(h.logs())")

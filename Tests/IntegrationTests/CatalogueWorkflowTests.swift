@@ -1,7 +1,9 @@
 import Foundation
 import JSON
 import SQLite
+import Standards
 import Testing
+import TestSupport
 
 /// The catalogue workflow with real agents: drafts at a community travel up, reviews happen at
 /// the district and the city (CLI and local HTTP API), publication reaches every node, the
@@ -93,7 +95,7 @@ struct CatalogueWorkflowIntegrationTests {
         #expect(try waitUntil(20) { try status(h, community, "\(community)-1") == "published" })
 
         // The new column carries data up.
-        let id1 = citizenID("15060319900101001")
+        let id1 = CitizenID.complete("15060319900101001")!
         #expect(try h.put(community, "person", person(id1, name: "张三", community: community, extra: [("wechat", "zhangsan88")])).code == 0)
         // 不予共享: written at the community, never at any parent.
         let visit: JSONValue = ["visit_id": "V1", "community_code": .string(community), "notes": "独居老人"]
@@ -101,7 +103,7 @@ struct CatalogueWorkflowIntegrationTests {
         #expect(try h.waitFor("150600", "person", id1) { $0["wechat"]?.stringValue == "zhangsan88" } != nil)
 
         // The city writes data needing the new catalogue for the offline community; it catches up.
-        let id2 = citizenID("15060219900101002")
+        let id2 = CitizenID.complete("15060219900101002")!
         #expect(try h.put("150600", "person", person(id2, name: "李四", community: "150602001001", extra: [("wechat", "lisi")])).code == 0)
         try h.start(["150602001001"])
         #expect(try h.waitFor("150602001001", "person", id2, timeout: 30) { $0["wechat"]?.stringValue == "lisi" } != nil)

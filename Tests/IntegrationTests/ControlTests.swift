@@ -6,7 +6,9 @@ import Glibc
 import Foundation
 import JSON
 import Node
+import Standards
 import Testing
+import TestSupport
 
 @Suite("Controlling agents (real processes)", .serialized)
 struct ControlTests {
@@ -45,9 +47,9 @@ struct ControlTests {
 
         let stop = try rootsync(["up", "--stop", "--dir", nodes(h)], timeout: 60)
         #expect(stop.code == 0, "\(stop.out) \(stop.err)")
-        #expect(stop.out.contains("stopped rootsync up (PID \(up.process.processIdentifier)) and all its nodes"), "\(stop.out)")
+        #expect(stop.out.contains("stopped rootsync up (PID \(up.process.pid)) and all its nodes"), "\(stop.out)")
         #expect(waitUntil(10) { !up.process.isRunning })
-        #expect(up.process.terminationStatus == 0, "up ends as on Ctrl-C: \(up.output)")
+        #expect(up.process.exit?.status == 0, "up ends as on Ctrl-C: \(up.output)")
         for code in h.codes { #expect(try NodeLock.holder(directory: h.dir(code), slot: .agent) == nil, "\(code)'s agent stopped") }
         let again = try rootsync(["up", "--stop", "--dir", nodes(h)])
         #expect(again.code == 1 && again.err.contains("no rootsync up is running in"), "\(again.err)")
@@ -66,12 +68,12 @@ struct ControlTests {
             try Data(JSONValue.object(o).text.utf8).write(to: URL(fileURLWithPath: file))
         }
         // The parent moves to an address where nobody answers: the next rounds fail.
-        let nowhere = try freeLoopbackPort()
+        let nowhere = try Loopback.freePort()
         try write { $0["parent_url"] = .string("http://127.0.0.1:\(nowhere)"); $0["time_zone"] = "UTC" }
         h.signal(Self.district, SIGHUP)
         #expect(waitUntil(20) { h.logs([Self.district]).contains("event=config_reloaded changed=parent_url,time_zone") }, "\(h.logs([Self.district]))")
         #expect(waitUntil(20) { h.logs([Self.district]).contains("127.0.0.1:\(nowhere)") }, "rounds go to the new address: \(h.logs([Self.district]))")
-        let id = citizenID("15060319800101004")
+        let id = CitizenID.complete("15060319800101004")!
         try h.put(Self.district, "person", person(id, name: "钱七", community: "150603002001"))
         // Back to the real parent: the record arrives.
         try Data(original.utf8).write(to: URL(fileURLWithPath: file))
@@ -100,7 +102,7 @@ struct ControlTests {
         var lines: [String] = []
         for i in 0..<3_000 {
             let body = "150603" + String(format: "1981%02d%02d", i / 28 / 100 % 12 + 1, i / 100 % 28 + 1) + String(format: "%03d", i % 100 + 100)
-            lines.append(person(citizenID(body), name: "孙\(i)", community: "150603002001").text)
+            lines.append(person(CitizenID.complete(body)!, name: "孙\(i)", community: "150603002001").text)
         }
         let file = h.base.appendingPathComponent("people.jsonl").path
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))

@@ -4,7 +4,9 @@ import Glibc
 import Foundation
 import JSON
 import Node
+import Standards
 import Testing
+import TestSupport
 
 /// Enrollment across real processes: a running street issues a token, a fresh community redeems
 /// it with `init`, syncs; reuse is refused; revoke cuts it off; a new token brings it back.
@@ -52,7 +54,7 @@ struct EnrollmentIntegrationTests {
         let mode = try FileManager.default.attributesOfItem(atPath: fresh + "/link.token")[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let id = citizenID("15060319900101003")
+        let id = CitizenID.complete("15060319900101003")!
         let put = try rootsync(["put", "person", "--dir", fresh, "--data", person(id, name: "王五", community: zhujiang).text])
         #expect(put.code == 0, "\(put.err)")
         let synced = try rootsync(["sync", "--dir", fresh, "--json"])

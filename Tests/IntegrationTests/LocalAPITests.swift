@@ -1,6 +1,8 @@
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 
 /// The local API office programs use: records and status over HTTP on loopback.
 @Suite("Local API", .serialized)
@@ -12,7 +14,7 @@ struct LocalAPITests {
         let street = "150603002", community = "150603002001", city = "150600"
         try h.start([city, "150603", street])
         let base = h.url(street)
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         let put = try curl("PUT", "\(base)/v1/records/person/\(id)", headers: ["Content-Type": "application/json"],
                            body: #"{"name":"张三","community_code":"\#(community)","phone":"13800000001"}"#)
         #expect(put.status == 200, "\(put.body)")
@@ -28,10 +30,10 @@ struct LocalAPITests {
         #expect(bad.status == 422, "\(bad.body)")
         #expect(bad.json?["message_en"]?.stringValue?.contains("sex") == true, "\(bad.body)")
         // Outside the street's jurisdiction: refused.
-        let outside = try curl("PUT", "\(base)/v1/records/person/\(citizenID("15060319800101002"))",
+        let outside = try curl("PUT", "\(base)/v1/records/person/\(CitizenID.complete("15060319800101002")!)",
                                body: #"{"name":"李四","community_code":"150603001001"}"#)
         #expect(outside.status == 403, "\(outside.body)")
-        #expect(try curl("GET", "\(base)/v1/records/person/\(citizenID("15060319800101002"))").status == 404)
+        #expect(try curl("GET", "\(base)/v1/records/person/\(CitizenID.complete("15060319800101002")!)").status == 404)
         #expect(try curl("GET", "\(base)/v1/records/nosuch").status == 422)
         // A write over the API reaches the city like any other.
         #expect(try h.waitFor(city, "person", id) != nil, "\(h.logs())")
@@ -46,7 +48,7 @@ struct LocalAPITests {
         #expect(phone.last?["fields"]?.arrayValue?.first?["after"] == "13900000002")
         #expect(phone.first?["standing"] == "superseded" && phone.last?["standing"] == "current")
         #expect(phone.last?["writer"] == .string(street) && phone.last?["received_from"] == "")
-        #expect(try curl("GET", "\(base)/v1/records/person/\(citizenID("15060319800101003"))/history").status == 404)
+        #expect(try curl("GET", "\(base)/v1/records/person/\(CitizenID.complete("15060319800101003")!)/history").status == 404)
         #expect(try curl("GET", "\(base)/v1/records/person/\(id)/frobnicate").status == 404)
         #expect(try curl("GET", "\(base)/v1/records/nosuch/\(id)/history").status == 422)
         let badKey = try curl("GET", "\(base)/v1/records/person/12345/history")

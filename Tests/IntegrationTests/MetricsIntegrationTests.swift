@@ -2,7 +2,9 @@
 import Foundation
 import JSON
 import Node
+import Standards
 import Testing
+import TestSupport
 
 /// promtool: on PATH, or where Scripts/install-test-tools unpacked it (.build/test-tools).
 func promtool() throws -> String {
@@ -20,7 +22,7 @@ func checkWithPromtool(_ text: String) throws -> ProcessResult {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("rs-metrics-\(UUID().uuidString).txt").path
     try Data(text.utf8).write(to: URL(fileURLWithPath: file))
     defer { try? FileManager.default.removeItem(atPath: file) }
-    return try runProgram("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", try promtool(), file], timeout: 60)
+    return try programs.run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", try promtool(), file], timeout: 60)
 }
 
 /// Series → value of a Prometheus text page.
@@ -42,7 +44,7 @@ struct MetricsIntegrationTests {
         let h = try Hierarchy([(Self.city, nil), (Self.district, Self.city), (Self.street, Self.district)])
         defer { h.shutdown() }
         try h.startAll()
-        let id = citizenID("15060319800101003")
+        let id = CitizenID.complete("15060319800101003")!
         try h.put(Self.street, "person", person(id, name: "赵六", community: "150603002001"))
         #expect(try h.waitFor(Self.city, "person", id) != nil, "\(h.logs())")
         #expect(try curl("GET", "\(h.url(Self.district))/v1/sync/have", headers: ["X-Rootsync-Node": Self.street, "Authorization": "Bearer wrong"]).status == 401)

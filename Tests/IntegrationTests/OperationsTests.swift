@@ -6,24 +6,18 @@ import Glibc
 import Foundation
 import JSON
 import Node
+import Standards
 import Testing
+import TestSupport
 
-/// A `rootsync up` running in the background, its standard output in a file.
+/// A `rootsync up` running in the background, its standard output and error in a file.
 final class UpProcess {
-    let process = Process()
+    let process: ChildProcess
     let outPath: String
 
     init(_ arguments: [String]) throws {
         outPath = FileManager.default.temporaryDirectory.appendingPathComponent("rs-up-\(UUID().uuidString).out").path
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        defer { try? out.close() }
-        process.executableURL = URL(fileURLWithPath: try rootsyncExecutable())
-        process.arguments = ["up"] + arguments
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(try RootsyncExecutable.path(), ["up"] + arguments, stdout: outPath, stderr: outPath)
     }
 
     var output: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
@@ -36,11 +30,7 @@ final class UpProcess {
     /// SIGTERM (what Ctrl-C does), then the exit code; SIGKILL after 20 s.
     @discardableResult
     func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        return process.terminationStatus
+        process.stop(SIGTERM, grace: 20)?.status ?? -1
     }
 
     /// The pid `up` printed for `code`'s agent.
@@ -54,23 +44,6 @@ final class UpProcess {
     }
 
     deinit { stop(); try? FileManager.default.removeItem(atPath: outPath) }
-}
-
-/// A TCP socket listening on 127.0.0.1:`port`, so that an agent cannot.
-final class PortBlocker {
-    let fd: Int32
-    init(_ port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 4) == 0 else { throw HarnessError("cannot hold port \(port)") }
-    }
-    deinit { close(fd) }
 }
 
 @Suite("Operations (real agents)", .serialized)
@@ -101,7 +74,7 @@ struct OperationsTests {
         #expect(error["lock"]?.stringValue == NodeLock.path(directory: h.dir(Self.district)))
 
         // Writing commands and readers run beside the agent, as before.
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         try h.put(Self.district, "person", person(id, name: "张三", community: Self.community))
         #expect(try h.sync(Self.district).code == 0)
         #expect(try h.get(Self.district, "person", id)?["name"] == "张三")
@@ -168,7 +141,7 @@ struct OperationsTests {
         release.start()
         let before = Date()
         let put = try rootsync(["put", "person", "--dir", h.dir(Self.district),
-                                "--data", person(citizenID("15060319800101002"), name: "李四", community: Self.community).text])
+                                "--data", person(CitizenID.complete("15060319800101002")!, name: "李四", community: Self.community).text])
         #expect(put.code == 0, "\(put.err)")
         #expect(Date().timeIntervalSince(before) >= 1.2, "the put must have waited for the other writer")
         // Readers never wait.

@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 
 /// Issue 6 across real processes: a TLS hierarchy made by `up --certs`, revoke against a child
 /// with a valid certificate, enrolment over HTTPS, rotation while agents run, and the refusal
@@ -14,7 +16,7 @@ struct SecurityIntegrationTests {
 
     func makeCerts(_ h: Hierarchy) throws -> String {
         let certs = h.base.appendingPathComponent("certs").path
-        let made = try runProgram("/bin/bash", [TLSIntegrationTests.packageRoot + "/Scripts/make-certs",
+        let made = try programs.run("/bin/bash", [TLSIntegrationTests.packageRoot + "/Scripts/make-certs",
                                                 h.base.appendingPathComponent("topology.json").path, certs])
         try #require(made.code == 0, "make-certs failed: \(made.err)")
         return certs
@@ -42,7 +44,7 @@ struct SecurityIntegrationTests {
         #expect((try? curl("GET", "http://127.0.0.1:\(h.ports[street]!)/v1/hello", timeout: 5))?.status ?? 0 != 200)
 
         // Up: community → city. Down: the city's authoritative data → the community.
-        let id = citizenID("15060319850101006")
+        let id = CitizenID.complete("15060319850101006")!
         try h.put(community, "person", person(id, name: "孙八", community: community))
         #expect(try h.waitFor(city, "person", id) != nil, "did not reach the city over HTTPS\n\(h.logs())")
         try h.put(city, "person", JSONValue.object(["id_number": .string(id), "ethnicity": "蒙古族"]))
@@ -57,7 +59,7 @@ struct SecurityIntegrationTests {
         #expect(revoke.code == 0, "\(revoke.err)")
         let refused = try curl("GET", streetURL + "/v1/sync/have", headers: headers, extra: tlsArgs)
         #expect(refused.status == 401, "revoked child with a valid certificate: \(refused.status) \(refused.body)")
-        let id2 = citizenID("15060319850101007")
+        let id2 = CitizenID.complete("15060319850101007")!
         try h.put(community, "person", person(id2, name: "周九", community: community))
         #expect(!(try waitUntil(3) { try h.get(street, "person", id2) != nil }), "a revoked child's data reached its parent")
 
@@ -79,7 +81,7 @@ struct SecurityIntegrationTests {
         let freshFile = try JSONParser.parse(String(contentsOfFile: fresh + "/node.json", encoding: .utf8))
         #expect(freshFile["parent_url"]?.stringValue == streetURL)
         #expect(freshFile["tls"]?["ca"]?.stringValue == certs + "/ca.crt")
-        let id3 = citizenID("15060319850101008")
+        let id3 = CitizenID.complete("15060319850101008")!
         #expect(try rootsync(["put", "person", "--dir", fresh, "--data", person(id3, name: "吴十", community: neighbour).text]).code == 0)
         let synced = try rootsync(["sync", "--dir", fresh])
         #expect(synced.code == 0, "sync over HTTPS after enrolment failed: \(synced.err)")
@@ -97,7 +99,7 @@ struct SecurityIntegrationTests {
         let h = try Hierarchy.chain(interval: 0.5)
         defer { h.shutdown() }
         try h.start([street, community])
-        let before = citizenID("15060319850101009")
+        let before = CitizenID.complete("15060319850101009")!
         try h.put(community, "person", person(before, name: "郑一", community: community))
         #expect(try h.waitFor(street, "person", before) != nil, "\(h.logs([street, community]))")
         let old = try h.token(community)
@@ -111,7 +113,7 @@ struct SecurityIntegrationTests {
         #expect(mode == 0o600)
 
         // The running agent goes on syncing (it reads the new credential on its next request).
-        let after = citizenID("15060319850101010")
+        let after = CitizenID.complete("15060319850101010")!
         try h.put(community, "person", person(after, name: "王二", community: community))
         #expect(try h.waitFor(street, "person", after) != nil, "\(h.logs([street, community]))")
         // Within the overlap both credentials work; a wrong one does not.
@@ -136,7 +138,7 @@ struct SecurityIntegrationTests {
         let street = Self.street
         let h = try Hierarchy.chain()
         defer { h.shutdown() }
-        let port = try freeLoopbackPort()
+        let port = try Loopback.freePort()
         let refused = try rootsync(["serve", "--dir", h.dir(street), "--listen", "0.0.0.0:\(port)"], timeout: 20)
         #expect(refused.code == 1, "serve on 0.0.0.0 without TLS must exit 1, got \(refused.code)")
         #expect(refused.err.contains("refusing to serve plain HTTP") && refused.err.contains("allow_plain_http"), "\(refused.err)")

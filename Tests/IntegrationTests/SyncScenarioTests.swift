@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 
 // Codes used throughout (NBS 2023 street codes; the 12-digit community codes are illustrative).
 let city = "150600"            // 鄂尔多斯市
@@ -29,7 +31,7 @@ struct IntegrationSuite {
         let h = try Hierarchy.chain()
         defer { h.shutdown() }
         try h.startAll()
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         try h.put(zhujiang, "person", person(id, name: "张三", community: zhujiang, phone: "13800000001"))
 
         let atCity = try h.waitFor(city, "person", id)
@@ -56,7 +58,7 @@ struct IntegrationSuite {
                                (jiaotong1, jiaotong), (zhujiang, qingchunshan), (shenhua, qingchunshan)])
         defer { h.shutdown() }
         try h.startAll()
-        let id = citizenID("15060319850505002")
+        let id = CitizenID.complete("15060319850505002")!
         try h.put(zhujiang, "person", person(id, name: "李四", community: zhujiang, phone: "13900000002"))
         #expect(try h.waitFor(city, "person", id) != nil, "the record did not reach the city\n\(h.logs())")
 
@@ -84,7 +86,7 @@ struct IntegrationSuite {
         let h = try Hierarchy.chain()
         defer { h.shutdown() }
         try h.startAll()
-        let p0 = citizenID("15060319700303003"), p1 = citizenID("15060319910909004")
+        let p0 = CitizenID.complete("15060319700303003")!, p1 = CitizenID.complete("15060319910909004")!
         try h.put(zhujiang, "person", person(p0, name: "王五", community: zhujiang))
         #expect(try h.waitFor(city, "person", p0) != nil, "\(h.logs())")
 
@@ -115,7 +117,7 @@ struct IntegrationSuite {
         let h = try Hierarchy.chain()
         defer { h.shutdown() }
         try h.startAll()
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         try h.put(zhujiang, "person", person(id, name: "张三", community: zhujiang, phone: "13800000001"))
         #expect(try h.waitFor(city, "person", id) != nil, "\(h.logs())")
 
@@ -154,7 +156,7 @@ struct IntegrationSuite {
         let h = try Self.streetWithTwoCommunities()
         defer { h.shutdown() }
         try h.startAll()
-        let id = citizenID("15060319920315002")
+        let id = CitizenID.complete("15060319920315002")!
         try h.put(zhujiang, "person", person(id, name: "李四", community: zhujiang, phone: "13900000002",
                                              extra: [("residence_address", "珠江社区 3 栋"), ("tags", ["独居老人"])]))
         #expect(try h.waitFor(qingchunshan, "person", id) != nil, "\(h.logs())")
@@ -194,7 +196,7 @@ struct IntegrationSuite {
         var lines = ""
         var ids: [String] = []
         for i in 0..<n {
-            let id = citizenID("150603" + String(1980 + i / 900) + "0101" + String(format: "%03d", 1 + i % 900))
+            let id = CitizenID.complete("150603" + String(1980 + i / 900) + "0101" + String(format: "%03d", 1 + i % 900))!
             ids.append(id)
             lines += person(id, name: "居民\(i)", community: zhujiang, phone: String(format: "138%08d", i)).text + "\n"
         }

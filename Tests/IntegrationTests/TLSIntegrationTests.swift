@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 
 /// Links over HTTPS with client certificates from Scripts/make-certs: a street serving two
 /// communities; a community syncs with its own certificate, and is refused (403) with another's.
@@ -31,7 +33,7 @@ struct TLSIntegrationTests {
         let h = try Hierarchy([(city, nil), (kangbashi, city), (qingchunshan, kangbashi), (zhujiang, qingchunshan), (shenhua, qingchunshan)])
         defer { h.shutdown() }
         let certs = h.base.appendingPathComponent("certs").path
-        let made = try runProgram("/bin/bash", [Self.packageRoot + "/Scripts/make-certs", h.base.appendingPathComponent("topology.json").path, certs])
+        let made = try programs.run("/bin/bash", [Self.packageRoot + "/Scripts/make-certs", h.base.appendingPathComponent("topology.json").path, certs])
         try #require(made.code == 0, "make-certs failed: \(made.err)")
         #expect(made.out.contains("\(zhujiang).crt"))
         for code in [city, kangbashi, qingchunshan, zhujiang, shenhua] {
@@ -45,7 +47,7 @@ struct TLSIntegrationTests {
         let street = "https://127.0.0.1:\(h.ports[qingchunshan]!)"
 
         // Sync over HTTPS with the community's own certificate.
-        let id = citizenID("15060319900101004")
+        let id = CitizenID.complete("15060319900101004")!
         try h.put(zhujiang, "person", person(id, name: "赵六", community: zhujiang))
         let synced = try h.sync(zhujiang)
         #expect(synced.code == 0, "sync over HTTPS failed: \(synced.err)\n\(h.logs([qingchunshan]))")
@@ -69,7 +71,7 @@ struct TLSIntegrationTests {
 
         // The community configured with its neighbour's certificate: refused with 403, nothing applied.
         try configureTLS(h, zhujiang, certs: certs, certFor: shenhua)
-        let id2 = citizenID("15060319900101005")
+        let id2 = CitizenID.complete("15060319900101005")!
         try h.put(zhujiang, "person", person(id2, name: "钱七", community: zhujiang))
         let refused = try h.sync(zhujiang)
         #expect(refused.code != 0 && refused.err.contains("403"), "exit \(refused.code): \(refused.err)")

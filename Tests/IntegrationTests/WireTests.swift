@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import JSON
+import Standards
 import Testing
+import TestSupport
 
 /// Hand-made HTTP requests against a real street agent (through the system curl binary).
 extension IntegrationSuite {
@@ -13,7 +15,7 @@ extension IntegrationSuite {
         defer { h.shutdown() }
         // Only the street serves: the communities' own agents must not push anything.
         try h.start([qingchunshan])
-        let a = citizenID("15060319800101001"), b = citizenID("15060319811111005")
+        let a = CitizenID.complete("15060319800101001")!, b = CitizenID.complete("15060319811111005")!
         try h.put(zhujiang, "person", person(a, name: "张三", community: zhujiang, phone: "13800000001"))
         try h.put(shenhua, "person", person(b, name: "钱七", community: shenhua))
         let real = try h.wireVersions(zhujiang, "person", a)
@@ -106,7 +108,7 @@ extension IntegrationSuite {
         r = try curl("GET", base + "/v1/sync/have", headers: good)
         #expect(r.status == 200, "\(r.status) \(r.body)")
         #expect(h.isRunning(qingchunshan))
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         try h.put(zhujiang, "person", person(id, name: "张三", community: zhujiang))
         let sync = try h.sync(zhujiang)
         #expect(sync.code == 0, "a real child can still sync: \(sync.err)")
@@ -121,7 +123,7 @@ extension IntegrationSuite {
         // A link that has run before (the child's identity is confirmed with its parent):
         // duplicated requests are retries on a live link.
         #expect(try h.sync(zhujiang).code == 0)
-        let id = citizenID("15060319800101001")
+        let id = CitizenID.complete("15060319800101001")!
         try h.put(zhujiang, "person", person(id, name: "张三", community: zhujiang, phone: "13800000001"))
         let versions = try h.wireVersions(zhujiang, "person", id)
         let body = (["versions": .array(versions)] as JSONValue).text
@@ -167,9 +169,9 @@ extension IntegrationSuite {
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         args.append(base + "/v1/sync/wait")
         // One per child of a street with two dozen communities, as every running child holds one.
-        var polls: [Process] = []
-        defer { killAll(polls) }
-        for _ in 0..<24 { polls.append(try spawnProgram("/usr/bin/curl", args)) }
+        var polls: [ChildProcess] = []
+        defer { for p in polls { p.stop(SIGKILL) } }
+        for _ in 0..<24 { polls.append(try ChildProcess("/usr/bin/curl", args)) }
         usleep(500_000)
         for i in 0..<4 {
             let started = Date()

@@ -457,6 +457,62 @@ struct RollbackWithLeaseTests {
         #expect(try t["150603002001"].get("person", key: Tree.id(4)) != nil)
     }
 
+    /// Finding 2's relay case (chaos seed 4 with `--restore-with-lease`): in its lost future the
+    /// street only relayed (nothing it wrote, no cursor its district saw), and after the rollback
+    /// it refilled its route table past the community's cursor before the community asked again.
+    @Test("a parent rolled back with its lease that only relayed data refills its routes: the child's cursor is not trusted, nothing is skipped")
+    func relayedRoutesRefilled() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603002"].put("person", person(1))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            // The district writes two records for the community; the street relays them in one
+            // round (the district sees only the cursor the street had before), the community takes them.
+            try t["150603"].put("person", person(2))
+            try t["150603"].put("person", person(3))
+            try t.sync("150603002")
+            try t.sync("150603002001")
+        }
+        #expect(street.epoch == 1)
+        // Back from the rollback, the street writes first (route positions the community's cursor
+        // has passed), then relays persons 2 and 3 again: its route head is past the cursor.
+        try street.put("person", person(4))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(4)) != nil, "the community skipped the street's new write")
+        #expect(street.epoch == 2)
+        try t.sync("150603002001")
+        for n in 1...4 { #expect(try t["150603002001"].get("person", key: Tree.id(n)) != nil, "person \(n)") }
+    }
+
+    /// Found by the chaos harness (seed 4, 9 nodes, 24 steps, `--restore-with-lease`): the street's
+    /// backup was taken before it had written anything, so after the rollback its counter was 0
+    /// and the round took it for a replica re-created from nothing — a new epoch, but the old
+    /// database id and pull cursor, so its parent never sent back the write it had lost.
+    @Test("a parent rolled back with its lease to before its first write gets that write back from its parent, and its child too")
+    func rolledBackToBeforeItsFirstWrite() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        try t["150603"].put("person", person(1))
+        try t.sync("150603002")
+        try t.sync("150603002001")
+        let street = try rollBack(t) {
+            try t["150603002"].put("person", person(2))
+            try t.sync("150603002")  // the district holds the street's write #1
+        }
+        #expect(try street.localCounter() == 0)
+        try t.sync("150603002")
+        #expect(street.epoch == 2)
+        try t.sync("150603002")
+        #expect(try street.get("person", key: Tree.id(2)) != nil, "the street's own lost write did not come back")
+        try t.sync("150603002001")
+        #expect(try t["150603002001"].get("person", key: Tree.id(2)) != nil)
+        // Its next write, under the new epoch, goes up as usual.
+        try street.put("person", person(3))
+        try t.sync("150603002")
+        #expect(try t["150603"].get("person", key: Tree.id(3)) != nil)
+    }
+
     @Test("with writes the parent never acknowledged, the round refuses and keeps them")
     func refuses() throws {
         let t = try Tree(["150600", "150603", "150603002"])

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 import Transport
 @testable import Node
 @testable import Replica
@@ -32,29 +33,6 @@ struct HostileHTTPTests {
         func auth(_ token: String, node: String = SecurityTests.community) -> HTTPHeaders {
             ["X-Rootsync-Node": node, "Authorization": "Bearer \(token)"]
         }
-    }
-
-    /// A TCP connection that sends what it is given and nothing else. Test-only.
-    final class Raw {
-        let fd: Int32
-        init(port: UInt16) throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw POSIXError(.EIO) }
-            var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard result == 0 else { _ = Glibc.close(fd); throw POSIXError(.ECONNREFUSED) }
-        }
-        func send(_ text: String) {
-            _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        }
-        deinit { _ = Glibc.close(fd) }
     }
 
     @Test("finding 4: bodies are not read before authentication; bombs stop at the endpoint's cap")
@@ -102,9 +80,9 @@ struct HostileHTTPTests {
     @Test("finding 5: half-open and trickling connections from the child's address give way to the child")
     func halfOpenConnections() throws {
         let s = try Served(limits: HTTPServer.Limits(connectionTimeoutSeconds: 60, perAddressConnectionLimit: 8))
-        var held: [Raw] = []
+        var held: [LoopbackConnection] = []
         for i in 0..<16 {
-            let raw = try Raw(port: s.http.port)
+            let raw = try LoopbackConnection(port: s.http.port, timeout: 0.3)
             // Half of them never send a byte, half trickle the start of a request line.
             if i % 2 == 1 { raw.send("G") }
             held.append(raw)

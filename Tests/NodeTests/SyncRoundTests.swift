@@ -61,7 +61,7 @@ final class Tree {
 
     static func id(_ seq: Int, county: String = "150603") -> String {
         let body = county + "19800101" + String(format: "%03d", seq)
-        return body + String(CitizenID.checkCharacter(for: body)!)
+        return CitizenID.complete(body)!
     }
 }
 

@@ -85,6 +85,13 @@ struct UpgradeTests {
         #expect(try street.conflicts().count == 1 && community.conflicts().count == 1)
         #expect(try street.childCredentialHash("150603002001") != nil)
 
+        // Step 12: what the old release handed its children is not known, so every position up to
+        // the heads counts as handed out (a cursor it gave is no proof of a rollback).
+        let issued = try street.issuedPositions(child: "150603002001")
+        let heads = (route: try street.routeHead(), feed: try street.feedHead())
+        #expect(issued.route == heads.route && issued.feed == heads.feed)
+        let streetDatabase = street.databaseID
+
         // The community pulls on from its stored cursor: the record the street wrote last arrives.
         let zhao = "150603198001010077"
         #expect(try community.get("person", key: zhao) == nil)
@@ -93,6 +100,7 @@ struct UpgradeTests {
         #expect(report.pulled > 0)
         #expect(try community.get("person", key: zhao)?["name"] == "赵六")
         #expect(try community.currentActor().epoch == 1, "an in-place upgrade is no restore")
+        #expect(try street.currentActor().epoch == 1 && street.databaseID == streetDatabase, "the old release's cursor is trusted")
         // A write at the community after the upgrade reaches the street.
         try community.put("person", JSONObject([("id_number", .string(zhao)), ("phone", "13600000004")]))
         round = SyncRound(replica: community, link: DirectParentLink(service: try ParentService(replica: street, child: "150603002001")))

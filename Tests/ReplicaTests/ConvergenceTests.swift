@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import Standards
 import Testing
+import TestSupport
 @testable import Replica
 
 /// In-process randomized convergence: replicas in a tree, random writes at random nodes
@@ -34,7 +35,7 @@ struct ConvergenceTests {
 
 struct Scenario {
     let seed: UInt64
-    var rng: TestRandom
+    var rng: SplitMix64
     var nodes: [String] = []
     var parent: [String: String] = [:]
     var replicas: [String: Replica] = [:]
@@ -44,7 +45,7 @@ struct Scenario {
 
     init(seed: UInt64) throws {
         self.seed = seed
-        rng = TestRandom(seed: seed)
+        rng = SplitMix64(seed: seed)
         // A random tree of 5–15 nodes under the city.
         let city = "150600"
         nodes = [city]
@@ -116,7 +117,7 @@ struct Scenario {
 
     mutating func person(_ i: Int) -> String {
         let body = "150603" + String(format: "19%02d%02d%02d", 50 + i % 40, 1 + i % 12, 1 + i % 28) + String(format: "%03d", i % 1000)
-        return body + String(CitizenID.checkCharacter(for: body)!)
+        return CitizenID.complete(body)!
     }
 
     mutating func write() throws {
@@ -298,16 +299,3 @@ struct ScenarioFailure: Error, CustomStringConvertible {
 
 final class ClockBox: @unchecked Sendable { var base: Int64 = 0 }
 
-/// SplitMix64: small, seedable, the same on every machine.
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : next() % bound }
-}

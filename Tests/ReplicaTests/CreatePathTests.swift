@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import SQLite
 import Testing
+import TestSupport
 @testable import Replica
 
 /// The one-pass create path (`createLocal`) must store exactly what the general path
@@ -15,17 +16,17 @@ struct CreatePathTests {
 
     /// A random new person: required fields always, the others sometimes, tags as any subset
     /// (sometimes repeated or empty), sometimes code-set labels instead of codes.
-    static func person(_ g: inout TestRandom, seq: Int) -> JSONObject {
-        let id = Fixture.id(birth: "19\(70 + g.below(30))0\(1 + g.below(9))1\(g.below(9))", seq: seq)
-        var o = JSONObject([("id_number", .string(id)), ("name", .string(["张三", "李四", " 王五 ", "赵六"][g.below(4)])),
-                            ("community_code", .string(communities[g.below(communities.count)]))])
-        if g.below(2) == 0 { o.append("phone", .string("13\(String(format: "%09d", g.below(1_000_000_000)))")) }
-        if g.below(3) == 0 { o.append("sex", .string((Int(String(id.dropLast().last!))! % 2 == 1) ? "1" : "2")) }
-        if g.below(3) == 0 { o.append("residence_address", .string("康巴什区青春山街道\(g.below(100))号")) }
-        if g.below(4) == 0 { o.append("marital_status", .string(["10", "20", "已婚"][g.below(3)])) }
-        if g.below(4) == 0 { o.append("household_address", .null) }
-        if g.below(3) == 0 {
-            let tags = (0..<g.below(4)).map { _ in JSONValue.string(tagChoices[g.below(tagChoices.count)]) }
+    static func person(_ g: inout SplitMix64, seq: Int) -> JSONObject {
+        let id = Fixture.id(birth: "19\(70 + g.int(0..<30))0\(1 + g.int(0..<9))1\(g.int(0..<9))", seq: seq)
+        var o = JSONObject([("id_number", .string(id)), ("name", .string(["张三", "李四", " 王五 ", "赵六"][g.int(0..<4)])),
+                            ("community_code", .string(communities[g.int(0..<communities.count)]))])
+        if g.int(0..<2) == 0 { o.append("phone", .string("13\(String(format: "%09d", g.int(0..<1_000_000_000)))")) }
+        if g.int(0..<3) == 0 { o.append("sex", .string((Int(String(id.dropLast().last!))! % 2 == 1) ? "1" : "2")) }
+        if g.int(0..<3) == 0 { o.append("residence_address", .string("康巴什区青春山街道\(g.int(0..<100))号")) }
+        if g.int(0..<4) == 0 { o.append("marital_status", .string(["10", "20", "已婚"][g.int(0..<3)])) }
+        if g.int(0..<4) == 0 { o.append("household_address", .null) }
+        if g.int(0..<3) == 0 {
+            let tags = (0..<g.int(0..<4)).map { _ in JSONValue.string(tagChoices[g.int(0..<tagChoices.count)]) }
             o.append("tags", .array(tags))
         }
         return o
@@ -55,8 +56,8 @@ struct CreatePathTests {
 
     @Test("a random mix of new records, updates and captured rows stores the same on both paths")
     func samePathResults() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        var g = TestRandom(seed: seed)
+        let seed = TestSeed.value(default: UInt64(Date().timeIntervalSince1970))
+        var g = SplitMix64(seed: seed)
         let replicas = try [Fixture.replica("150603002"), Fixture.replica("150603002")]
         replicas[1].createsInOnePass = false
         var clock: Int64 = 1_780_000_000_000
@@ -67,12 +68,12 @@ struct CreatePathTests {
         var seq = 0
         for round in 0..<6 {
             var batch: [(line: Int, patch: JSONObject)] = []
-            for i in 0..<(5 + g.below(20)) {
+            for i in 0..<(5 + g.int(0..<20)) {
                 seq += 1
                 batch.append((i + 1, Self.person(&g, seq: seq)))
             }
             // Sometimes an update of a record written before, in the same batch as new ones.
-            if seq > 3 && g.below(2) == 0 {
+            if seq > 3 && g.int(0..<2) == 0 {
                 let id = Fixture.id(seq: 1)
                 batch.append((batch.count + 1, JSONObject([("id_number", .string(id)), ("phone", .string("13900000000"))])))
             }

@@ -1,51 +1,27 @@
 import Foundation
 import JSON
-import SQLite
 import Testing
 @testable import Replica
 
+/// The lease beside a replica (`replica.sqlite-actor`): written when it must move, left alone
+/// when it matches, so opening a replica writes nothing (readers keep working on a full disk).
 @Suite("Actor lease")
 struct LeaseTests {
-    func person(_ seq: Int) -> JSONObject {
-        JSONObject([("id_number", .string(Fixture.id(seq: seq))), ("name", "张三"), ("community_code", "150603002001")])
-    }
-
-    @Test func directWritesDrainedByApplyDoNotLookLikeARestore() throws {
-        let path = Fixture.tempDir().appendingPathComponent("r.sqlite").path
-        let street = try Fixture.replica("150603002", path: path)
-        let community = try Fixture.memoryReplica("150603002001")
-        try community.put("person", person(1))
-        // Another program writes straight into the street's file; the next apply versions it.
-        try street.put("person", person(2))
-        let other = try Database(path: path)
-        try other.execute("UPDATE person SET phone = '13800000000' WHERE id_number = '\(Fixture.id(seq: 2))'")
-        try street.apply(try community.feed(after: 0, limit: 100).map(\.version), from: "150603002001")
-        #expect(try Replica.open(path: path, divisions: Fixture.divisions).epoch == 1)
-    }
-
-    @Test func aDatabaseAheadOfItsLeaseIsTrusted() throws {
-        let path = Fixture.tempDir().appendingPathComponent("r.sqlite").path
+    @Test("opening a replica whose lease matches leaves the lease file untouched; a write moves it")
+    func openWritesNothing() throws {
+        let path = Fixture.tempDir().appendingPathComponent("150603002001.sqlite").path
         let r = try Fixture.replica("150603002001", path: path)
-        try r.put("person", person(1))
-        let lease = try Data(contentsOf: URL(fileURLWithPath: path + "-actor"))
-        try r.put("person", person(2))
-        // A crash (or another connection) between a commit and its lease write leaves the lease behind.
-        try lease.write(to: URL(fileURLWithPath: path + "-actor"))
-        #expect(try Replica.open(path: path, divisions: Fixture.divisions).epoch == 1)
-    }
-
-    @Test func aDatabaseBehindItsLeaseTakesANewEpochAndDatabaseID() throws {
-        let path = Fixture.tempDir().appendingPathComponent("r.sqlite").path
-        let r = try Fixture.replica("150603002001", path: path)
-        let id = r.databaseID
-        try r.put("person", person(1))
-        let lease = try Data(contentsOf: URL(fileURLWithPath: path + "-actor"))
-        // Rewrite the lease as if later writes had happened (the file is now "older").
-        var json = try JSONParser.parse(bytes: Array(lease)).objectValue!
-        json["generation"] = .int(1_000)
-        try Data(JSONValue.object(json).text.utf8).write(to: URL(fileURLWithPath: path + "-actor"))
+        try r.put("person", Fixture.obj([("id_number", .string(Fixture.id(seq: 1))), ("name", "张三"), ("community_code", "150603002001")]))
+        let lease = path + "-actor"
+        let inode = { (try FileManager.default.attributesOfItem(atPath: lease)[.systemFileNumber] as? UInt64) ?? 0 }
+        let before = try inode()
         let reopened = try Replica.open(path: path, divisions: Fixture.divisions)
-        #expect(reopened.epoch == 2)
-        #expect(reopened.databaseID != id)
+        #expect(try inode() == before, "opening rewrote a matching lease")
+        #expect(reopened.epoch == 1)
+        try reopened.put("person", Fixture.obj([("id_number", .string(Fixture.id(seq: 1))), ("phone", "13800000001")]))
+        #expect(try inode() != before, "a write moves the lease (a new file renamed into place)")
+        // No temporary lease files are left behind.
+        let dir = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }.isEmpty)
     }
 }

@@ -31,7 +31,7 @@ enum Fixture {
     /// A valid 18-digit ID for a county code, birth date and sequence.
     static func id(county: String = "150603", birth: String = "19900101", seq: Int) -> String {
         let body = county + birth + String(format: "%03d", seq % 1000)
-        return body + String(CitizenID.checkCharacter(for: body)!)
+        return CitizenID.complete(body)!
     }
 
     static func obj(_ pairs: [(String, JSONValue)]) -> JSONObject { JSONObject(pairs) }

@@ -3,21 +3,22 @@ import Foundation
 import JSON
 import SQLite
 import Testing
+import TestSupport
 @testable import Replica
 
 /// Storage v2: the binary encoding of vectors and values, and the write session.
 @Suite("Storage v2")
 struct StorageTests {
-    static func randomValue(_ g: inout TestRandom, depth: Int = 0) -> JSONValue {
-        switch g.below(depth > 2 ? 5 : 7) {
+    static func randomValue(_ g: inout SplitMix64, depth: Int = 0) -> JSONValue {
+        switch g.int(0..<(depth > 2 ? 5 : 7)) {
         case 0: return .null
-        case 1: return .bool(g.below(2) == 1)
-        case 2: return .string(["", "张三", "150603002001", "a\u{0}b", "🙂", String(repeating: "x", count: 300)][g.below(6)])
-        case 3: return .number(["0", "-1", "9007199254740991", "3.25", "1e3"][g.below(5)])
+        case 1: return .bool(g.int(0..<2) == 1)
+        case 2: return .string(["", "张三", "150603002001", "a\u{0}b", "🙂", String(repeating: "x", count: 300)][g.int(0..<6)])
+        case 3: return .number(["0", "-1", "9007199254740991", "3.25", "1e3"][g.int(0..<5)])
         case 4: return .string(String(g.next()))
-        case 5: return .array((0..<g.below(4)).map { _ in randomValue(&g, depth: depth + 1) })
+        case 5: return .array((0..<g.int(0..<4)).map { _ in randomValue(&g, depth: depth + 1) })
         default:
-            return .object(JSONObject((0..<g.below(4)).map { i in ("k\(i)", randomValue(&g, depth: depth + 1)) }))
+            return .object(JSONObject((0..<g.int(0..<4)).map { i in ("k\(i)", randomValue(&g, depth: depth + 1)) }))
         }
     }
 
@@ -27,17 +28,17 @@ struct StorageTests {
 
     @Test("values and vectors round-trip exactly (field order, numbers as written, nesting)")
     func roundTrip() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        var g = TestRandom(seed: seed)
+        let seed = TestSeed.value(default: UInt64(Date().timeIntervalSince1970))
+        var g = SplitMix64(seed: seed)
         let actors = (1...20).map { Actor(node: "150603002\(String(format: "%03d", $0))", epoch: $0 % 3 + 1) }
         let rows = Dictionary(uniqueKeysWithValues: actors.enumerated().map { ($0.element, Int64($0.offset + 1)) })
         let byRow = Dictionary(uniqueKeysWithValues: rows.map { ($0.value, $0.key) })
         for _ in 0..<500 {
-            let values = JSONObject((0..<g.below(6)).map { i in ("f\(i)", Self.randomValue(&g)) })
+            let values = JSONObject((0..<g.int(0..<6)).map { i in ("f\(i)", Self.randomValue(&g)) })
             #expect(try Self.decodeValues(StorageCodec.encode(values)) == values, "seed \(seed)")
             var entries: [Actor: Int64] = [:]
-            for _ in 0..<g.below(6) { entries[actors[g.below(actors.count)]] = Int64(g.below(1 << 20) + 1) }
-            if g.below(10) == 0 { entries[actors[0]] = Dot.maxSeq }
+            for _ in 0..<g.int(0..<6) { entries[actors[g.int(0..<actors.count)]] = Int64(g.int(0..<1 << 20) + 1) }
+            if g.int(0..<10) == 0 { entries[actors[0]] = Dot.maxSeq }
             let vector = VersionVector(entries)
             let bytes = StorageCodec.encode(vector) { rows[$0]! }
             let back = try bytes.withUnsafeBytes { try StorageCodec.decodeVector($0) { byRow[$0]! } }
@@ -149,8 +150,4 @@ struct HistoryTests {
         }
         #expect(try street.history("person", key: Fixture.id(seq: 2)) == nil)
     }
-}
-
-extension TestRandom {
-    mutating func below(_ n: Int) -> Int { Int(next(UInt64(n))) }
 }

@@ -1,29 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Standards
 
-/// SplitMix64: a tiny, well-known PRNG, so randomized tests replay exactly from a seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// The seed for randomized tests: `ROOTSYNC_SEED` (decimal or 0x-hex) when set, else fixed.
-enum TestSeed {
-    static let value: UInt64 = {
-        guard let text = ProcessInfo.processInfo.environment["ROOTSYNC_SEED"] else { return 0x5EED_2026 }
-        if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) ?? 0x5EED_2026 }
-        return UInt64(text) ?? 0x5EED_2026
-    }()
+/// Randomized tests here: `ROOTSYNC_SEED` or a fixed seed, and how many values each tries.
+extension TestSeed {
+    static let standards = value(default: 0x5EED_2026)
     static let iterations = 2_000
-    static var reproduce: String { "seed=\(value) (rerun with ROOTSYNC_SEED=\(value))" }
+    static var reproduce: String { "seed=\(standards) (rerun with ROOTSYNC_SEED=\(standards))" }
 }
 
 /// A small division table, independent of the bundled data files.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ import Glibc
 struct ConnectionLimitTests {
     /// Reads until the server closes (true) or `seconds` pass without it closing (false); bytes
     /// received on the way are returned too.
-    static func closedByServer(_ socket: RawSocket, within seconds: Double) -> (closed: Bool, bytes: [UInt8]) {
+    static func closedByServer(_ socket: LoopbackConnection, within seconds: Double) -> (closed: Bool, bytes: [UInt8]) {
         let deadline = Date().addingTimeInterval(seconds)
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -29,7 +30,7 @@ struct ConnectionLimitTests {
     func slowClientIsDropped() throws {
         let limits = HTTPServer.Limits(connectionTimeoutSeconds: 1)
         try withServer(limits: limits) { server, client in
-            let slow = try RawSocket(port: server.port)
+            let slow = try LoopbackConnection(port: server.port)
             defer { slow.close() }
             slow.send(Array("GET /slow HTTP/1.1\r\nHost: x\r\nX-Drip: ".utf8))
             // The timeout is 1 s; 10 s leaves room for a loaded machine.
@@ -44,7 +45,7 @@ struct ConnectionLimitTests {
     func stalledUploadIsDropped() throws {
         let limits = HTTPServer.Limits(connectionTimeoutSeconds: 1)
         try withServer(limits: limits) { server, client in
-            let slow = try RawSocket(port: server.port)
+            let slow = try LoopbackConnection(port: server.port)
             defer { slow.close() }
             slow.send(Array("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly part".utf8))
             #expect(Self.closedByServer(slow, within: 10).closed)
@@ -84,7 +85,7 @@ struct ConnectionLimitTests {
         let holder = Holder()
         try withServer(limits: limits, threads: 4, handler: holder.handler) { server, _ in
             #expect(holder.hold(3, port: server.port))
-            let extra = try RawSocket(port: server.port)
+            let extra = try LoopbackConnection(port: server.port)
             defer { extra.close() }
             extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             let refused = Self.closedByServer(extra, within: 1.5)
@@ -105,10 +106,10 @@ struct ConnectionLimitTests {
     func halfOpenConnectionsGiveWay() throws {
         let limits = HTTPServer.Limits(connectionLimit: 64, connectionTimeoutSeconds: 60, perAddressConnectionLimit: 3)
         try withServer(limits: limits) { server, _ in
-            var held: [RawSocket] = []
+            var held: [LoopbackConnection] = []
             defer { for s in held { s.close() } }
             for i in 0..<6 {
-                let s = try RawSocket(port: server.port)
+                let s = try LoopbackConnection(port: server.port)
                 if i % 2 == 0 { s.send(Array("GET /held HTTP/1.1\r\nHost: x\r\n".utf8)) } // trickling, never finished
                 held.append(s)
             }
@@ -130,7 +131,7 @@ struct ConnectionLimitTests {
         try server.start()
         defer { server.stop(grace: 1) }
         #expect(holder.hold(4, port: server.port))
-        let extra = try RawSocket(port: server.port)
+        let extra = try LoopbackConnection(port: server.port)
         defer { extra.close() }
         extra.send(Array("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         let blocked = Self.closedByServer(extra, within: 1.5)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 /// Finding 7 of issue 11: framing and path tricks sent as raw bytes to the real server on
@@ -9,7 +10,7 @@ import Transport
 struct HTTPParsingTests {
     /// Sends `bytes` on a fresh connection and returns everything the server answers.
     static func exchange(_ server: HTTPServer, _ bytes: String) throws -> String {
-        let socket = try RawSocket(port: server.port)
+        let socket = try LoopbackConnection(port: server.port)
         defer { socket.close() }
         socket.send(Array(bytes.utf8))
         return String(decoding: socket.readAll(), as: UTF8.self)

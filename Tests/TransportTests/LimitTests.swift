@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 @Suite("Server limits")
@@ -58,7 +59,7 @@ struct LimitTests {
     @Test func rawExpectContinueGets413InsteadOf100() throws {
         let limits = HTTPServer.Limits(maxBodyBytes: 1024)
         try withServer(limits: limits) { server, _ in
-            let socket = try RawSocket(port: server.port)
+            let socket = try LoopbackConnection(port: server.port)
             defer { socket.close() }
             socket.send(Array("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\nExpect: 100-continue\r\n\r\n".utf8))
             let answer = String(decoding: socket.readAll(), as: UTF8.self)
@@ -70,7 +71,7 @@ struct LimitTests {
     @Test func declaredLengthOverTheCapIsAnsweredAtOnce() throws {
         let limits = HTTPServer.Limits(maxBodyBytes: 64 * 1024)
         try withServer(limits: limits) { server, _ in
-            let socket = try RawSocket(port: server.port)
+            let socket = try LoopbackConnection(port: server.port)
             defer { socket.close() }
             socket.send(Array("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n".utf8))
             let answer = String(decoding: socket.readAll(), as: UTF8.self)
@@ -81,7 +82,7 @@ struct LimitTests {
     @Test func endlessUploadIsCutOffAfterTheDrainAllowance() throws {
         let limits = HTTPServer.Limits(maxBodyBytes: 64 * 1024)
         try withServer(limits: limits) { server, client in
-            let socket = try RawSocket(port: server.port)
+            let socket = try LoopbackConnection(port: server.port)
             defer { socket.close() }
             // Chunked, so no length says in advance that it is too large.
             socket.send(Array("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 @Suite("Malformed HTTP")
@@ -17,7 +18,7 @@ struct RobustnessTests {
                 (Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8), false), // hang up mid-headers
             ]
             for (bytes, waitForAnswer) in junk {
-                let socket = try RawSocket(port: server.port)
+                let socket = try LoopbackConnection(port: server.port)
                 socket.send(bytes)
                 let answer = waitForAnswer ? String(decoding: socket.readAll(), as: UTF8.self) : ""
                 socket.close()
@@ -34,7 +35,7 @@ struct RobustnessTests {
         try server.start()
         let client = try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)", options: .init(totalTimeout: 5))
         for _ in 0..<5 {
-            let socket = try RawSocket(port: server.port)
+            let socket = try LoopbackConnection(port: server.port)
             socket.send(Array("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nonly a little".utf8))
             socket.close()
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 /// Certificates made for one test run with the openssl CLI: a CA, a server certificate for
@@ -32,15 +33,11 @@ private struct TestPKI {
         leaf stranger otherca 150603002001 clientAuth URI:rootsync:node:150603002001
         leaf serveronly ca 150603002009 serverAuth IP:127.0.0.1
         """#
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script, "make-test-pki", dir]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TransportError.invalidRequest("openssl could not make the test certificates (exit \(process.terminationStatus))")
+        let process = try ChildProcess("/bin/bash", ["-c", script, "make-test-pki", dir])
+        let status = process.wait(timeout: 120)?.status
+        guard status == 0 else {
+            process.stop(SIGKILL)
+            throw TransportError.invalidRequest("openssl could not make the test certificates (exit \(status.map(String.init) ?? "none: timed out"))")
         }
         return TestPKI(dir: dir)
     }

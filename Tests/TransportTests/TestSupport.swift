@@ -46,58 +46,6 @@ func sampleJSON(size: Int) -> [UInt8] {
     return Array((text + "]").utf8)
 }
 
-/// Raw TCP for feeding the server bytes no HTTP client would send. Test-only.
-struct RawSocket {
-    let fd: Int32
-
-    init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            _ = Glibc.close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-    }
-
-    /// Sends what it can; the server may hang up early, which is fine here.
-    func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { return }
-            offset += sent
-        }
-    }
-
-    /// Reads until the server closes or goes quiet for 0.5 s.
-    func readAll(limit: Int = 1 << 20) -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while result.count < limit {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            result += buffer[0..<count]
-        }
-        return result
-    }
-
-    func close() {
-        _ = Glibc.close(fd)
-    }
-}
-
 /// A value shared between test threads (Synchronization.Mutex needs macOS 15).
 final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()

@@ -98,7 +98,13 @@ enum ReplicaAccess {
     static func translate(_ error: any Error, resource: Resource? = nil) -> any Error {
         switch error {
         case let error as ReplicaError: return commandError(error, resource: resource)
+        case let error as SQLiteError where error.isFull:
+            return CommandError("磁盘已满，本次修改没有保存（副本保持原样），腾出空间后再试：\(error)",
+                                "the disk is full: nothing was written (the replica is as it was); free some space and try again: \(error)")
         case let error as SQLiteError: return CommandError("数据库错误：\(error)", "database error: \(error)")
+        case let error as CocoaError where error.code == .fileWriteOutOfSpace:
+            return CommandError("磁盘已满，无法写入租约文件 \(error.filePath ?? "")；腾出空间后再试（用 rootsync get 查看修改是否已保存）",
+                                "the disk is full: the lease file \(error.filePath ?? "") could not be written; free some space and try again (rootsync get shows whether the change was saved)")
         case let error as CatalogueError: return CommandError("数据目录无效：\(error)", "invalid catalogue: \(error)")
         default: return error
         }

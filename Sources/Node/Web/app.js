@@ -332,12 +332,20 @@ function setProblems(r, problems, only) {
   return [...byField.values()].flat();
 }
 
+// The latest check asked for each field: an answer to an older one (the ID typed up to its 15th
+// digit, say) may arrive after the newer one and must not overwrite what it said.
+const checksAsked = new Map();
+
 // Checks one field with the node's validator; an ID number also fills in sex and birth date.
 async function checkField(r, f) {
+  const key = `${r.name}.${f.name}`;
+  const asked = (checksAsked.get(key) || 0) + 1;
+  checksAsked.set(key, asked);
   const value = fieldValue(r, f);
   if (value === undefined) { setProblems(r, [], [f.name]); return; }
   try {
     const answer = await api('POST', `/app/api/check/${r.name}`, { values: { [f.name]: value } });
+    if (checksAsked.get(key) !== asked) return;  // a newer check of this field is on its way
     setProblems(r, answer.problems, [f.name]);
     const rule = r.id_rule;
     if (rule && rule.id === f.name) {

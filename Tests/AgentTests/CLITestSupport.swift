@@ -20,10 +20,9 @@ func runCLI(_ arguments: [String], stdin: String = "") -> CLIResult {
     return CLIResult(code: code, out: out.capturedText, err: err.capturedText)
 }
 
-/// One runner for the real executable (its scratch files are per call).
+/// One runner for every program these tests run (each call's files in a directory of its own, removed after).
 let programs: ProgramRunner = {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rs-cli-programs-\(getpid())")
-    do { return try ProgramRunner(scratch: scratch) } catch { fatalError("no scratch directory for test programs: \(error)") }
+    do { return try ProgramRunner() } catch { fatalError("no program runner: \(error)") }
 }()
 
 /// Runs the real executable as a child process, feeding `stdin` from a file (no pipe deadlocks).

@@ -17,10 +17,9 @@ import TestSupport
 typealias HarnessError = SupportError
 typealias ProcessResult = ProgramResult
 
-/// One runner for every program the integration tests run (its scratch files are per call).
+/// One runner for every program these tests run (each call's files in a directory of its own, removed after).
 let programs: ProgramRunner = {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rs-int-programs-\(getpid())")
-    do { return try ProgramRunner(scratch: scratch) } catch { fatalError("no scratch directory for test programs: \(error)") }
+    do { return try ProgramRunner() } catch { fatalError("no program runner: \(error)") }
 }()
 
 /// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.

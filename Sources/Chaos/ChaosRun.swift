@@ -1049,7 +1049,13 @@ final class ChaosRun {
                 case .alterRow:
                     _ = try db.run("UPDATE person SET phone = '13000000007' WHERE id_number = (SELECT MIN(id_number) FROM person) AND phone IS NOT '13000000007'")
                 case .falseConflict:
-                    _ = try db.run("UPDATE _rs_record SET conflicts = 'household' WHERE resource = 'person' AND key = (SELECT MIN(key) FROM _rs_record WHERE resource = 'person' AND conflicts = '' AND visible = 1)")
+                    // A group marked in conflict that is not: on a record with no conflict, or
+                    // beside a real one (a short run may hold only records in conflict).
+                    _ = try db.run("""
+                        UPDATE _rs_record SET conflicts = CASE WHEN conflicts = '' THEN 'household' ELSE conflicts || ',household' END
+                        WHERE resource = 'person' AND key = (SELECT MIN(key) FROM _rs_record WHERE resource = 'person' AND visible = 1
+                            AND instr(',' || conflicts || ',', ',household,') = 0)
+                        """)
                 }
                 if db.changes > 0 {
                     done = true

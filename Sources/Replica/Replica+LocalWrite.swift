@@ -35,10 +35,7 @@ extension Replica {
                     if let each { each(result) } else { results.append(result) }
                 } catch let error as ReplicaError where !(session?.writeUnderway ?? true) {
                     if problems.count >= maxProblems { more += 1; continue }
-                    problems += Self.issues(of: error).map {
-                        ValidationIssue(field: "\($0.field)", rule: $0.rule, messageZh: "第\(line)行：\($0.messageZh)",
-                                        messageEn: "line \(line): \($0.messageEn)", line: line)
-                    }
+                    problems += Self.issues(of: error).map { $0.at(line: line) }
                 }
             }
             if more > 0 {

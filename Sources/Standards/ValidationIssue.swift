@@ -25,4 +25,22 @@ public struct ValidationIssue: Sendable, Equatable, Hashable, Codable, CustomStr
     }
 
     public var description: String { "\(field) [\(rule)] \(messageZh) / \(messageEn)" }
+
+    /// The issue as found on input line `line` of a file or batch: its line recorded, and its
+    /// messages led by it ("第3行：…", "line 3: …"), the one place that wording is made.
+    public func at(line: Int) -> ValidationIssue {
+        ValidationIssue(field: field, rule: rule, messageZh: "第\(line)行：\(messageZh)",
+                        messageEn: "line \(line): \(messageEn)", line: line)
+    }
+
+    /// What leads the messages of an issue with a line (empty without one), and the messages
+    /// without it: for lists that show the line apart or not at all.
+    public var linePrefixZh: String { line.map { "第\($0)行：" } ?? "" }
+    public var linePrefixEn: String { line.map { "line \($0): " } ?? "" }
+    public var messageZhWithoutLine: String { Self.dropping(linePrefixZh, from: messageZh) }
+    public var messageEnWithoutLine: String { Self.dropping(linePrefixEn, from: messageEn) }
+
+    private static func dropping(_ prefix: String, from text: String) -> String {
+        !prefix.isEmpty && text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+    }
 }

@@ -213,7 +213,7 @@ struct ImportCommand: Command {
     /// The reason column: every problem of the row, naming its field, without the line prefix.
     static func reason(_ issues: [ValidationIssue], _ r: Resource) -> String {
         issues.map { issue in
-            let (_, message) = ReplicaAccess.splitLine(issue.messageZh, prefix: "第", suffix: "行：")
+            let message = issue.messageZhWithoutLine
             guard !issue.field.isEmpty, let item = r.field(issue.field) else { return message }
             return "\(item.label)（\(item.name)）：\(message)"
         }.joined(separator: "；")
@@ -278,9 +278,8 @@ struct ImportCommand: Command {
         context.out.line("read \(tally.rows) rows: imported \(tally.imported) \(r.name) records (\(tally.created) created, \(tally.updated) updated, \(tally.unchanged) unchanged), \(tally.rejected) rejected")
         if tally.rejected > 0 {
             for issue in tally.problems.prefix(20) {
-                let (line, message) = ReplicaAccess.splitLine(issue.messageZh, prefix: "第", suffix: "行：")
                 let name = r.field(issue.field).map { "\($0.label)（\($0.name)）：" } ?? ""
-                context.out.line("  - \(line)\(name)\(message)")
+                context.out.line("  - \(issue.linePrefixZh)\(name)\(issue.messageZhWithoutLine)")
             }
             if tally.problemCount > 20 { context.out.line("  … 共 \(tally.problemCount) 个问题 · \(tally.problemCount) problems in all") }
             context.out.line("有误的行及原因已写入 rejected rows and reasons written to: \(rejectPath)")

@@ -44,7 +44,7 @@ protocol ImportSource: AnyObject {
 }
 
 func lineIssue(_ line: Int, field: String = "", rule: String, _ zh: String, _ en: String) -> ValidationIssue {
-    ValidationIssue(field: field, rule: rule, messageZh: "第\(line)行：\(zh)", messageEn: "line \(line): \(en)", line: line)
+    ValidationIssue(field: field, rule: rule, messageZh: zh, messageEn: en).at(line: line)
 }
 
 // MARK: - CSV

@@ -185,18 +185,18 @@ final class JSONLinesPatches: Sequence {
                 bytes = line
             } catch {
                 finished = true
-                return placeholder("第\(lineNumber)行：行过长（超过 1 MiB），之后的内容未读取",
-                                   "line \(lineNumber): longer than 1 MiB; the rest of the input was not read", rule: "jsonl.line_too_long")
+                return placeholder("行过长（超过 1 MiB），之后的内容未读取",
+                                   "longer than 1 MiB; the rest of the input was not read", rule: "jsonl.line_too_long")
             }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             count += 1
             let value: JSONValue
             do { value = try JSONParser.parse(bytes: bytes) } catch {
-                return placeholder("第\(lineNumber)行：不是有效的 JSON：\(error)", "line \(lineNumber): not valid JSON: \(error)", rule: "jsonl.syntax")
+                return placeholder("不是有效的 JSON：\(error)", "not valid JSON: \(error)", rule: "jsonl.syntax")
             }
             guard let object = value.objectValue else {
-                return placeholder("第\(lineNumber)行：应为 JSON 对象 {…}，实为 \(value.typeName)",
-                                   "line \(lineNumber): must be a JSON object {…}, found \(value.typeName)", rule: "jsonl.not_object")
+                return placeholder("应为 JSON 对象 {…}，实为 \(value.typeName)",
+                                   "must be a JSON object {…}, found \(value.typeName)", rule: "jsonl.not_object")
             }
             return (lineNumber, object)
         }
@@ -205,7 +205,7 @@ final class JSONLinesPatches: Sequence {
 
     private func placeholder(_ zh: String, _ en: String, rule: String) -> (line: Int, patch: JSONObject) {
         let field = "\u{1}line\(lineNumber)"
-        problems[field] = ValidationIssue(field: "", rule: rule, messageZh: zh, messageEn: en, line: lineNumber)
+        problems[field] = ValidationIssue(field: "", rule: rule, messageZh: zh, messageEn: en).at(line: lineNumber)
         return (lineNumber, JSONObject([(field, .null)]))
     }
 }

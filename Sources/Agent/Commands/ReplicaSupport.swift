@@ -132,23 +132,11 @@ enum ReplicaAccess {
         for issue in issues {
             let label = resource?.field(issue.field)?.label
             let name = issue.field.isEmpty ? "" : (label.map { "\($0)（\(issue.field)）" } ?? issue.field)
-            // Batch problems start with their line ("第3行：", "line 3: "): keep the line first.
-            let (lineZh, messageZh) = splitLine(issue.messageZh, prefix: "第", suffix: "行：")
-            let (lineEn, messageEn) = splitLine(issue.messageEn, prefix: "line ", suffix: ": ")
-            zh += "\n  - " + lineZh + (name.isEmpty ? messageZh : "\(name)：\(messageZh)")
-            en += "\n  - " + lineEn + (issue.field.isEmpty ? messageEn : "\(issue.field): \(messageEn)") + " [\(issue.rule)]"
+            // Batch problems show their line first, then the field.
+            zh += "\n  - " + issue.linePrefixZh + (name.isEmpty ? issue.messageZhWithoutLine : "\(name)：\(issue.messageZhWithoutLine)")
+            en += "\n  - " + issue.linePrefixEn + (issue.field.isEmpty ? issue.messageEnWithoutLine : "\(issue.field): \(issue.messageEnWithoutLine)") + " [\(issue.rule)]"
         }
         return CommandError(zh, en, details: JSONObject([("problems", .array(issues.map(issueJSON)))]))
-    }
-
-    /// "第3行：msg" → ("第3行：", "msg"); text without a line prefix is returned whole.
-    static func splitLine(_ text: String, prefix: String, suffix: String) -> (String, String) {
-        guard text.hasPrefix(prefix) else { return ("", text) }
-        let afterPrefix = text.dropFirst(prefix.count)
-        let digits = afterPrefix.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, afterPrefix.dropFirst(digits.count).hasPrefix(suffix) else { return ("", text) }
-        let head = prefix + digits + suffix
-        return (head, String(text.dropFirst(head.count)))
     }
 
     static func issueJSON(_ issue: ValidationIssue) -> JSONValue {

@@ -30,11 +30,8 @@ extension Replica {
 
         // The existence version: nothing else is held, so its vector is its own dot.
         let first = try nextDot()
-        values.append(1)
-        StorageCodec.appendString("deleted", to: &values)
-        StorageCodec.append(.bool(false), to: &values)
         StorageCodec.appendEntry(group: plan.existenceID, hlc: try tick(at: wallTime), actorRow: actorRow, seq: first.seq,
-                                 values: values, to: &body)
+                                 values: StorageCodec.notDeleted, to: &body)
         try advanceHave(actor: actorRow, storing: first.seq)
 
         // `groups` is a subsequence of the resource's groups, in order: walk the plan beside it.
@@ -63,7 +60,6 @@ extension Replica {
                                      values: values, to: &body)
             try advanceHave(actor: actorRow, storing: dot.seq)
         }
-        cells[plan.keyColumn] = .text(state.key)
 
         let statements = try writeStatements()
         try db.run(statements.insertRun,

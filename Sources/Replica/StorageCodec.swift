@@ -29,6 +29,9 @@ enum StorageCodec {
         out.append(contentsOf: values)
     }
 
+    /// The values of an existence version saying the record exists (`{"deleted": false}`).
+    static let notDeleted = encode(JSONObject([("deleted", .bool(false))]))
+
     /// An entry whose vector is the writer's own dot alone (a version of a record new here).
     static func appendEntry(group: Int64, hlc: Int64, actorRow: Int64, seq: Int64, values: [UInt8], to out: inout [UInt8]) {
         appendVarint(UInt64(bitPattern: group), to: &out)

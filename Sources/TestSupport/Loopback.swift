@@ -14,6 +14,13 @@ public enum Loopback {
         return addr
     }
 
+    /// A TCP socket that no program started from here inherits (close-on-exec): a test's
+    /// listening socket (a `PortBlocker`) left open in the agents started while it was would
+    /// hold its port after the test let go of it.
+    static func tcpSocket() -> Int32 {
+        socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    }
+
     /// A port that is free now, below the kernel's ephemeral range (32768+) so that no client
     /// connection or port-0 server takes it while the node that owns it is stopped.
     public static func freePort(avoiding used: Set<UInt16> = []) throws -> UInt16 {
@@ -21,7 +28,7 @@ public enum Loopback {
         for _ in 0..<200 {
             let candidate = UInt16.random(in: 20_000..<32_000, using: &rng)
             guard !used.contains(candidate) else { continue }
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = tcpSocket()
             guard fd >= 0 else { continue }
             defer { close(fd) }
             if bind(fd, port: candidate) == 0 { return candidate }
@@ -31,7 +38,7 @@ public enum Loopback {
 
     /// A socket listening on 127.0.0.1:`port` (0: one the kernel picks), and the port it got.
     public static func listen(port: UInt16, backlog: Int32 = 64) throws -> (fd: Int32, port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = tcpSocket()
         guard fd >= 0 else { throw SupportError("socket() failed: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -49,7 +56,7 @@ public enum Loopback {
 
     /// A connected socket (TCP_NODELAY), or nil when nothing accepts on the port.
     public static func connect(_ port: UInt16) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = tcpSocket()
         guard fd >= 0 else { return nil }
         var addr = address(port)
         let ok = withUnsafePointer(to: &addr) {

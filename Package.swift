@@ -36,7 +36,7 @@ let package = Package(
         // Causal metadata and merge rules, pure: actors, dots, version vectors, HLC, winners, tags.
         .target(name: "Causality", dependencies: ["JSON", "Standards"]),
         // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
-        .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
+        .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON", "Sync"]),
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
         .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
         // HTTP: libmicrohttpd server and libcurl client, with gzip; the only modules that see them.

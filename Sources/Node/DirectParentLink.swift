@@ -12,4 +12,8 @@ public struct DirectParentLink: ParentLink {
     public func push(_ batch: PushBatch) throws -> PushOutcome { try service.push(batch) }
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage { try service.pull(cursor: cursor, limit: limit) }
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer { try service.exchangeCatalogue(request) }
+    /// Through the wire encoding both ways, as over HTTP, so in-process tests exercise it.
+    public func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer {
+        try PurgeExchange.Answer(json: service.purges(PurgeExchange(json: request.json)).json)
+    }
 }

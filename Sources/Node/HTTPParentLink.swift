@@ -55,11 +55,22 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         var page = PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
                             more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
         page.rewound = answer["rewound"]?.boolValue ?? false
+        page.received = try answer["received"].flatMap { $0.isNull ? nil : try RootPosition(json: $0) }
         return page
     }
 
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
         try CatalogueExchange.Answer(json: call("POST", "/v1/catalogue/exchange", body: request.json))
+    }
+
+    /// `POST /v1/sync/purges`. A parent of an earlier release answers 404: it purges nothing
+    /// and has no notices, which is what an empty answer says.
+    public func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer {
+        do {
+            return try PurgeExchange.Answer(json: call("POST", "/v1/sync/purges", body: request.json))
+        } catch let e as RemoteError where e.status == 404 {
+            return PurgeExchange.Answer(notices: [], cursor: request.cursor ?? PurgeExchange.Cursor(database: "", position: 0), more: false)
+        }
     }
 
     /// Sends this node's health and its subtree's (`POST /v1/sync/health`) after a round.

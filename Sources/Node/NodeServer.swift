@@ -28,6 +28,7 @@ public final class NodeServer: @unchecked Sendable {
     /// What the children reported of their subtrees (`POST /v1/sync/health`).
     public let subtreeHealth: SubtreeHealthStore
     private var zone = NodeTime.standard
+    private var retention = ParentService.defaultTombstoneRetention
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -53,6 +54,13 @@ public final class NodeServer: @unchecked Sendable {
     public var time: NodeTime {
         get { activity.withLock { zone } }
         set { activity.withLock { zone = newValue } }
+    }
+
+    /// How long a causally stable tombstone is kept before the root purges it (node.json
+    /// `tombstone_retention_days`; only the root's setting matters).
+    public var tombstoneRetentionMilliseconds: Int64 {
+        get { activity.withLock { retention } }
+        set { activity.withLock { retention = newValue } }
     }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
@@ -339,7 +347,16 @@ public final class NodeServer: @unchecked Sendable {
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
             return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
-                            "catalogue": .int(page.catalogue), "rewound": .bool(page.rewound)])
+                            "catalogue": .int(page.catalogue), "rewound": .bool(page.rewound), "received": page.received?.json ?? .null])
+        case ("POST", "purges"):
+            let request = try PurgeExchange(json: JSONParser.parse(bytes: body))
+            let retention = tombstoneRetentionMilliseconds
+            let answer = try pool.with { r -> PurgeExchange.Answer in
+                var service = try ParentService(replica: r, child: child)
+                service.tombstoneRetentionMilliseconds = retention
+                return try service.purges(request)
+            }
+            return Self.ok(answer.json)
         case ("POST", "wait"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }

@@ -14,6 +14,8 @@ public protocol ParentLink {
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage
     /// The catalogue part of the round: workflow events up, catalogues and events down.
     func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer
+    /// The last part of a round: what the subtree vouches for up, purge notices down.
+    func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer
 }
 
 /// The parent's answer to a push.
@@ -36,6 +38,9 @@ public struct PullPage: Equatable, Sendable {
     /// The child's route cursor was behind a position it had already confirmed: the child went
     /// back in time with its lease, and this page starts a scan of its subtree again.
     public var rewound = false
+    /// With the page that leaves nothing to pull: how far the parent had received the root's
+    /// feed before it read the page, so the child now holds all of that (for purging tombstones).
+    public var received: RootPosition?
     public init(versions: [GroupVersion], cursor: PullCursor, more: Bool, catalogue: Int = 0) {
         self.versions = versions
         self.cursor = cursor

@@ -37,6 +37,8 @@ public final class Replica {
     /// Whether new records take the one-pass create path (tests turn it off to compare it with
     /// the general path).
     var createsInOnePass = true
+    /// Where the root's next look for stable tombstones starts (in memory: a restart begins again).
+    var purgeScanFrom: Int64 = 0
     /// The counters of the write transaction in progress (nil outside one).
     var session: WriteSession?
     /// Whether the last write moved the write generation (the lease is then written again).

@@ -59,6 +59,9 @@ enum ReplicaSchema {
                 WHERE role = 'child';
                 """)
         }
+        // Issue 12: tombstones purged once causally stable (Replica+Purge): purge notices, what
+        // each child vouches for, and an index of the tombstones.
+        m.registerMigration("16-tombstone-purge") { try $0.execute(Replica.purgeSchema) }
         return m
     }()
 

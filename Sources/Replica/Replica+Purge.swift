@@ -141,7 +141,9 @@ extension Replica {
     }
 
     /// Applies notices from the parent, with the cursor that follows them, in one transaction.
-    /// A record never held here is skipped (nor can any child of this node hold it).
+    /// A record not held here gets its purged row and notice all the same: after this node was
+    /// restored from a backup older than the record, a child may still hold it, and push it
+    /// back, or need the notice passed down.
     @discardableResult
     public func applyPurges(_ notices: [PurgeNotice], recording: [(String, String)]) throws -> Int {
         try reloadCatalogueIfChanged()
@@ -150,10 +152,14 @@ extension Replica {
         return try writing {
             var applied = 0
             for n in notices {
-                guard let r = catalogue.resource(n.resource),
-                      let id = try db.first("SELECT id FROM _rs_record WHERE resource = ? AND key = ?", n.resource, n.key, map: { $0.int64(0) })
-                else { continue }
-                try purge(record: id, r, n.key, covered: n.covered)
+                // (A key not in its standard form names no record: nothing to keep out.)
+                guard let r = catalogue.resource(n.resource), (try? normalizedKey(r, n.key)) == n.key else { continue }
+                let state = try loadRecord(r, n.key)
+                if !state.isStored {
+                    try db.run("INSERT INTO _rs_record(id, resource, key, scope, visible, deleted, purged) VALUES(?, ?, ?, ?, 0, 0, 1)",
+                               state.id, r.name, n.key, n.scope)
+                }
+                try purge(record: state.id, r, n.key, covered: n.covered)
                 applied += 1
             }
             for (name, value) in changed { try setSyncState(name, value) }

@@ -147,4 +147,27 @@ struct TombstonePurgeTests {
         try street.noteStable(child: "150603002001", RootPosition(database: "another", position: 0))
         #expect(try street.childStable("150603002001").map { $0.position <= streetHas.position } ?? true)
     }
+
+    /// A parent restored from a backup older than the record gets the notice of a record it does
+    /// not hold, while its child still does: the notice keeps the child's push of it out, and
+    /// goes on down so the child drops it too.
+    @Test func aNoticeForARecordNotHeldStillKeepsItOut() throws {
+        let t = try Tree(Self.chain)
+        try t["150603002001"].put("person", person(1, "150603002001", name: "张三"))
+        try t["150603002001"].delete("person", key: Tree.id(1))
+        let mine = try t["150603002001"].allVersions("person", Tree.id(1)).map(\.version)
+        var covered = VersionVector()
+        for v in mine { covered.add(v.dot) }
+        let notice = PurgeNotice(resource: "person", key: Tree.id(1), scope: "150603002001", covered: covered)
+        #expect(try t["150603002"].applyPurges([notice], recording: []) == 1)
+        let report = try t.sync("150603002001")
+        #expect(report.pushed == 0, "every pushed version is one the notice covers")
+        #expect(try held(t, "150603002", 1) == 0)
+        #expect(report.tombstonesPurged == 1)
+        #expect(try held(t, "150603002001", 1) == 0)
+        // Garbage is not taken: an unknown resource, a key not in standard form.
+        let bad = [PurgeNotice(resource: "nothing", key: "k", scope: "150603002001", covered: covered),
+                   PurgeNotice(resource: "person", key: Tree.id(2).lowercased() + " ", scope: "150603002001", covered: covered)]
+        #expect(try t["150603002"].applyPurges(bad, recording: []) == 0)
+    }
 }

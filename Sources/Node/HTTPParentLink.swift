@@ -45,18 +45,11 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
     public func have() throws -> HaveVector { try HaveVector(json: call("GET", "/v1/sync/have")) }
 
     public func push(_ batch: PushBatch) throws -> PushOutcome {
-        let answer = try call("POST", "/v1/sync/push", body: batch.json)
-        return PushOutcome(applied: Int(answer["applied"]?.int64Value ?? 0), skipped: Int(answer["skipped"]?.int64Value ?? 0))
+        try PushOutcome(json: call("POST", "/v1/sync/push", body: batch.json))
     }
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
-        let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
-        guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
-        var page = PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
-                            more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
-        page.rewound = answer["rewound"]?.boolValue ?? false
-        page.received = try answer["received"].flatMap { $0.isNull ? nil : try RootPosition(json: $0) }
-        return page
+        try PullPage(json: call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)]))
     }
 
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {

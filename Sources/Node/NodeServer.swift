@@ -332,7 +332,7 @@ public final class NodeServer: @unchecked Sendable {
                 routesChanged.notify()
                 localChange.notify()
             }
-            return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+            return Self.ok(outcome.json)
         case ("POST", "health"):
             let report = try HealthReport(json: JSONParser.parse(bytes: body))
             let kept = try subtreeHealth.receive(report, from: child, at: Int64(Date().timeIntervalSince1970 * 1000))
@@ -346,8 +346,7 @@ public final class NodeServer: @unchecked Sendable {
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
-            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
-                            "catalogue": .int(page.catalogue), "rewound": .bool(page.rewound), "received": page.received?.json ?? .null])
+            return Self.ok(page.json)
         case ("POST", "purges"):
             let request = try PurgeExchange(json: JSONParser.parse(bytes: body))
             let retention = tombstoneRetentionMilliseconds

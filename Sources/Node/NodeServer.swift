@@ -424,6 +424,10 @@ public final class NodeServer: @unchecked Sendable {
         case ("GET", 5):
             // The record's change history (`rootsync history`).
             guard let changes = try pool.with({ try $0.history(parts[2], key: parts[3]) }) else {
+                if try pool.with({ try $0.wasPurged(parts[2], key: parts[3]) }) {
+                    throw HTTPFailure(404, "本节点没有 \(parts[2]) \(parts[3]) 的任何版本：该记录已删除，所有节点确认删除后已清除",
+                                      "no version of \(parts[2]) \(parts[3]) is held here: it was deleted, and purged once every node had the delete")
+                }
                 throw HTTPFailure(404, "本节点没有 \(parts[2]) \(parts[3]) 的任何版本", "no version of \(parts[2]) \(parts[3]) is held here")
             }
             return Self.ok(["resource": .string(parts[2]), "key": .string(changes.first?.key ?? parts[3]), "changes": .array(changes.map(\.json))])

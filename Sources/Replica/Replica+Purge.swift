@@ -215,3 +215,16 @@ extension Replica {
         try advanceHave(actor: actor, storing: v.dot.seq)
     }
 }
+
+extension Replica {
+    /// Whether the record was purged here as a stable tombstone with nothing written since (so
+    /// `history` can say why it holds nothing of it).
+    public func wasPurged(_ resourceName: String, key rawKey: String) throws -> Bool {
+        let r = try resource(resourceName)
+        let key = try normalizedKey(r, rawKey)
+        return try db.scalarInt("""
+            SELECT 1 FROM _rs_record r WHERE r.resource = ? AND r.key = ? AND r.purged = 1
+                AND NOT EXISTS (SELECT 1 FROM _rs_version v WHERE v.record = r.id)
+            """, r.name, key) != nil
+    }
+}

@@ -41,6 +41,9 @@ struct TombstonePurgeTests {
             #expect(try notices(t, code) == 1, "\(code) keeps the notice for its children")
             #expect(try t[code].get("person", key: Tree.id(2))?["name"] == "李四", "the other record stays at \(code)")
             #expect(try held(t, code, 2) > 0)
+            #expect(try t[code].history("person", key: Tree.id(1)) == nil)
+            #expect(try t[code].wasPurged("person", key: Tree.id(1)), "history can say why nothing is held at \(code)")
+            #expect(try !t[code].wasPurged("person", key: Tree.id(2)))
         }
         // Idle from now on: a round writes nothing and purges nothing.
         let report = try t.sync("150603002001")

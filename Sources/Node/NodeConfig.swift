@@ -54,6 +54,12 @@ public struct NodeConfig: Sendable, Equatable {
     public static func load(directory: String) throws -> NodeConfig {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else {
+            // There but unreadable: most often a command run as another user than the node
+            // directory's owner (the package runs agents as `rootsync`).
+            if FileManager.default.fileExists(atPath: path), !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError("当前用户无法读取 \(path)；请以节点目录的所有者身份运行，例如 runuser -u rootsync -- rootsync …",
+                                  "\(path) cannot be read by this user; run as the owner of the node directory, e.g. runuser -u rootsync -- rootsync …")
+            }
             throw ConfigError("\(path) 不存在；先运行 rootsync init 或 rootsync up", "\(path) is missing; run rootsync init or rootsync up first")
         }
         let json: JSONValue

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import JSON
 import Replica
+import Sharing
 import Sync
 import Transport
 
@@ -129,6 +130,15 @@ public final class NodeServer: @unchecked Sendable {
                 response = .json(JSONValue.object(body).text, status: response.status)
             }
             return response
+        } catch let e as ShareError {
+            var response = Self.error(Self.status(of: e), e.messageZh, e.messageEn)
+            if var body = (try? JSONParser.parse(bytes: response.body))?.objectValue {
+                body.append("field", .string(e.field))
+                response = .json(JSONValue.object(body).text, status: response.status)
+            }
+            return response
+        } catch let e as ConfigError {
+            return Self.error(500, e.messageZh, e.messageEn)
         } catch let e as ReplicaError {
             return Self.error(Self.status(of: e), e.messageZh, e.description)
         } catch let e as CatalogueError {
@@ -154,6 +164,16 @@ public final class NodeServer: @unchecked Sendable {
         case .invalid, .badRemoteVersion, .unknownResource: return 422
         case .refused(_, let reason): return status(of: reason)
         default: return 400
+        }
+    }
+
+    /// The HTTP status of a sharing refusal.
+    static func status(of e: ShareError) -> Int {
+        switch e.kind {
+        case .invalid: return 422
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .conflict: return 409
         }
     }
 
@@ -198,6 +218,16 @@ public final class NodeServer: @unchecked Sendable {
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
+        }
+        if parts.count >= 2 && parts[0] == "v1" && parts[1] == "feed" {
+            // A consumer's credential, never the local API's rule: departments' systems read from elsewhere.
+            let principal = try r.principal.flatMap { $0.hasPrefix(Self.consumerPrincipalPrefix) ? $0 : nil }
+                ?? Self.consumerPrincipalPrefix + authenticateConsumer(r)
+            return try feedAPI(r, parts, consumer: String(principal.dropFirst(Self.consumerPrincipalPrefix.count)))
+        }
+        if parts.count >= 2 && parts[0] == "v1" && (parts[1] == "share" || parts[1] == "disputes") {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try shareAPI(r, parts)
         }
         if parts == ["v1", "status", "tree"] && r.method == "GET" {
             if r.principal != Self.localPrincipal { try authorizeLocal(r) }

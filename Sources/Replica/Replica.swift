@@ -18,6 +18,9 @@ public final class Replica {
     public internal(set) var validator: RecordValidator
     /// Wall clock in milliseconds; replaceable in tests.
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Sharing's clock in milliseconds (event times, deadlines, expiry): `ShareClock`, which a
+    /// test or a drill may set with `ROOTSYNC_SHARE_NOW`; replaceable in tests.
+    public var shareNow: () -> Int64 = ShareClock.now
     /// Stamp writes captured from other programs with the time their trigger recorded (true), or
     /// with `now()` when they are turned into versions (tests use this to be reproducible).
     public var useCapturedWriteTimes = true

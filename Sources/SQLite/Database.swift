@@ -25,7 +25,10 @@ public final class Database {
         var db: OpaquePointer?
         var flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if options.create && !options.readOnly { flags |= SQLITE_OPEN_CREATE }
-        flags |= SQLITE_OPEN_URI
+        // NOMUTEX: a connection is only ever used by one thread at a time (a Replica is not
+        // thread-safe and ReplicaPool lends each to one thread), so SQLite's per-connection mutex
+        // only cost its lock and unlock on every call (5 % of importing a person, callgrind).
+        flags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error = SQLiteError(db: db, code: rc, sql: nil)

@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "JSON"),
         // Streaming CSV (RFC 4180) in UTF-8 or GB18030, as Chinese Excel saves it.
         .target(name: "CSV"),
+        // A small, strict reader and writer of .xlsx workbooks (ZIP + SpreadsheetML) on zlib.
+        .target(name: "XLSX", dependencies: ["CZlib"]),
         // National standards: ID numbers, credit codes, division codes, code sets, item formats.
         .target(name: "Standards", resources: [.copy("Resources")]),
         // 政务数据目录: resources, fields, groups, code sets, sharing rules; record validation.
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "TestSupport"]),
+        .testTarget(name: "XLSXTests", dependencies: ["XLSX", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "TestSupport"]),

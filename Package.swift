@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Causality", dependencies: ["JSON", "Standards"]),
         // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
         .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
+        // Importing sheets (CSV, xlsx) into a replica row by row, with reject files: the CLI and the web app.
+        .target(name: "Importing", dependencies: ["Replica", "Catalogue", "CSV", "XLSX", "JSON", "Standards"]),
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
         .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
         // HTTP: libmicrohttpd server and libcurl client, with gzip; the only modules that see them.
@@ -47,10 +49,10 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
         // Its web app (一表通) ships as files in Web/, read from the module's resource bundle.
-        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards"],
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards", "Importing", "XLSX"],
                 resources: [.copy("Web")]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "XLSX", "Importing", "Sync", "Node", "Crypto"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
         // Shared by the tests, the bench and the chaos harness, never by rootsync: SplitMix64 and test
         // seeds, loopback ports and connections, programs and agents run as child processes, a
@@ -72,12 +74,12 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "XLSX", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "TestSupport"]),
         .testTarget(name: "XLSXTests", dependencies: ["XLSX", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "XLSX", "TestSupport"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
         .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node", "TestSupport"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).

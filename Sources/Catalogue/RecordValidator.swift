@@ -100,6 +100,8 @@ public struct RecordValidator: Sendable {
         }
         if text.isEmpty { return (.null, []) }
         if let issue = controlCharacterIssue(item, text) { return (.null, [issue]) }
+        // A text item (ID number, code, phone) never holds scientific notation unless Excel made it.
+        if item.sqlType == "TEXT", ExcelNumberCheck.isScientific(text) { return (.null, [ExcelNumberCheck.issue(item, text)]) }
         text = item.format.normalize(text)
         var issues: [ValidationIssue] = []
         switch item.check {

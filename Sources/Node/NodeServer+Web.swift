@@ -71,6 +71,8 @@ extension NodeServer {
         WebRoute("GET", ["app", "api", "search"], .signedIn) { s, c in try s.webSearch(c) },
         WebRoute("GET", ["app", "api", "conflicts"], .signedIn) { s, c in try s.webConflicts(c) },
         WebRoute("POST", ["app", "api", "conflicts", "resolve"], .signedIn) { s, c in try s.webResolve(c) },
+        WebRoute("POST", ["app", "api", "import", "*"], .signedIn) { s, c in try s.webImport(c) },
+        WebRoute("GET", ["app", "api", "export", "*"], .signedIn) { s, c in try s.webExport(c) },
     ]
 
     /// Paths the web app owns.

@@ -43,6 +43,19 @@ const words = {
   exists: ['存在', 'exists'],
   deleted: ['已删除', 'deleted'],
   existence: ['存在与删除', 'Exists or deleted'],
+  importRows: ['共 %s 行', '%s rows'],
+  importValid: ['正确 %s 行', '%s valid'],
+  importRejected: ['有误 %s 行', '%s with problems'],
+  importNothing: ['未写入任何数据', 'nothing was written'],
+  importDone: ['已导入 %s 条', '%s imported'],
+  importCounts: ['新增 %s', '%s created'],
+  importUpdated: ['修改 %s', '%s updated'],
+  importUnchanged: ['无变化 %s', '%s unchanged'],
+  importRejectsSaved: ['有误的行已下载：%s（最后一列是错误原因，改正后可再导入）', 'Rows with problems downloaded: %s (the last column says why; fix them and import the file again)'],
+  importChooseFile: ['请选择要导入的文件', 'Choose a file to import'],
+  importTooLarge: ['文件超过 16 MB，请分成几个文件，或用 rootsync import 导入', 'The file is larger than 16 MB: split it, or use rootsync import'],
+  importMoreProblems: ['另有 %s 个问题未列出', '%s more problems not listed'],
+  reading: ['正在读取文件…', 'Reading the file…'],
   datePlaceholder: ['例 1980-01-01', 'e.g. 1980-01-01'],
   dateTimePlaceholder: ['例 2026-01-01 08:30:00', 'e.g. 2026-01-01 08:30:00'],
 };
@@ -140,6 +153,7 @@ function showPage(name) {
   $('nav-entry').classList.toggle('current', name === 'entry');
   $('nav-search').classList.toggle('current', name === 'search');
   $('nav-conflicts').classList.toggle('current', name === 'conflicts');
+  $('nav-import').classList.toggle('current', name === 'import');
 }
 
 function showWho() {
@@ -206,6 +220,7 @@ function route() {
   const [, page, resource] = (location.hash || '#/entry').split('/');
   if (page === 'search') { showSearch(); return; }
   if (page === 'conflicts') { showConflicts(); return; }
+  if (page === 'import') { showImport(); return; }
   showEntry(resource);
 }
 
@@ -650,3 +665,118 @@ async function resolveConflict(c, how, error, form) {
     document.querySelector('main').prepend(el('p', { class: 'notice', text: '无法连接本节点 / cannot reach this node' }));
   }
 })();
+
+// ---- 导入 / 导出 Import and export ---------------------------------------------------------------
+
+const upload = { resource: null, name: null, data: null };
+
+function showImport() {
+  for (const id of ['import-resource', 'export-resource']) {
+    const select = $(id);
+    const keep = select.value;
+    select.replaceChildren(...state.forms.resources.map((r) => el('option', { value: r.name, text: label(r.label, r.name) })));
+    if (keep) select.value = keep;
+  }
+  updateExportLink();
+  showPage('import');
+}
+
+function updateExportLink() {
+  $('export-link').href = `/app/api/export/${encodeURIComponent($('export-resource').value || 'person')}`;
+}
+
+$('export-resource').addEventListener('change', updateExportLink);
+
+function clearImport() {
+  $('import-error').replaceChildren();
+  $('import-saved').replaceChildren();
+  $('import-summary').textContent = '';
+  $('import-actions').hidden = true;
+  $('import-problems').hidden = true;
+}
+
+$('import-resource').addEventListener('change', () => { upload.data = null; clearImport(); });
+$('import-file').addEventListener('change', () => { upload.data = null; clearImport(); });
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+$('import-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearImport();
+  const file = $('import-file').files[0];
+  if (!file) { showMessage($('import-error'), ...words.importChooseFile); return; }
+  if (file.size > 16 * 1024 * 1024) { showMessage($('import-error'), ...words.importTooLarge); return; }
+  $('import-summary').textContent = t('reading');
+  upload.resource = $('import-resource').value;
+  upload.name = file.name;
+  upload.data = await readBase64(file);
+  await runImport('check');
+});
+
+$('import-all').addEventListener('click', () => runImport('all'));
+$('import-valid').addEventListener('click', () => runImport('valid'));
+
+async function runImport(mode) {
+  if (!upload.data) return;
+  const buttons = [$('import-check'), $('import-all'), $('import-valid')];
+  for (const b of buttons) b.disabled = true;
+  try {
+    const answer = await api('POST', `/app/api/import/${encodeURIComponent(upload.resource)}`, { file_name: upload.name, data: upload.data, mode });
+    showImportAnswer(answer, mode);
+  } catch (e) {
+    $('import-summary').textContent = '';
+    showMessage($('import-error'), e.body.message_zh || '导入失败', e.body.message_en || e.message);
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+function showImportAnswer(answer, mode) {
+  const r = resourceNamed(answer.resource);
+  let summary = [t('importRows', answer.rows), t('importValid', answer.valid), t('importRejected', answer.rejected)].join(state.lang === 'en' ? ', ' : '，');
+  if (!answer.imported) summary += (state.lang === 'en' ? '; ' : '；') + t('importNothing');
+  $('import-summary').textContent = summary;
+  if (answer.imported) {
+    const counts = [t('importCounts', answer.created), t('importUpdated', answer.updated), t('importUnchanged', answer.unchanged)].join(state.lang === 'en' ? ', ' : '，');
+    const zh = `已导入 ${answer.created + answer.updated + answer.unchanged} 条${r.label}记录（新增 ${answer.created}，修改 ${answer.updated}，无变化 ${answer.unchanged}）`;
+    const en = `${answer.created + answer.updated + answer.unchanged} ${r.name} records imported (${counts})`;
+    showMessage($('import-saved'), zh, en);
+    upload.data = null;
+    $('import-file').value = '';
+    if (answer.rejects) {
+      downloadBase64(answer.rejects.file_name, answer.rejects.content_type, answer.rejects.data);
+      $('import-saved').appendChild(el('span', { id: 'import-rejects-note', text: t('importRejectsSaved', answer.rejects.file_name) }));
+    }
+  }
+  const table = $('import-problems');
+  table.tBodies[0].replaceChildren(...answer.problems.map((p) => el('tr', {}, [
+    el('td', { text: String(p.line) }),
+    el('td', { text: p.field ? label(p.label || p.field, p.field) : '' }),
+    el('td', {}, bilingual(p.message_zh, p.message_en)),
+  ])));
+  table.hidden = answer.problems.length === 0;
+  if (answer.problems_total > answer.problems.length) {
+    $('import-summary').textContent += ' · ' + t('importMoreProblems', answer.problems_total - answer.problems.length);
+  }
+  const checked = mode === 'check';
+  $('import-actions').hidden = !checked || answer.rows === 0;
+  $('import-all').hidden = answer.rejected > 0;
+  $('import-valid').hidden = answer.rejected === 0 || answer.valid === 0;
+}
+
+function downloadBase64(name, type, data) {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

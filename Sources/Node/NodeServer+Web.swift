@@ -199,7 +199,7 @@ extension NodeServer {
     func webSession(_ call: WebCall) throws -> HTTPResponse {
         let node = try pool.with { r in
             ["code": .string(r.node.code), "name": .string(r.node.name), "level": .string(r.node.level.rawValue),
-             "level_zh": .string(r.node.level.nameZh)] as JSONValue
+             "level_zh": .string(r.node.level.nameZh), "time_zone": .string(time.zoneName)] as JSONValue
         }
         if let (_, session, account) = try signedIn(call.request) {
             return Self.webJSON(Self.signedInJSON(account, csrf: session.csrf, node: node))
@@ -246,7 +246,7 @@ extension NodeServer {
         let (token, csrf) = webSessions.open(operatorName: account.name, stamp: account.password.salt)
         try pool.with { try $0.audit("web_sign_in", detail: "from=\(r.remoteAddress) role=\(account.role.rawValue)", user: account.name) }
         let node = try pool.with { r in ["code": .string(r.node.code), "name": .string(r.node.name), "level": .string(r.node.level.rawValue),
-                                         "level_zh": .string(r.node.level.nameZh)] as JSONValue }
+                                         "level_zh": .string(r.node.level.nameZh), "time_zone": .string(time.zoneName)] as JSONValue }
         var response = Self.webJSON(Self.signedInJSON(account, csrf: csrf, node: node))
         response.headers.add("Set-Cookie", cookie(sessionCookie, token, maxAge: Int(webSessions.absoluteLimit)))
         response.headers.add("Set-Cookie", cookie(signInCookie, "", maxAge: 0))

@@ -408,7 +408,7 @@ def main():
         bad_check = people[10][:17] + ("0" if people[10][17] != "0" else "1")
         ws.cell(row=12, column=1, value=bad_check)               # row 12: a wrong check digit
         ws.cell(row=25, column=1, value=float(people[23]))      # row 25: Excel's number formatting
-        ws.cell(row=40, column=2, value=None)                   # row 40: no name
+        ws.cell(row=40, column=2).value = None                  # row 40: no name
         upload = os.path.join(base, "人口导入.xlsx")
         wb.save(upload)
         downloads = os.path.join(base, "downloads")

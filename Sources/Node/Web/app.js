@@ -575,7 +575,7 @@ function conflictCard(c, index, mayResolve) {
   const head = el('tr', {}, [el('th', { text: t('field') }), ...c.versions.map((v) => el('th', { class: v.visible ? 'visible' : null }, [
     el('div', { text: v.visible ? t('visible') : t('competing') }),
     el('div', { text: `${v.writer} · ${state.lang === 'en' ? v.writer_level : v.writer_level_zh}` }),
-    el('div', { class: 'muted', text: new Date(v.time_ms).toLocaleString(state.lang === 'en' ? 'en-GB' : 'zh-CN') }),
+    el('div', { class: 'muted', text: v.time }),
   ]))]);
   const rows = fields.map((f) => {
     const values = c.versions.map((v) => versionValue(r, f, v));

@@ -73,6 +73,12 @@ extension NodeServer {
         WebRoute("POST", ["app", "api", "conflicts", "resolve"], .signedIn) { s, c in try s.webResolve(c) },
         WebRoute("POST", ["app", "api", "import", "*"], .signedIn) { s, c in try s.webImport(c) },
         WebRoute("GET", ["app", "api", "export", "*"], .signedIn) { s, c in try s.webExport(c) },
+        WebRoute("GET", ["app", "api", "invalid"], .signedIn) { s, c in try s.webInvalid(c) },
+        WebRoute("GET", ["app", "api", "record"], .signedIn) { s, c in try s.webRecord(c) },
+        WebRoute("GET", ["app", "api", "catalogue"], .signedIn) { s, c in try s.webCatalogue(c) },
+        WebRoute("POST", ["app", "api", "catalogue", "drafts"], .signedIn) { s, c in try s.webSubmitDraft(c) },
+        WebRoute("POST", ["app", "api", "catalogue", "review"], .signedIn) { s, c in try s.webReviewDraft(c) },
+        WebRoute("GET", ["app", "api", "status"], .signedIn) { s, c in try s.webStatus(c) },
     ]
 
     /// Paths the web app owns.

@@ -20,6 +20,7 @@ import os
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -456,6 +457,75 @@ def main():
         expect(all(row[id_column].data_type == "s" for row in sheet[1:]), "an exported ID is not a text cell")
         expect(by_id[people[0]][phone_column].value == "13900000000" and by_id[people[0]][phone_column].data_type == "s",
                "the exported phone lost its text form")
+
+        # 无效: another program writes a marital status that is no code and a phone that is no
+        # number straight into the replica; the agent lists the write as invalid; the
+        # administrator corrects it in the form.
+        victim = people[2]
+        db = sqlite3.connect(os.path.join(cluster.dir(COMMUNITY), "replica.sqlite"), timeout=10)
+        db.execute("UPDATE person SET marital_status = '99', phone = '139-abc' WHERE id_number = ?", (victim,))
+        db.commit()
+        db.close()
+        d.find_element(By.ID, "nav-invalid").click()
+        def invalid_listed():
+            d.find_element(By.ID, "invalid-reload").click()
+            time.sleep(0.3)
+            return len(d.find_elements(By.CSS_SELECTOR, f"#invalid-list .invalid-card[data-key='{victim}']")) == 1
+        browser.wait(invalid_listed, "the direct write to be listed as invalid")
+        invalid_card = d.find_element(By.CSS_SELECTOR, f"#invalid-list .invalid-card[data-key='{victim}']")
+        expect("婚姻状况" in invalid_card.text and "联系电话" in invalid_card.text, f"the invalid write does not name its fields: {invalid_card.text}")
+        browser.screenshot("invalid")
+        invalid_card.find_element(By.CSS_SELECTOR, "button.primary").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed() and browser.by_label("公民身份号码").get_attribute("value") == victim,
+                     "the entry form with the invalid write")
+        marital = browser.by_label("婚姻状况")
+        expect("GB/T 2261.2" in browser.error_under(marital).text, f"the marital status problem is not under its field: {browser.error_under(marital).text}")
+        Select(marital).select_by_visible_text("已婚")
+        browser.type("联系电话", "１３９１１１１２２２２")  # full-width digits, as a Chinese input method types them
+        d.find_element(By.ID, "entry-save").click()
+        browser.wait(lambda: "已保存" in d.find_element(By.ID, "entry-saved").text, "the corrected record saved")
+        fixed = cluster.get(COMMUNITY, "person", victim)
+        expect(fixed["marital_status"] == "20" and fixed["phone"] == "13911112222", f"the correction is stored wrongly: {fixed}")
+        d.find_element(By.ID, "nav-invalid").click()
+        browser.wait(lambda: "没有未通过校验的直接写入" in d.find_element(By.ID, "invalid-note").text, "no invalid writes left")
+
+        # A record page from the search: its field groups, who changed them, and the history.
+        d.find_element(By.ID, "nav-search").click()
+        Select(browser.by_label("查询方式")).select_by_visible_text("姓名")
+        browser.type("查询内容", "导入02")
+        d.find_element(By.ID, "search-submit").click()
+        browser.wait(lambda: len(rows()) == 1, "the imported person found")
+        rows()[0].find_element(By.CSS_SELECTOR, "a.record-link").click()
+        browser.wait(lambda: d.find_element(By.ID, "page-record").is_displayed() and len(d.find_elements(By.CSS_SELECTOR, "#record-history tbody tr")) >= 2,
+                     "the record page with its history")
+        groups_text = d.find_element(By.ID, "record-groups").text
+        expect("最近修改" in groups_text and COMMUNITY in groups_text and "+08:00" in groups_text, f"the record page lacks who and when: {groups_text}")
+        history_text = d.find_element(By.ID, "record-history").text
+        expect("婚姻状况" in history_text and "已婚" in history_text, f"the history lacks the correction: {history_text}")
+        browser.screenshot("record")
+
+        # 目录: the catalogue, its code sets, and a draft proposed under the administrator's name.
+        d.find_element(By.ID, "nav-catalogue").click()
+        browser.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "#catalogue-items tbody tr[data-item='id_number']")) == 1, "the catalogue's items")
+        expect("男性" in d.find_element(By.ID, "catalogue-code-sets").text, "the code sets are not shown")
+        browser.type("标题", "人口增加微信号")
+        browser.type("理由", "社区联系居民需要")
+        Select(browser.by_label("字段组")).select_by_index(0)
+        browser.type("字段名（英文）", "wechat")
+        browser.type("字段中文名", "微信号")
+        d.find_element(By.ID, "draft-submit").click()
+        browser.wait(lambda: "草案已提交" in d.find_element(By.ID, "catalogue-saved").text, "the draft submitted")
+        expect("人口增加微信号" in d.find_element(By.ID, "catalogue-drafts").text, "the draft is not listed")
+        drafts = cluster.run(["catalogue", "drafts", "--dir", cluster.dir(COMMUNITY)]).stdout
+        expect("人口增加微信号" in drafts, f"rootsync catalogue drafts does not show the web draft: {drafts}")
+        browser.screenshot("catalogue")
+
+        # 运行状态: links, lag and the subtree.
+        d.find_element(By.ID, "nav-status").click()
+        browser.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, f"#status-links tbody tr[data-node='{STREET}']")) == 1, "the status page's link to the street")
+        expect("Asia/Shanghai" in d.find_element(By.ID, "status-summary").text, d.find_element(By.ID, "status-summary").text)
+        expect(len(d.find_elements(By.CSS_SELECTOR, f"#status-tree tbody tr[data-node='{COMMUNITY}']")) == 1, "the subtree lacks the node itself")
+        browser.screenshot("status")
 
         # In English, the administrator sees the ID whole.
         d.find_element(By.ID, "language").click()

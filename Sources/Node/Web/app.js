@@ -888,7 +888,6 @@ function invalidCard(w, index, mayFix) {
     button.addEventListener('click', () => {
       state.prefill = { resource: w.resource, values: w.values, problems: w.problems };
       location.hash = `#/entry/${w.resource}`;
-      if (state.entryResource && state.entryResource.name === w.resource && location.hash === `#/entry/${w.resource}`) route();
     });
     card.appendChild(el('div', { class: 'buttons' }, [button]));
   }

@@ -47,10 +47,6 @@ const words = {
   importValid: ['正确 %s 行', '%s valid'],
   importRejected: ['有误 %s 行', '%s with problems'],
   importNothing: ['未写入任何数据', 'nothing was written'],
-  importDone: ['已导入 %s 条', '%s imported'],
-  importCounts: ['新增 %s', '%s created'],
-  importUpdated: ['修改 %s', '%s updated'],
-  importUnchanged: ['无变化 %s', '%s unchanged'],
   importRejectsSaved: ['有误的行已下载：%s（最后一列是错误原因，改正后可再导入）', 'Rows with problems downloaded: %s (the last column says why; fix them and import the file again)'],
   importChooseFile: ['请选择要导入的文件', 'Choose a file to import'],
   importTooLarge: ['文件超过 16 MB，请分成几个文件，或用 rootsync import 导入', 'The file is larger than 16 MB: split it, or use rootsync import'],
@@ -72,10 +68,7 @@ const words = {
   reject: ['退回', 'Reject'],
   myRoles: ['您在本节点的审核角色：%s', 'Your review roles at this node: %s'],
   noRoles: ['您在本节点没有目录审核角色（由管理员用 rootsync catalogue grant 授予）', 'You hold no catalogue review role here (granted with rootsync catalogue grant)'],
-  draftSubmitted: ['草案已提交：%s', 'Draft submitted: %s'],
-  reviewed: ['已审核：%s', 'Reviewed: %s'],
   catalogueMeta: ['目录第 %s 版', 'catalogue version %s'],
-  statusSummary: ['%s', '%s'],
   parentLink: ['上级', 'parent'],
   childLink: ['下级', 'child'],
   stale: ['（超时未报告）', ' (not heard from)'],
@@ -803,9 +796,8 @@ function showImportAnswer(answer, mode) {
   if (!answer.imported) summary += (state.lang === 'en' ? '; ' : '；') + t('importNothing');
   $('import-summary').textContent = summary;
   if (answer.imported) {
-    const counts = [t('importCounts', answer.created), t('importUpdated', answer.updated), t('importUnchanged', answer.unchanged)].join(state.lang === 'en' ? ', ' : '，');
     const zh = `已导入 ${answer.created + answer.updated + answer.unchanged} 条${r.label}记录（新增 ${answer.created}，修改 ${answer.updated}，无变化 ${answer.unchanged}）`;
-    const en = `${answer.created + answer.updated + answer.unchanged} ${r.name} records imported (${counts})`;
+    const en = `${answer.created + answer.updated + answer.unchanged} ${r.name} records imported (${answer.created} created, ${answer.updated} updated, ${answer.unchanged} unchanged)`;
     showMessage($('import-saved'), zh, en);
     upload.data = null;
     $('import-file').value = '';

@@ -74,4 +74,23 @@ struct XLSXImportExportTests {
         #expect(r.code == .failure)
         #expect(r.err.contains("不是 Excel 工作簿") && r.err.contains("未导入任何记录"), "\(r.err)")
     }
+
+    @Test func realWorldInputThroughPutAndCSV() throws {
+        let dir = try T.initNode()
+        let id = T.id(81)
+        let wide = String(String.UnicodeScalarView(id.unicodeScalars.map { ("0"..."9").contains($0) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+        let sex = Int(String(Array(id)[16]))! % 2 == 1 ? "男" : "女"
+        let data = #"{"id_number": "\#(wide)", "name": "全角", "community_code": "\#(T.community)", "sex": "\#(sex)", "birth_date": "1990年1月1日", "ethnicity": "汉"}"#
+        let put = runCLI(["put", "person", "--data", data, "--dir", dir])
+        #expect(put.code == .success, "\(put.err)")
+        let stored = try #require(try T.list(dir).first)
+        #expect(stored["id_number"]?.stringValue == id && stored["birth_date"] == "19900101" && stored["ethnicity"] == "01")
+        let refused = runCLI(["put", "person", "--data", #"{"id_number": "1.50603E+17", "name": "乙", "community_code": "\#(T.community)"}"#, "--dir", dir])
+        #expect(refused.code == .failure && refused.err.contains("Excel's number formatting"), "\(refused.err)")
+        // CSV: slashes and labels.
+        let file = T.tempDir() + "/p.csv"
+        try T.write("公民身份号码,姓名,所属社区,出生日期,性别\n\(T.id(82)),丙,\(T.community),1990/1/1,\(Int(String(Array(T.id(82))[16]))! % 2 == 1 ? "男" : "女")\n", file)
+        let csv = runCLI(["import", "person", file, "--dir", dir])
+        #expect(csv.code == .success, "\(csv.err)")
+    }
 }

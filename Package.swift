@@ -37,8 +37,11 @@ let package = Package(
         .target(name: "Catalogue", dependencies: ["JSON", "Standards"], resources: [.copy("Resources")]),
         // Causal metadata and merge rules, pure: actors, dots, version vectors, HLC, winners, tags.
         .target(name: "Causality", dependencies: ["JSON", "Standards"]),
+        // Sharing (用), pure: data requests and grants, quality checks (校核), ratings (评价), who
+        // decides and answers, working-day deadlines and overdue flags, the city's figures.
+        .target(name: "Sharing", dependencies: ["JSON", "Standards", "Catalogue"]),
         // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
-        .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON"]),
+        .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON", "Sync", "Sharing"]),
         // Importing sheets (CSV, xlsx) into a replica row by row, with reject files: the CLI and the web app.
         .target(name: "Importing", dependencies: ["Replica", "Catalogue", "CSV", "XLSX", "JSON", "Standards"]),
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
@@ -49,10 +52,10 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
         // Its web app (一表通) ships as files in Web/, read from the module's resource bundle.
-        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards", "Importing", "XLSX"],
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards", "Sharing", "Importing", "XLSX"],
                 resources: [.copy("Web")]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "XLSX", "Importing", "Sync", "Node", "Crypto"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "XLSX", "Importing", "Sync", "Node", "Crypto", "Sharing"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
         // Shared by the tests, the bench and the chaos harness, never by rootsync: SplitMix64 and test
         // seeds, loopback ports and connections, programs and agents run as child processes, a
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "CausalityTests", dependencies: ["Causality", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
+        .testTarget(name: "SharingTests", dependencies: ["Sharing", "Catalogue", "Standards", "JSON"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
@@ -81,7 +85,7 @@ let package = Package(
         .testTarget(name: "StandardsTests", dependencies: ["Standards", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "XLSX", "TestSupport"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
-        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node", "TestSupport", "Sharing"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "rootsync", "TestSupport"]),
     ],

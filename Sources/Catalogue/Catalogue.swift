@@ -41,9 +41,12 @@ public struct Catalogue: Sendable, Equatable {
 
     /// The default catalogue shipped with rootsync (version 1).
     public static func bundledDefault() throws -> Catalogue {
-        guard let url = Bundle.module.url(forResource: "default-catalogue", withExtension: "json")
-                ?? Bundle.module.url(forResource: "default-catalogue", withExtension: "json", subdirectory: "Resources") else {
-            throw CatalogueError(["default-catalogue.json is missing from the installation"])
+        let url: URL
+        do {
+            url = try ResourceBundle.directory(module: "Catalogue").appendingPathComponent("Resources/default-catalogue.json")
+        } catch { throw CatalogueError(["\(error)"]) }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CatalogueError(["default-catalogue.json is missing from the installation (\(url.path))"])
         }
         return try parse(data: Array(try Data(contentsOf: url)))
     }

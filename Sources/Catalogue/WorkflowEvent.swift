@@ -1,11 +1,30 @@
 import JSON
 
-/// One step of the catalogue workflow: a draft written, a review decided, a version published.
-/// Events are immutable and carry a globally unique id (`node-n`), so nodes exchange them as a
-/// growing set: no conflicts, duplicates are ignored. Drafts travel up to the city; every event
-/// of a draft travels back down to the node that wrote it.
+/// One step of a workflow: a catalogue draft written, a review decided, a version published; or,
+/// for sharing (用, issue 16), a data request made, decided or revoked, a grant rated, a quality
+/// check (校核) raised or answered. Events are immutable and carry a globally unique id
+/// (`node-n`), so nodes exchange them as a growing set: no conflicts, duplicates are ignored.
+/// Every event travels up to the city; every event of a thread (a draft, a request, a dispute)
+/// travels back down to the node that started it (`author`) and to the node that must act on it
+/// (`target`: the provider that decides a request, the level authoritative for a disputed group).
 public struct WorkflowEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable { case drafted, reviewed, published }
+    public enum Kind: String, Sendable, CaseIterable {
+        case drafted, reviewed, published
+        /// Sharing: a data request (数据需求申请), its decision, a grant withdrawn, a rating (评价).
+        case requested, decided, revoked, rated
+        /// Sharing: a quality check (数据质量校核) raised and answered.
+        case disputed, answered
+
+        /// The catalogue's own kinds (drafts, reviews, publications).
+        public var isCatalogue: Bool { self == .drafted || self == .reviewed || self == .published }
+        /// The sharing kinds, whose content is in `payload` (module Sharing reads it).
+        public var isSharing: Bool { !isCatalogue }
+        /// Kinds that start a thread (their id is the thread's id).
+        public var startsThread: Bool { self == .drafted || self == .requested || self == .disputed }
+    }
+
+    /// The largest payload a sharing event may carry, in bytes of JSON text.
+    public static let maxPayloadBytes = 32 * 1024
 
     public let id: String
     public let draft: String
@@ -25,10 +44,17 @@ public struct WorkflowEvent: Sendable, Equatable {
     /// The published catalogue version and the identifiers assigned (published events).
     public let version: Int?
     public let identifiers: [String: String]
+    /// Sharing events: the node that must act on the thread (decide the request, answer the dispute).
+    public let target: String?
+    /// Sharing events: what the event says (a request, a dispute, an answer, a rating), an object.
+    public let payload: JSONValue?
+
+    /// The thread the event belongs to (a draft's, a request's or a dispute's id).
+    public var thread: String { draft }
 
     public init(id: String, draft: String, author: String, node: String, operator: String, at: String, kind: Kind,
                 step: ReviewStep? = nil, approved: Bool? = nil, comment: String? = nil, body: CatalogueDraft? = nil,
-                version: Int? = nil, identifiers: [String: String] = [:]) {
+                version: Int? = nil, identifiers: [String: String] = [:], target: String? = nil, payload: JSONValue? = nil) {
         self.id = id
         self.draft = draft
         self.author = author
@@ -42,6 +68,8 @@ public struct WorkflowEvent: Sendable, Equatable {
         self.body = body
         self.version = version
         self.identifiers = identifiers
+        self.target = target
+        self.payload = payload
     }
 
     public var json: JSONValue {
@@ -57,6 +85,8 @@ public struct WorkflowEvent: Sendable, Equatable {
             for (k, v) in identifiers.sorted(by: { $0.key < $1.key }) { ids[k] = .string(v) }
             o["identifiers"] = .object(ids)
         }
+        if let target { o["target"] = .string(target) }
+        if let payload { o["payload"] = payload }
         return .object(o)
     }
 
@@ -86,6 +116,21 @@ public struct WorkflowEvent: Sendable, Equatable {
             approved = d == "approve"
         case .published:
             guard json["version"]?.int64Value != nil else { throw CatalogueError(["workflow event: a published event names its version"]) }
+        case .decided:
+            guard let d = json["decision"]?.stringValue, d == "approve" || d == "reject" else { throw CatalogueError(["workflow event: decision must be approve or reject"]) }
+            approved = d == "approve"
+        case .requested, .revoked, .rated, .disputed, .answered:
+            break
+        }
+        var target: String?
+        var payload: JSONValue?
+        if kind.isSharing {
+            guard let t = json["target"]?.stringValue, Self.isNodeCode(t) else { throw CatalogueError(["workflow event: a sharing event names its target node"]) }
+            guard let p = json["payload"], p.objectValue != nil, p.text.utf8.count <= Self.maxPayloadBytes else {
+                throw CatalogueError(["workflow event: a sharing event carries a payload object of at most \(Self.maxPayloadBytes) bytes"])
+            }
+            target = t
+            payload = p
         }
         var ids: [String: String] = [:]
         for (k, v) in json["identifiers"]?.objectValue ?? JSONObject() { ids[k] = v.stringValue ?? "" }
@@ -94,6 +139,6 @@ public struct WorkflowEvent: Sendable, Equatable {
         self.init(id: try text("id", max: 40), draft: try text("draft", max: 40), author: author, node: node,
                   operator: try text("operator", max: 100), at: try text("at", max: 40), kind: kind, step: step,
                   approved: approved, comment: comment, body: body, version: json["version"]?.int64Value.map { Int($0) },
-                  identifiers: ids)
+                  identifiers: ids, target: target, payload: payload)
     }
 }

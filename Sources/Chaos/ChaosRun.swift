@@ -62,6 +62,7 @@ public enum Invariant: String, CaseIterable, Sendable {
     case noFalseConflict = "no false conflict"
     case sameWinner = "same winner everywhere"
     case deletesPropagate = "deletes propagate"
+    case purgedStayGone = "purged tombstones stay gone"
     case jurisdiction = "jurisdiction"
     case dotUniqueness = "dot uniqueness"
     case restoreEpoch = "restore takes a new epoch"
@@ -86,6 +87,8 @@ public struct ChaosReport: Sendable {
     public var lostByRestore = 0
     public var openConflicts = 0
     public var deletedRecords = 0
+    /// Deleted records the hierarchy purged as causally stable (purge notices at the root).
+    public var purgedRecords = 0
     public var directory: String
     public var restoreWithLease = false
     public var nodes = 15
@@ -95,7 +98,7 @@ public struct ChaosReport: Sendable {
     public var text: String {
         var t = "rootsync chaos — seed \(seed), \(nodes) nodes, \(steps) steps, \(String(format: "%.1f", seconds)) s: \(passed ? "PASS" : "FAIL")\n"
         t += "  actions: " + actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
-        t += "  oracle: \(oracleVersions) accepted versions of \(records) records; at the end \(openConflicts) records with open conflicts, \(deletedRecords) deleted"
+        t += "  oracle: \(oracleVersions) accepted versions of \(records) records; at the end \(openConflicts) records with open conflicts, \(deletedRecords) deleted, \(purgedRecords) purged"
         t += lostByRestore > 0 ? "; \(lostByRestore) versions written only to the street after its backup, legitimately lost by the restore\n" : "\n"
         t += "  faults:\n" + faults.map { "    - \($0)" }.joined(separator: "\n") + (faults.isEmpty ? "    (none)\n" : "\n")
         t += "  invariants:\n"
@@ -146,6 +149,8 @@ final class ChaosRun {
     var reused: Set<String> = []
     /// Versions the restore may legitimately have destroyed (written only at the street after its backup).
     var lostAllowed: Set<String> = []
+    /// Purge notices seen on any node: key → what is gone of it (actor → counter).
+    var purged: [String: [String: Int64]] = [:]
     var records: [String: String] = [:]               // key → scope
     var recordOrder: [String] = []
     var usedKeys: Set<String> = []
@@ -226,6 +231,7 @@ final class ChaosRun {
         do { disk = try DiskFull(directory: cluster.dir(diskNode), megabytes: 32) } catch { fault("disk full skipped: \(error)") }
         lossyChild = rng.pick(streets)
         try routeThroughLossyLink(lossyChild)
+        try purgeAtOnce()
         for code in codes { try cluster.start(code) }
         for s in 1...options.steps {
             step = s
@@ -753,6 +759,17 @@ final class ChaosRun {
 
     // MARK: Harsher faults
 
+    /// The root purges stable tombstones with no retention, so that the run sees purges.
+    func purgeAtOnce() throws {
+        guard let root = cluster.nodes.first(where: { $0.parent == nil }) else { return }
+        let path = (cluster.dir(root.code) as NSString).appendingPathComponent("node.json")
+        guard var o = try JSONParser.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue else {
+            throw ChaosError("\(path) is not a JSON object")
+        }
+        o["tombstone_retention_days"] = .int(0)
+        try Data(JSONValue.object(o).text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
     /// Points the street's `parent_url` at a slow, lossy proxy in front of its parent, for the
     /// whole run (the agents are not started yet).
     func routeThroughLossyLink(_ code: String) throws {
@@ -996,8 +1013,48 @@ final class ChaosRun {
     // MARK: Healing
 
     func expectedDots(for node: HierarchyNode) -> Set<String> {
-        Set(oracle.filter { !lostAllowed.contains($0.key) && node.holds(scope: $0.value.scope)
+        Set(oracle.filter { !lostAllowed.contains($0.key) && !isPurged($0.value) && node.holds(scope: $0.value.scope)
             && (node.code == skewed?.code || !localOnly.contains($0.key)) }.keys)
+    }
+
+    /// A version a purge notice covers: gone everywhere once the notice has spread.
+    func isPurged(_ v: StoredVersion) -> Bool { (purged[v.key]?[v.actor] ?? 0) >= v.seq }
+
+    /// Gathers the purge notices every node holds (a notice only ever grows what it covers).
+    func collectPurges() throws {
+        for n in cluster.nodes {
+            for p in try VersionFile(try cluster.database(n.code)).purges() where p.resource == "person" {
+                for (actor, seq) in p.covered.entries where seq > (purged[p.key]?[actor.description] ?? 0) {
+                    purged[p.key, default: [:]][actor.description] = seq
+                }
+            }
+        }
+    }
+
+    /// Tombstones are purged only when causally stable, so a purge never takes anything that a
+    /// node wrote without seeing the delete: every version left of a purged record has seen one
+    /// of its deletes (a re-creation), none it covers is held anywhere, and a record with
+    /// nothing left is shown nowhere.
+    func verifyPurges(_ states: [String: NodeState]) {
+        for (key, covered) in purged.sorted(by: { $0.key < $1.key }) {
+            let all = oracle.values.filter { $0.key == key && !lostAllowed.contains($0.dot) }
+            let deletes = all.filter { $0.isDelete && (covered[$0.actor] ?? 0) >= $0.seq }
+            check(.purgedStayGone)
+            if deletes.isEmpty { violation(.purgedStayGone, "\(key) was purged, but the purge covers none of its deletes (covered \(covered))") }
+            for v in all where !isPurged(v) && !deletes.contains(where: { d in (v.vv[d.actor] ?? 0) >= d.seq }) {
+                violation(.purgedStayGone, "\(key) was purged while \(v.group) \(v.dot) by \(writer[v.dot] ?? "?"), written without seeing its delete, was still to come: the purge was not stable")
+            }
+            let left = all.filter { !isPurged($0) }
+            for n in cluster.nodes {
+                guard let s = states[n.code] else { continue }
+                check(.purgedStayGone)
+                let back = s.versions.values.filter { $0.key == key && isPurged($0) }.map(\.dot).sorted()
+                if !back.isEmpty { violation(.purgedStayGone, "\(n.code) holds \(back.prefix(4)) of purged \(key) again") }
+                if left.isEmpty, s.rows[key] != nil || s.records[key]?.visible == true {
+                    violation(.purgedStayGone, "\(n.code) shows \(key), purged with nothing written since")
+                }
+            }
+        }
     }
 
     func heal() throws {
@@ -1009,13 +1066,14 @@ final class ChaosRun {
         var stableSince: Date?
         check(.quiet)
         while true {
+            try collectPurges()
             var print = ""
             var complete = true
             for n in cluster.nodes {
                 let db = try cluster.database(n.code)
                 var held = Set<String>()
                 try StoredVersion.all(db) { v, _ in held.insert(v.dot) }
-                let fp = try db.scalarText("SELECT COUNT(*) || '/' || COALESCE(MAX(id), 0) || '/' || (SELECT COUNT(*) FROM _rs_record) || '/' || (SELECT COALESCE(group_concat(value), '') FROM _rs_meta WHERE name = 'sync.pull_cursor') FROM _rs_version") ?? ""
+                let fp = try db.scalarText("SELECT COUNT(*) || '/' || COALESCE(MAX(id), 0) || '/' || (SELECT COUNT(*) FROM _rs_record) || '/' || (SELECT COALESCE(group_concat(value), '') FROM _rs_meta WHERE name = 'sync.pull_cursor') || '/' || (SELECT COUNT(*) FROM _rs_purge) FROM _rs_version") ?? ""
                 print += n.code + ":" + fp + ";"
                 if !expectedDots(for: n).isSubset(of: held) { complete = false }
             }
@@ -1098,7 +1156,10 @@ final class ChaosRun {
 
         // The surviving history: every accepted version, minus those the restore destroyed
         // (unless some node still holds one, in which case it must be everywhere).
-        let survivors = oracle.filter { !lostAllowed.contains($0.key) || seenAnywhere[$0.key] != nil }
+        try collectPurges()
+        verifyPurges(states)
+        report.purgedRecords = purged.count
+        let survivors = oracle.filter { (!lostAllowed.contains($0.key) || seenAnywhere[$0.key] != nil) && !isPurged($0.value) }
         var byKey: [String: [StoredVersion]] = [:]
         for v in survivors.values { byKey[v.key, default: []].append(v) }
 

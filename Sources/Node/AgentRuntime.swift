@@ -47,6 +47,7 @@ public final class AgentRuntime: @unchecked Sendable {
         pool = try ReplicaPool(path: config.replicaPath, divisions: DivisionTable.bundled)
         nodeServer = NodeServer(pool: pool, node: config.node, routesChanged: routesChanged, localChange: wake, log: log)
         nodeServer.time = config.time
+        nodeServer.tombstoneRetentionMilliseconds = config.tombstoneRetentionMilliseconds
     }
 
     var isStopped: Bool {
@@ -159,6 +160,7 @@ public final class AgentRuntime: @unchecked Sendable {
         if fresh.parentURL != old.parentURL { changed.append("parent_url") }
         if fresh.tls != old.tls { changed.append("tls") }
         if fresh.time != old.time { changed.append("time_zone") }
+        if fresh.tombstoneRetentionDays != old.tombstoneRetentionDays { changed.append("tombstone_retention_days") }
         var needRestart: [String] = []
         if fresh.listen != old.listen { needRestart.append("listen") }
         if fresh.tls != old.tls && server?.tls != nil { needRestart.append("tls (server certificate)") }
@@ -167,6 +169,7 @@ public final class AgentRuntime: @unchecked Sendable {
         applied.localAPI = old.localAPI
         stateLock.withLock { current = applied }
         nodeServer.time = applied.time
+        nodeServer.tombstoneRetentionMilliseconds = applied.tombstoneRetentionMilliseconds
         log.time = applied.time
         log.notice("config_reloaded", ["changed": changed.isEmpty ? "nothing" : changed.joined(separator: ",")])
         if !needRestart.isEmpty {

@@ -45,21 +45,25 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
     public func have() throws -> HaveVector { try HaveVector(json: call("GET", "/v1/sync/have")) }
 
     public func push(_ batch: PushBatch) throws -> PushOutcome {
-        let answer = try call("POST", "/v1/sync/push", body: batch.json)
-        return PushOutcome(applied: Int(answer["applied"]?.int64Value ?? 0), skipped: Int(answer["skipped"]?.int64Value ?? 0))
+        try PushOutcome(json: call("POST", "/v1/sync/push", body: batch.json))
     }
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
-        let answer = try call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)])
-        guard let c = answer["cursor"] else { throw WireError("pull answer without cursor") }
-        var page = PullPage(versions: try VersionBatch.decode(answer["versions"]), cursor: try PullCursor(json: c),
-                            more: answer["more"]?.boolValue ?? false, catalogue: Int(answer["catalogue"]?.int64Value ?? 0))
-        page.rewound = answer["rewound"]?.boolValue ?? false
-        return page
+        try PullPage(json: call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)]))
     }
 
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
         try CatalogueExchange.Answer(json: call("POST", "/v1/catalogue/exchange", body: request.json))
+    }
+
+    /// `POST /v1/sync/purges`. A parent of an earlier release answers 404: it purges nothing
+    /// and has no notices, which is what an empty answer says.
+    public func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer {
+        do {
+            return try PurgeExchange.Answer(json: call("POST", "/v1/sync/purges", body: request.json))
+        } catch let e as RemoteError where e.status == 404 {
+            return PurgeExchange.Answer(notices: [], cursor: request.cursor ?? PurgeExchange.Cursor(database: "", position: 0), more: false)
+        }
     }
 
     /// Sends this node's health and its subtree's (`POST /v1/sync/health`) after a round.

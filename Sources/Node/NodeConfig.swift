@@ -23,6 +23,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var tls: TLSFiles?
     /// The zone every time is shown in (`time_zone`, a tz database name; Asia/Shanghai when absent).
     public var time: NodeTime = .standard
+    /// `tombstone_retention_days`: how long the root keeps a deleted record, once causally
+    /// stable, before purging it (30 when absent; 0 purges at once; read at the root only).
+    public var tombstoneRetentionDays: Double = 30
     public var source: JSONObject
 
     /// PEM files for a node's links: the city CA, and this node's certificate (CN = node code)
@@ -51,6 +54,12 @@ public struct NodeConfig: Sendable, Equatable {
     public static func load(directory: String) throws -> NodeConfig {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else {
+            // There but unreadable: most often a command run as another user than the node
+            // directory's owner (the package runs agents as `rootsync`).
+            if FileManager.default.fileExists(atPath: path), !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError("当前用户无法读取 \(path)；请以节点目录的所有者身份运行，例如 runuser -u rootsync -- rootsync …",
+                                  "\(path) cannot be read by this user; run as the owner of the node directory, e.g. runuser -u rootsync -- rootsync …")
+            }
             throw ConfigError("\(path) 不存在；先运行 rootsync init 或 rootsync up", "\(path) is missing; run rootsync init or rootsync up first")
         }
         let json: JSONValue
@@ -73,8 +82,21 @@ public struct NodeConfig: Sendable, Equatable {
         return NodeConfig(directory: directory, node: node, topology: o["topology"]?.stringValue,
                           parent: o["parent"]?.stringValue, listen: o["listen"]?.stringValue,
                           localAPI: o["local_api"]?.stringValue, parentURL: o["parent_url"]?.stringValue, tls: tls,
-                          time: try time(o, path: path), source: o)
+                          time: try time(o, path: path), tombstoneRetentionDays: try retention(o, path: path), source: o)
     }
+
+    /// node.json's `tombstone_retention_days`, checked: a number of days from 0 to 36,500.
+    static func retention(_ o: JSONObject, path: String) throws -> Double {
+        guard let value = o["tombstone_retention_days"], !value.isNull else { return 30 }
+        guard let days = value.doubleValue, days >= 0, days <= 36_500 else {
+            throw ConfigError("\(path) 的 tombstone_retention_days 应为 0 到 36500 之间的天数：\(value.text)",
+                              "\(path): tombstone_retention_days must be a number of days from 0 to 36500: \(value.text)")
+        }
+        return days
+    }
+
+    /// The retention in milliseconds, as the root's purge exchange counts it.
+    public var tombstoneRetentionMilliseconds: Int64 { Int64(tombstoneRetentionDays * 86_400_000) }
 
     /// The zone of the node in `directory` for commands that only show times: node.json's
     /// `time_zone`, or the default when the directory has no node.json.

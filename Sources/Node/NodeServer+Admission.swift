@@ -14,6 +14,8 @@ extension NodeServer {
         static let syncControl = Admission.Caps(wireBytes: 1 << 20, inflatedBytes: 1 << 20)
         /// A local-API record PUT or catalogue draft from an office program.
         static let local = Admission.Caps(wireBytes: 4 << 20, inflatedBytes: 4 << 20)
+        /// A consumer's dispute or rating: a few fields.
+        static let consumer = Admission.Caps(wireBytes: 64 << 10, inflatedBytes: 64 << 10)
         /// `{"node": …, "token": …}`.
         static let enroll = Admission.Caps(wireBytes: 4 << 10, inflatedBytes: 4 << 10)
         /// A web import: a sheet of up to 16 MiB as base64 inside JSON; only for a signed-in session.
@@ -40,7 +42,11 @@ extension NodeServer {
             if parts == ["v1", "enroll"] {
                 return .admit(BodyCaps.enroll, principal: nil)
             }
-            if (parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue"].contains(parts[1])) || parts == ["metrics"] {
+            if parts.count >= 2 && parts[0] == "v1" && parts[1] == "feed" {
+                let consumer = try authenticateConsumer(probe)
+                return .admit(BodyCaps.consumer, principal: Self.consumerPrincipalPrefix + consumer)
+            }
+            if (parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue", "share", "disputes"].contains(parts[1])) || parts == ["metrics"] {
                 try authorizeLocal(probe)
                 return .admit(BodyCaps.local, principal: Self.localPrincipal)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Replica
+import Sharing
 import Transport
 
 extension NodeServer {
@@ -16,7 +17,7 @@ extension NodeServer {
             return "/v1/sync/" + parts[2]
         case 3 where parts == ["v1", "catalogue", "exchange"]: return "/v1/catalogue/exchange"
         default:
-            if parts.count >= 2 && parts[0] == "v1" && ["records", "catalogue"].contains(parts[1]) { return "/v1/" + parts[1] }
+            if parts.count >= 2 && parts[0] == "v1" && ["records", "catalogue", "share", "disputes", "feed"].contains(parts[1]) { return "/v1/" + parts[1] }
             // The web app (NodeServer+Web): its pages and API, and its static files.
             if Self.isWebPath(parts) { return "/" + parts[0] }
             return "other"
@@ -59,6 +60,8 @@ extension NodeServer {
             }
             return (r.node.level.rawValue, r.epoch, r.catalogue.version, try r.storageBytes(), held, links)
         }
+        // Sharing's deadlines: a calendar that cannot be read shows as the error gauge, not as zero overdue.
+        let sharing = try pool.with { r -> ShareOverdue? in try? ShareContext.load(r).overdue(r) }
 
         var p = PrometheusText()
         p.family("rootsync_agent_info", .gauge, "This agent: node code, level and agent version (always 1).")
@@ -82,6 +85,25 @@ extension NodeServer {
         p.sample("rootsync_invalid_writes", [], held.invalidWrites)
         p.family("rootsync_versions_set_aside", .gauge, "Versions the parent refused, kept here and not sent again.")
         p.sample("rootsync_versions_set_aside", [], held.setAside)
+
+        p.family("rootsync_share_requests_pending", .gauge, "Data requests waiting for a decision that this node knows of.")
+        p.family("rootsync_share_requests_overdue", .gauge,
+                 "Data requests past their 5 working days without a decision: scope here = decided at this node, known = all this node knows of.")
+        p.family("rootsync_disputes_open", .gauge, "Quality checks (校核) not yet answered that this node knows of.")
+        p.family("rootsync_disputes_overdue", .gauge,
+                 "Quality checks past their 3 working days without an answer: scope here = answered at this node, known = all this node knows of.")
+        p.family("rootsync_share_deadlines_unknown", .gauge, "Open requests and disputes whose deadline the working-day calendar does not cover (-1: the calendar cannot be read).")
+        if let o = sharing {
+            p.sample("rootsync_share_requests_pending", [], o.requestsPending)
+            p.sample("rootsync_share_requests_overdue", [("scope", "here")], o.requestsOverdueHere.count)
+            p.sample("rootsync_share_requests_overdue", [("scope", "known")], o.requestsOverdue.count)
+            p.sample("rootsync_disputes_open", [], o.disputesOpen)
+            p.sample("rootsync_disputes_overdue", [("scope", "here")], o.disputesOverdueHere.count)
+            p.sample("rootsync_disputes_overdue", [("scope", "known")], o.disputesOverdue.count)
+            p.sample("rootsync_share_deadlines_unknown", [], o.deadlinesUnknown.count)
+        } else {
+            p.sample("rootsync_share_deadlines_unknown", [], -1)
+        }
 
         p.family("rootsync_link_last_success_timestamp_seconds", .gauge, "Last successful exchange on each link, Unix time (absent: never).")
         for l in links {

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import JSON
 import Replica
+import Sharing
 import Sync
 import Transport
 
@@ -28,6 +29,7 @@ public final class NodeServer: @unchecked Sendable {
     /// What the children reported of their subtrees (`POST /v1/sync/health`).
     public let subtreeHealth: SubtreeHealthStore
     private var zone = NodeTime.standard
+    private var retention = ParentService.defaultTombstoneRetention
     private let activity = NSLock()
     private var lastSeen: [String: Int64] = [:]
     private var shuttingDown = false
@@ -53,6 +55,13 @@ public final class NodeServer: @unchecked Sendable {
     public var time: NodeTime {
         get { activity.withLock { zone } }
         set { activity.withLock { zone = newValue } }
+    }
+
+    /// How long a causally stable tombstone is kept before the root purges it (node.json
+    /// `tombstone_retention_days`; only the root's setting matters).
+    public var tombstoneRetentionMilliseconds: Int64 {
+        get { activity.withLock { retention } }
+        set { activity.withLock { retention = newValue } }
     }
 
     /// Set while the node serves HTTPS with a CA trust list: every sync request must then come
@@ -121,6 +130,15 @@ public final class NodeServer: @unchecked Sendable {
                 response = .json(JSONValue.object(body).text, status: response.status)
             }
             return response
+        } catch let e as ShareError {
+            var response = Self.error(Self.status(of: e), e.messageZh, e.messageEn)
+            if var body = (try? JSONParser.parse(bytes: response.body))?.objectValue {
+                body.append("field", .string(e.field))
+                response = .json(JSONValue.object(body).text, status: response.status)
+            }
+            return response
+        } catch let e as ConfigError {
+            return Self.error(500, e.messageZh, e.messageEn)
         } catch let e as ReplicaError {
             return Self.error(Self.status(of: e), e.messageZh, e.description)
         } catch let e as CatalogueError {
@@ -146,6 +164,16 @@ public final class NodeServer: @unchecked Sendable {
         case .invalid, .badRemoteVersion, .unknownResource: return 422
         case .refused(_, let reason): return status(of: reason)
         default: return 400
+        }
+    }
+
+    /// The HTTP status of a sharing refusal.
+    static func status(of e: ShareError) -> Int {
+        switch e.kind {
+        case .invalid: return 422
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .conflict: return 409
         }
     }
 
@@ -190,6 +218,16 @@ public final class NodeServer: @unchecked Sendable {
         if parts.count == 3 && parts[0] == "v1" && parts[1] == "sync" {
             let child = try r.principal ?? authenticate(r)
             return try sync(parts[2], method: r.method, child: child, body: r.body)
+        }
+        if parts.count >= 2 && parts[0] == "v1" && parts[1] == "feed" {
+            // A consumer's credential, never the local API's rule: departments' systems read from elsewhere.
+            let principal = try r.principal.flatMap { $0.hasPrefix(Self.consumerPrincipalPrefix) ? $0 : nil }
+                ?? Self.consumerPrincipalPrefix + authenticateConsumer(r)
+            return try feedAPI(r, parts, consumer: String(principal.dropFirst(Self.consumerPrincipalPrefix.count)))
+        }
+        if parts.count >= 2 && parts[0] == "v1" && (parts[1] == "share" || parts[1] == "disputes") {
+            if r.principal != Self.localPrincipal { try authorizeLocal(r) }
+            return try shareAPI(r, parts)
         }
         if parts == ["v1", "status", "tree"] && r.method == "GET" {
             if r.principal != Self.localPrincipal { try authorizeLocal(r) }
@@ -324,7 +362,7 @@ public final class NodeServer: @unchecked Sendable {
                 routesChanged.notify()
                 localChange.notify()
             }
-            return Self.ok(["applied": .int(outcome.applied), "skipped": .int(outcome.skipped)])
+            return Self.ok(outcome.json)
         case ("POST", "health"):
             let report = try HealthReport(json: JSONParser.parse(bytes: body))
             let kept = try subtreeHealth.receive(report, from: child, at: Int64(Date().timeIntervalSince1970 * 1000))
@@ -338,8 +376,16 @@ public final class NodeServer: @unchecked Sendable {
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
-            return Self.ok(["versions": VersionBatch.encode(page.versions), "cursor": page.cursor.json, "more": .bool(page.more),
-                            "catalogue": .int(page.catalogue), "rewound": .bool(page.rewound)])
+            return Self.ok(page.json)
+        case ("POST", "purges"):
+            let request = try PurgeExchange(json: JSONParser.parse(bytes: body))
+            let retention = tombstoneRetentionMilliseconds
+            let answer = try pool.with { r -> PurgeExchange.Answer in
+                var service = try ParentService(replica: r, child: child)
+                service.tombstoneRetentionMilliseconds = retention
+                return try service.purges(request)
+            }
+            return Self.ok(answer.json)
         case ("POST", "wait"):
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
@@ -408,6 +454,10 @@ public final class NodeServer: @unchecked Sendable {
         case ("GET", 5):
             // The record's change history (`rootsync history`).
             guard let changes = try pool.with({ try $0.history(parts[2], key: parts[3]) }) else {
+                if try pool.with({ try $0.wasPurged(parts[2], key: parts[3]) }) {
+                    throw HTTPFailure(404, "本节点没有 \(parts[2]) \(parts[3]) 的任何版本：该记录已删除，所有节点确认删除后已清除",
+                                      "no version of \(parts[2]) \(parts[3]) is held here: it was deleted, and purged once every node had the delete")
+                }
                 throw HTTPFailure(404, "本节点没有 \(parts[2]) \(parts[3]) 的任何版本", "no version of \(parts[2]) \(parts[3]) is held here")
             }
             return Self.ok(["resource": .string(parts[2]), "key": .string(changes.first?.key ?? parts[3]), "changes": .array(changes.map(\.json))])

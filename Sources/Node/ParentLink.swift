@@ -14,32 +14,6 @@ public protocol ParentLink {
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage
     /// The catalogue part of the round: workflow events up, catalogues and events down.
     func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer
-}
-
-/// The parent's answer to a push.
-public struct PushOutcome: Equatable, Sendable {
-    public var applied: Int
-    public var skipped: Int
-    public init(applied: Int, skipped: Int) {
-        self.applied = applied
-        self.skipped = skipped
-    }
-}
-
-/// One page of a pull.
-public struct PullPage: Equatable, Sendable {
-    public var versions: [GroupVersion]
-    public var cursor: PullCursor
-    public var more: Bool
-    /// The catalogue version the page needs (the parent's).
-    public var catalogue: Int
-    /// The child's route cursor was behind a position it had already confirmed: the child went
-    /// back in time with its lease, and this page starts a scan of its subtree again.
-    public var rewound = false
-    public init(versions: [GroupVersion], cursor: PullCursor, more: Bool, catalogue: Int = 0) {
-        self.versions = versions
-        self.cursor = cursor
-        self.more = more
-        self.catalogue = catalogue
-    }
+    /// The last part of a round: what the subtree vouches for up, purge notices down.
+    func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer
 }

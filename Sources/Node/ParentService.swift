@@ -10,6 +10,12 @@ import Sync
 public struct ParentService {
     public let replica: any SyncStore
     public let child: String
+    /// How long the root keeps a deleted record, once causally stable, before purging it (node.json
+    /// `tombstone_retention_days`): deleted records stay readable in `history` for a while.
+    public var tombstoneRetentionMilliseconds: Int64 = ParentService.defaultTombstoneRetention
+    public static let defaultTombstoneRetention: Int64 = 30 * 86_400_000
+    /// Tombstones the root examines per purge exchange (each child's round makes one).
+    public static let purgeBatch = 1_000
 
     public init(replica: any SyncStore, child: String) throws {
         guard replica.children.contains(child) else {
@@ -77,6 +83,8 @@ public struct ParentService {
                 try replica.takeEpoch(above: try replica.currentActor().epoch, rolledBack: true)
             }
         }
+        // Read before the page: a page that leaves nothing to pull then carries all of it.
+        let received = try replica.rootPosition()
         var start = PullCursor.resume(cursor, database: replica.databaseID, routeHead: try replica.routeHead())
         // A route cursor behind what the child already confirmed: the child went back in time
         // (rolled back with its lease), and the routes it confirmed are gone. Scan its subtree again.
@@ -99,7 +107,22 @@ public struct ParentService {
         try replica.noteLink(child, push: nil, pull: page.versions.count, error: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
         var answer = PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
         answer.rewound = rewound
+        if !more { answer.received = received }
         return answer
+    }
+
+    /// The child vouches for its subtree (kept, see `Replica.noteStable`); the root then purges
+    /// the tombstones that became stable; the answer carries the notices for the child's subtree.
+    public func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer {
+        if let stable = request.stable { try replica.noteStable(child: child, stable) }
+        if replica.parentLink == nil {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try replica.purgeStable(limit: Self.purgeBatch, deletedBefore: now - tombstoneRetentionMilliseconds)
+        }
+        let after = request.cursor.flatMap { $0.database == replica.databaseID ? $0.position : nil } ?? 0
+        let page = try replica.purgeNotices(for: child, after: after, limit: request.limit)
+        return PurgeExchange.Answer(notices: page.notices, cursor: PurgeExchange.Cursor(database: replica.databaseID, position: page.last),
+                                    more: page.more)
     }
 
     /// The child holds a version of ours this replica never wrote (a counter above ours, or a

@@ -26,7 +26,25 @@ public enum StatusReport {
         o.append("pending_captures", .int(counts.pendingCaptures))
         o.append("database_bytes", .int(counts.bytes))
         o.append("links", .array(try links(r, childrenSeen: childrenSeen, time: time)))
+        o.append("sharing", sharing(r))
         return .object(o)
+    }
+
+    /// Sharing's open work and its overdue flags; a calendar or setting that cannot be read is
+    /// shown as the error it is.
+    public static func sharing(_ r: Replica) -> JSONValue {
+        do {
+            let c = try ShareContext.load(r)
+            var o = ShareViews.overdue(try c.overdue(r)).objectValue ?? JSONObject()
+            o.append("today", .string(c.today.iso))
+            o.append("dispute_window_days", .int(c.disputeWindowDays))
+            o.append("calendar_years", .array(c.calendar.years.map { .int($0) }))
+            return .object(o)
+        } catch let e as ConfigError {
+            return ["error": ["message_zh": .string(e.messageZh), "message_en": .string(e.messageEn)]]
+        } catch {
+            return ["error": ["message_zh": .string("\(error)"), "message_en": .string("\(error)")]]
+        }
     }
 
     /// The catalogue workflow as this node sees it: drafts waiting for a review here, drafts

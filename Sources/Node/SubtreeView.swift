@@ -21,11 +21,18 @@ public enum SubtreeView {
                 worst = max(worst, l.routesPending)
             }
         }
-        return NodeHealth(node: r.node.code, reportedMilliseconds: now, catalogueVersion: r.catalogue.version,
-                          agentVersion: AgentVersion.current, epoch: r.epoch, records: try r.recordCounts().values.reduce(0, +),
-                          openConflicts: problems.openConflicts, invalidWrites: problems.invalidWrites,
-                          waitingUp: r.node.parent == nil ? 0 : try StatusReport.waitingToPush(r), worstChildBacklog: worst,
-                          lastParentSuccessMilliseconds: parentSuccess)
+        var health = NodeHealth(node: r.node.code, reportedMilliseconds: now, catalogueVersion: r.catalogue.version,
+                                agentVersion: AgentVersion.current, epoch: r.epoch, records: try r.recordCounts().values.reduce(0, +),
+                                openConflicts: problems.openConflicts, invalidWrites: problems.invalidWrites,
+                                waitingUp: r.node.parent == nil ? 0 : try StatusReport.waitingToPush(r), worstChildBacklog: worst,
+                                lastParentSuccessMilliseconds: parentSuccess)
+        // What this node must act on and has let pass its deadline (a calendar that cannot be
+        // read is shown by status and metrics; the tree then counts nothing for it).
+        if let overdue = try? ShareContext.load(r).overdue(r) {
+            health.overdueRequests = overdue.requestsOverdueHere.count
+            health.overdueDisputes = overdue.disputesOverdueHere.count
+        }
+        return health
     }
 
     /// The report for the parent: this node first, then what its children reported.
@@ -55,8 +62,13 @@ public enum SubtreeView {
             entries.append(.object(o))
         }
         let stale = entries.filter { $0["stale"] == .bool(true) }.count
+        // The subtree's overdue sharing work, rolled up: each node counts what it must act on, so
+        // every overdue request or dispute is counted once.
+        var seen = Set<String>()
+        let all = ([own] + below).filter { seen.insert($0.node).inserted }
         return ["node": .string(own.node), "stale_after_seconds": .int(staleAfter), "nodes_known": .int(entries.count - missing.count),
-                "nodes_stale": .int(stale), "nodes": .array(entries)]
+                "nodes_stale": .int(stale), "overdue_requests": .int(all.reduce(0) { $0 + $1.overdueRequests }),
+                "overdue_disputes": .int(all.reduce(0) { $0 + $1.overdueDisputes }), "nodes": .array(entries)]
     }
 
     static func entry(_ n: NodeHealth, self isSelf: Bool, names: [String: String], now: Int64, staleAfter: Int, time: NodeTime) -> JSONValue {
@@ -79,6 +91,8 @@ public enum SubtreeView {
         o.append("invalid_writes", .int(n.invalidWrites))
         o.append("waiting_up", .int(n.waitingUp))
         o.append("worst_child_backlog", .int(n.worstChildBacklog))
+        o.append("overdue_requests", .int(n.overdueRequests))
+        o.append("overdue_disputes", .int(n.overdueDisputes))
         return .object(o)
     }
 }

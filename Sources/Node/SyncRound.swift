@@ -29,6 +29,8 @@ public struct SyncRound {
         /// The parent could not take a version yet (it lacks one the version depends on, lost
         /// in a restore of the parent): the push waits for a later round, nothing is set aside.
         public var pushWaiting = false
+        /// Tombstones dropped here on the parent's purge notices.
+        public var tombstonesPurged = 0
     }
 
     static let maxSetAsidePerRound = 100
@@ -74,6 +76,10 @@ public struct SyncRound {
         // The catalogue first: a node never receives data it cannot validate.
         try exchangeCatalogue(parent: hello.node, report: &report)
         _ = try replica.captureExternalWrites()
+        // Taken before the push: once the push has finished, everything written in this subtree
+        // before it received the root's feed up to here has gone up (for purging tombstones).
+        let stable = try replica.stableReport()
+        var pushFinished = false
 
         // Push: ask the parent what it has (fresh), send what it lacks, repeat.
         var have = try link.have()
@@ -81,7 +87,10 @@ public struct SyncRound {
         report.pushDeferred = hello.catalogueVersion < replica.catalogue.version
         while report.pushBatches < maxBatches && !report.pushDeferred && !isCancelled() {
             let batch = try replica.pushBatch(parentHave: have.entries, limit: batchSize)
-            if batch.versions.isEmpty { break }
+            if batch.versions.isEmpty {
+                pushFinished = true
+                break
+            }
             let outcome: PushOutcome
             do {
                 outcome = try link.push(PushBatch(versions: batch.versions, catalogue: replica.catalogue.version, through: batch.through,
@@ -113,6 +122,7 @@ public struct SyncRound {
 
         // Pull: pages after our cursor, each applied together with the cursor that follows it.
         var cursor = try replica.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }
+        var pulledAll = false
         while report.pullPages < maxBatches && !isCancelled() {
             let page = try link.pull(cursor: cursor, limit: batchSize)
             // The parent has seen us confirm more than the cursor we sent: we went back in time
@@ -128,11 +138,20 @@ public struct SyncRound {
                     throw ReplicaError.catalogueBehind(needed: page.catalogue, have: replica.catalogue.version)
                 }
             }
-            let result = try replica.apply(page.versions, from: hello.node, within: nil, recording: [("pull_cursor", page.cursor.json.text)], through: [:], writer: nil)
+            var recording = [("pull_cursor", page.cursor.json.text)]
+            if !page.more, let received = page.received { recording.append(Replica.rootPositionState(received)) }
+            let result = try replica.apply(page.versions, from: hello.node, within: nil, recording: recording, through: [:], writer: nil)
             report.pulled += result.applied
             report.pullPages += 1
             cursor = page.cursor
-            if !page.more { break }
+            if !page.more {
+                pulledAll = true
+                break
+            }
+        }
+        // Last, once everything was pulled: vouch for the subtree, take the purge notices.
+        if pulledAll && !isCancelled() {
+            try exchangePurges(stable: pushFinished ? stable : nil, report: &report)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try replica.noteLink(hello.node, push: report.pushed, pull: report.pulled, error: nil, at: now)
@@ -140,6 +159,22 @@ public struct SyncRound {
         let haveText = have.json.text
         if try replica.syncState("parent_have") != haveText { try replica.setSyncState("parent_have", haveText) }
         return report
+    }
+
+    /// Reports what this subtree vouches for and applies the parent's purge notices, each page
+    /// together with the cursor after it. Bounded like the pull.
+    func exchangePurges(stable: RootPosition?, report: inout Report) throws {
+        var cursor = try replica.syncState("purge_cursor").flatMap { text -> PurgeExchange.Cursor? in
+            try? PurgeExchange.Cursor(json: JSONParser.parse(text))
+        }
+        var vouched = stable
+        for _ in 0..<maxBatches where !isCancelled() {
+            let answer = try link.purges(PurgeExchange(stable: vouched, cursor: cursor))
+            vouched = nil  // once per round is enough
+            report.tombstonesPurged += try replica.applyPurges(answer.notices, recording: [("purge_cursor", answer.cursor.json.text)])
+            cursor = answer.cursor
+            if !answer.more { return }
+        }
     }
 
     /// A replica re-created from nothing (or restored without its lease) must not reuse a

@@ -1,4 +1,5 @@
 import Foundation
+import Standards
 
 /// The web app's files (HTML, CSS, JavaScript), shipped in the Node module's resource bundle
 /// (`Sources/Node/Web`, copied by Package.swift) and read once. Nothing comes from elsewhere:
@@ -17,11 +18,14 @@ enum WebAssets {
 
     /// Every file, read at first use; a file missing from the installation is an error naming it.
     static let loaded: Result<[String: Asset], WebAssetMissing> = {
-        let base = Bundle.module.bundleURL.appendingPathComponent("Web")
+        let base: URL
+        do { base = try ResourceBundle.directory(module: "Node").appendingPathComponent("Web") } catch {
+            return .failure(WebAssetMissing(description: "the web app's files are not installed: \(error)"))
+        }
         var out: [String: Asset] = [:]
         for (name, type) in files {
             let url = base.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else { return .failure(WebAssetMissing(path: url.path)) }
+            guard let data = FileManager.default.contents(atPath: url.path) else { return .failure(WebAssetMissing(description: "the web app's file \(url.path) is missing from the installation")) }
             out[name] = Asset(contentType: type, body: Array(data))
         }
         return .success(out)
@@ -33,6 +37,5 @@ enum WebAssets {
 }
 
 struct WebAssetMissing: Error, CustomStringConvertible {
-    let path: String
-    var description: String { "the web app's file \(path) is missing from the installation" }
+    let description: String
 }

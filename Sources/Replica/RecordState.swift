@@ -26,4 +26,7 @@ struct RecordState {
     var tableRow: [SQLValue]?
     /// Runs written since the last refresh, waiting for their routes.
     var stored: [StoredVersion] = []
+    /// What purge notices left gone of the record (nil when none applied): a received version it
+    /// covers is not taken again, and a re-creation here has seen it.
+    var purged: VersionVector?
 }

@@ -72,6 +72,12 @@ extension Replica {
                     index[id] = k
                     records.append(try loadRecord(try resource(v.resource), v.key))
                 }
+                // Purged here: what the notice covers is gone for good (held, as far as counters go).
+                if let gone = records[k].purged, gone.covers(v.dot) {
+                    try notePurgedArrival(v)
+                    result.skipped += 1
+                    continue
+                }
                 let (_, superseded, accepted) = Resolution.insert(v, into: records[k].current[v.group] ?? [])
                 try insertVersion(v, link: link, current: accepted, into: &records[k])
                 try markSuperseded(superseded, in: &records[k])
@@ -133,7 +139,9 @@ extension Replica {
         let named = PushVerification.namedActors(versions, through: through)
         for actor in named {
             guard let id = try existingActorID(actor) else { continue }
-            let top = try newestCounter(actor: id)
+            // A counter below the have-vector was held here even when its run is gone since (the
+            // record moved away or was purged as a stable tombstone).
+            let top = max(try newestCounter(actor: id), try have(actor: id))
             if top > 0 { facts.newestHeld[actor] = top }
         }
         for node in Set(named.map(\.node)) {

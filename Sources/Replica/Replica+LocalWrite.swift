@@ -135,6 +135,9 @@ extension Replica {
             // A new or re-created record: an existence version that has seen everything held.
             let dot = try nextDot()
             var vector = current.values.joined().reduce(into: VersionVector()) { $0.merge($1.vector) }
+            // A record purged here was deleted before: its re-creation has seen that delete (and
+            // so supersedes, where the purge has not arrived yet, what the delete had seen).
+            if let gone = state.purged { vector.merge(gone) }
             vector.add(dot)
             let v = GroupVersion(resource: r.name, key: key, group: GroupVersion.existence, dot: dot, vector: vector,
                                  hlc: try tick(at: wallTime), values: JSONObject([("deleted", .bool(false))]), scope: newScope)
@@ -146,6 +149,7 @@ extension Replica {
             let groupCurrent = current[g.name] ?? []
             let dot = try nextDot()
             var vector = groupCurrent.reduce(into: VersionVector()) { $0.merge($1.vector) }
+            if let gone = state.purged { vector.merge(gone) }
             vector.add(dot)
             var groupValues = JSONObject()
             for f in g.fields {

@@ -198,9 +198,12 @@ extension Replica {
     }
 
     func loadRecord(_ r: Resource, _ key: String, create: Bool) throws -> RecordState? {
-        if let (id, scope) = try db.first(try writeStatements().findRecord, values: [.text(r.name), .text(key)], map: { ($0.int64(0), $0.string(1)) }) {
+        if let (id, scope, purged) = try db.first(try writeStatements().findRecord, values: [.text(r.name), .text(key)],
+                                                  map: { ($0.int64(0), $0.string(1), $0.int64(2) == 1) }) {
             let (current, rows) = try currentVersions(record: id, r.name, key)
-            return RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
+            var state = RecordState(resource: r, key: key, id: id, isStored: true, storedScope: scope, current: current, rows: rows)
+            if purged { state.purged = try purgedCover(record: id) }
+            return state
         }
         guard create else { return nil }
         guard session != nil else { preconditionFailure("a new record outside a write") }

@@ -1,6 +1,7 @@
 import Catalogue
 import Foundation
 import JSON
+import Sharing
 import SQLite
 
 extension Replica {
@@ -29,12 +30,25 @@ extension Replica {
 
     // MARK: Roles
 
-    /// Grants `role` (section_reviewer, department_reviewer, authority_reviewer, or the Chinese
-    /// titles) to a named operator on this node.
-    public func grant(role text: String, to operatorName: String, by granter: String) throws -> ReviewStep {
-        guard let step = ReviewStep.step(forRole: text) else {
-            throw workflowError("没有这个角色：\(text)（可选：\(ReviewStep.allCases.map { "\($0.role)/\($0.roleZh)" }.joined(separator: "、"))）",
-                                "unknown role \(text); roles: \(ReviewStep.allCases.map(\.role).joined(separator: ", "))")
+    /// Every role an operator may be granted: the catalogue's review roles and sharing's data
+    /// administrator, as (role, Chinese title).
+    static var grantableRoles: [(role: String, roleZh: String)] {
+        ReviewStep.allCases.map { ($0.role, $0.roleZh) } + ShareRole.allCases.map { ($0.role, $0.roleZh) }
+    }
+
+    static func grantableRole(_ text: String) -> (role: String, roleZh: String)? {
+        if let step = ReviewStep.step(forRole: text) { return (step.role, step.roleZh) }
+        if let r = ShareRole(text: text) { return (r.role, r.roleZh) }
+        return nil
+    }
+
+    /// Grants `role` (section_reviewer, department_reviewer, authority_reviewer, data_admin, or
+    /// the Chinese titles) to a named operator on this node.
+    @discardableResult
+    public func grant(role text: String, to operatorName: String, by granter: String) throws -> (role: String, roleZh: String) {
+        guard let step = Self.grantableRole(text) else {
+            throw workflowError("没有这个角色：\(text)（可选：\(Self.grantableRoles.map { "\($0.role)/\($0.roleZh)" }.joined(separator: "、"))）",
+                                "unknown role \(text); roles: \(Self.grantableRoles.map(\.role).joined(separator: ", "))")
         }
         let name = operatorName.trimmingSpace()
         guard !name.isEmpty, name.count <= 100 else { throw workflowError("操作员姓名不能为空", "the operator's name must not be empty") }
@@ -46,8 +60,13 @@ extension Replica {
         return step
     }
 
+    /// Whether a named operator holds `role` on this node.
+    func hasRole(_ operatorName: String, _ role: String) throws -> Bool {
+        try db.scalarInt("SELECT 1 FROM _rs_role WHERE operator = ? AND role = ?", operatorName, role) != nil
+    }
+
     public func revoke(role text: String, from operatorName: String, by granter: String) throws {
-        guard let step = ReviewStep.step(forRole: text) else { throw workflowError("没有这个角色：\(text)", "unknown role \(text)") }
+        guard let step = Self.grantableRole(text) else { throw workflowError("没有这个角色：\(text)", "unknown role \(text)") }
         try db.transaction {
             try db.run("DELETE FROM _rs_role WHERE operator = ? AND role = ?", operatorName, step.role)
             guard db.changes > 0 else { throw workflowError("\(operatorName) 没有 \(step.roleZh) 角色", "\(operatorName) does not have the role \(step.role)") }
@@ -135,16 +154,21 @@ extension Replica {
     // MARK: Queries
 
     public func draftState(_ id: String) throws -> DraftState {
-        let events = try db.all("SELECT json FROM _rs_workflow WHERE draft = ? ORDER BY pos", id) { try WorkflowEvent(json: JSONParser.parse($0.string(0))) }
+        let events = try db.all("SELECT json FROM _rs_workflow WHERE draft = ? AND kind IN \(Self.catalogueKinds) ORDER BY pos", id) {
+            try WorkflowEvent(json: JSONParser.parse($0.string(0)))
+        }
         guard !events.isEmpty else { throw ReplicaError.notFound(resource: "draft", key: id) }
         return DraftState(id: id, events: events)
     }
 
     /// Every draft this node knows, newest first.
     public func drafts() throws -> [DraftState] {
-        let ids = try db.all("SELECT draft, max(pos) AS p FROM _rs_workflow GROUP BY draft ORDER BY p DESC") { $0.string(0) }
+        let ids = try db.all("SELECT draft, max(pos) AS p FROM _rs_workflow WHERE kind IN \(Self.catalogueKinds) GROUP BY draft ORDER BY p DESC") { $0.string(0) }
         return try ids.map { try draftState($0) }
     }
+
+    /// The catalogue's event kinds, as an SQL list (sharing's events share the table).
+    static let catalogueKinds = "(" + WorkflowEvent.Kind.allCases.filter(\.isCatalogue).map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
 
     /// Every workflow event, in the order this node learnt them.
     public func workflowEvents(limit: Int = 1000) throws -> [WorkflowEvent] {
@@ -154,8 +178,8 @@ extension Replica {
     // MARK: Exchange along links
 
     func storeEvent(_ e: WorkflowEvent, link: String) throws {
-        try db.run("INSERT OR IGNORE INTO _rs_workflow(id, draft, author, kind, json, link) VALUES(?, ?, ?, ?, ?, ?)",
-                   e.id, e.draft, e.author, e.kind.rawValue, e.json.text, link)
+        try db.run("INSERT OR IGNORE INTO _rs_workflow(id, draft, author, kind, json, link, target) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                   e.id, e.draft, e.author, e.kind.rawValue, e.json.text, link, e.target ?? "")
     }
 
     /// Events the parent may not hold yet: everything not received from it and not yet confirmed.
@@ -170,14 +194,16 @@ extension Replica {
         try db.transaction { for id in ids { try db.run("UPDATE _rs_workflow SET sent_up = 1 WHERE id = ?", id) } }
     }
 
-    /// Events a child must receive after its cursor: those of drafts written in its subtree.
+    /// Events a child must receive after its cursor: those of threads (drafts, requests,
+    /// disputes) started in its subtree or addressed to a node in it.
     public func workflowEvents(for child: String, after position: Int64, limit: Int = 500) throws -> (events: [WorkflowEvent], last: Int64) {
         let j = Jurisdiction(node: child)
         var last = position
         return try db.transaction {
         let events = try db.all("""
-            SELECT json, pos FROM _rs_workflow WHERE pos > ? AND substr(author, 1, ?) = ? AND link <> ? ORDER BY pos LIMIT ?
-            """, position, j.prefix.count, j.prefix, child, limit) { row -> WorkflowEvent in
+            SELECT json, pos FROM _rs_workflow WHERE pos > ? AND (substr(author, 1, ?) = ? OR substr(target, 1, ?) = ?) AND link <> ?
+            ORDER BY pos LIMIT ?
+            """, position, j.prefix.count, j.prefix, j.prefix.count, j.prefix, child, limit) { row -> WorkflowEvent in
             last = row.int64(1)
             return try WorkflowEvent(json: JSONParser.parse(row.string(0)))
         }
@@ -188,15 +214,19 @@ extension Replica {
     }
 
     /// Stores events from a link. From a child, every event must concern a draft of its subtree
-    /// and have happened there (a child cannot speak for its district's reviewers).
+    /// and have happened there (a child cannot speak for its district's reviewers). Sharing's
+    /// events are checked from either side (`checkSharingEvent`): a decision or an answer only
+    /// from the node that owns it, a request or a dispute addressed where the rules say.
     public func receiveWorkflow(_ events: [WorkflowEvent], from link: String, child: Bool) throws -> Int {
+        try reloadCatalogueIfChanged()
         if child {
             let j = Jurisdiction(node: link)
-            for e in events where !(j.contains(e.author) && j.contains(e.node)) || (e.kind != .drafted && e.kind != .reviewed) || (e.kind == .reviewed && e.step.map({ $0.reviewer(forAuthor: e.author) }) != e.node) {
+            for e in events where e.kind.isCatalogue && (!(j.contains(e.author) && j.contains(e.node)) || (e.kind != .drafted && e.kind != .reviewed) || (e.kind == .reviewed && e.step.map({ $0.reviewer(forAuthor: e.author) }) != e.node)) {
                 throw workflowError("下级 \(link) 发来不属于其辖区的目录流程记录 \(e.id)，整批拒收",
                                     "child \(link) sent workflow event \(e.id) it may not speak for; the whole batch is refused")
             }
         }
+        for e in events where e.kind.isSharing { try checkSharingEvent(e, from: link, child: child, batch: events) }
         let before = try db.scalarInt("SELECT count(*) FROM _rs_workflow") ?? 0
         try db.transaction { for e in events { try storeEvent(e, link: link) } }
         return (try db.scalarInt("SELECT count(*) FROM _rs_workflow") ?? 0) - before

@@ -18,6 +18,9 @@ public final class Replica {
     public internal(set) var validator: RecordValidator
     /// Wall clock in milliseconds; replaceable in tests.
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Sharing's clock in milliseconds (event times, deadlines, expiry): `ShareClock`, which a
+    /// test or a drill may set with `ROOTSYNC_SHARE_NOW`; replaceable in tests.
+    public var shareNow: () -> Int64 = ShareClock.now
     /// Stamp writes captured from other programs with the time their trigger recorded (true), or
     /// with `now()` when they are turned into versions (tests use this to be reproducible).
     public var useCapturedWriteTimes = true
@@ -37,6 +40,8 @@ public final class Replica {
     /// Whether new records take the one-pass create path (tests turn it off to compare it with
     /// the general path).
     var createsInOnePass = true
+    /// Where the root's next look for stable tombstones starts (in memory: a restart begins again).
+    var purgeScanFrom: Int64 = 0
     /// The counters of the write transaction in progress (nil outside one).
     var session: WriteSession?
     /// Whether the last write moved the write generation (the lease is then written again).

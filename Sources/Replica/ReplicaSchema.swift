@@ -59,6 +59,17 @@ enum ReplicaSchema {
                 WHERE role = 'child';
                 """)
         }
+        // Issue 16, sharing (用): requests, decisions, disputes and ratings are workflow events in
+        // _rs_workflow; each names the node that must act on its thread (target), and events
+        // travel down to it as well as to their author. Every feed call is kept (_rs_feed_call):
+        // the audit of who read what, and when data reached a consumer (the dispute window).
+        m.registerMigration("13-share-requests") { try $0.execute(Replica.sharingSchema) }
+        // Issue 12: tombstones purged once causally stable (Replica+Purge): purge notices, what
+        // each child vouches for, and an index of the tombstones.
+        m.registerMigration("16-tombstone-purge") { try $0.execute(Replica.purgeSchema) }
+        // Issue 12: step 11's insert triggers run only when a row has addresses or tags to index
+        // (an FTS statement that matched nothing was half the cost of inserting a person).
+        m.registerMigration("17-search-insert-triggers") { try SearchIndex.conditionalInsertTriggers($0) }
         return m
     }()
 

@@ -60,7 +60,7 @@ enum SearchIndex {
     static func ftsTable(_ r: Resource) -> String { "_rs_fts_\(r.name)" }
 
     static func triggerNames(_ r: Resource) -> [String] {
-        ["insert", "update_text", "update_tags", "delete"].map { "_rs_search_\(r.name)_\($0)" }
+        ["insert", "update_text", "update_tags", "delete", "insert_tags"].map { "_rs_search_\(r.name)_\($0)" }
     }
 
     /// Indexes, FTS table and triggers of one resource table (`IF NOT EXISTS` throughout).
@@ -93,10 +93,18 @@ enum SearchIndex {
             }.joined(separator: "\n")
         }
         let names = triggerNames(r).map(q)
-        var onInsert: [String] = [], onDelete: [String] = []
+        // The insert triggers run only when there is something to do (their WHEN clauses): a
+        // statement on the FTS table costs its virtual-table set-up even when it matches nothing,
+        // and that was half of inserting a row without an address (a stale entry for the rowid
+        // can only be left by an INSERT OR REPLACE of another program).
+        var onDelete: [String] = []
         if !f.addresses.isEmpty {
             sql.append("CREATE VIRTUAL TABLE IF NOT EXISTS \(fts) USING fts5(text, tokenize = 'trigram case_sensitive 1');")
-            onInsert += ["DELETE FROM \(fts) WHERE rowid = NEW.rowid;", insertText("NEW")]
+            let stale = "EXISTS (SELECT 1 FROM \(q(ftsTable(r) + "_docsize")) WHERE id = NEW.rowid)"
+            sql.append("""
+                CREATE TRIGGER IF NOT EXISTS \(names[0]) AFTER INSERT ON \(table) WHEN \(anyAddress("NEW")) OR \(stale)
+                BEGIN DELETE FROM \(fts) WHERE rowid = NEW.rowid; \(insertText("NEW")) END;
+                """)
             onDelete.append("DELETE FROM \(fts) WHERE rowid = OLD.rowid;")
             let changed = (["rowid"] + f.addresses.map(q)).map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
             sql.append("""
@@ -106,7 +114,12 @@ enum SearchIndex {
         }
         if !f.tags.isEmpty {
             let clear = "DELETE FROM _rs_search_tag WHERE resource = \(literal) AND key = %@.\(key);"
-            onInsert += [clear.replacingOccurrences(of: "%@", with: "NEW"), insertTags("NEW")]
+            let anyTag = f.tags.map { "NEW.\(q($0)) IS NOT NULL" }.joined(separator: " OR ")
+            let staleTags = "EXISTS (SELECT 1 FROM _rs_search_tag WHERE resource = \(literal) AND key = NEW.\(key))"
+            sql.append("""
+                CREATE TRIGGER IF NOT EXISTS \(names[4]) AFTER INSERT ON \(table) WHEN \(anyTag) OR \(staleTags)
+                BEGIN \(clear.replacingOccurrences(of: "%@", with: "NEW")) \(insertTags("NEW")) END;
+                """)
             onDelete.append(clear.replacingOccurrences(of: "%@", with: "OLD"))
             let changed = ([key] + f.tags.map(q)).map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
             sql.append("""
@@ -114,8 +127,7 @@ enum SearchIndex {
                 BEGIN \(clear.replacingOccurrences(of: "%@", with: "OLD")) \(insertTags("NEW")) END;
                 """)
         }
-        if !onInsert.isEmpty {
-            sql.append("CREATE TRIGGER IF NOT EXISTS \(names[0]) AFTER INSERT ON \(table) BEGIN \(onInsert.joined(separator: " ")) END;")
+        if !onDelete.isEmpty {
             sql.append("CREATE TRIGGER IF NOT EXISTS \(names[3]) AFTER DELETE ON \(table) BEGIN \(onDelete.joined(separator: " ")) END;")
         }
         return sql.joined(separator: "\n")
@@ -151,6 +163,18 @@ enum SearchIndex {
         try db.run("DELETE FROM _rs_search_tag WHERE resource = ?", r.name)
         try db.execute(schema(r))
         try fill(db, r)
+    }
+
+    /// Step 17: the insert triggers of step 11 replaced by ones that run only when a row has
+    /// something to index (the index itself is unchanged).
+    static func conditionalInsertTriggers(_ db: Database) throws {
+        guard try db.tableExists("_rs_catalogue"),
+              let json = try db.scalarText("SELECT json FROM _rs_catalogue ORDER BY version DESC LIMIT 1") else { return }
+        let catalogue = try Catalogue.parse(data: Array(json.utf8))
+        for r in catalogue.resources where try db.tableExists(r.name) {
+            try db.execute("DROP TRIGGER IF EXISTS \(Database.quote(triggerNames(r)[0]))")
+            try db.execute(schema(r))
+        }
     }
 
     /// Step 11: the shared tag table, then every resource table of the catalogue in force

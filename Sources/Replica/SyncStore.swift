@@ -1,5 +1,6 @@
 import Catalogue
 import Causality
+import Sync
 
 /// What syncing needs from a node's storage: the seam between the sync protocol (`SyncRound`,
 /// `ParentService`) and the store that holds the versions. `Replica` (SQLite) is the one store
@@ -50,6 +51,14 @@ public protocol SyncStore: AnyObject {
     func syncState(_ name: String) throws -> String?
     func setSyncState(_ name: String, _ value: String) throws
     func noteLink(_ node: String, push: Int?, pull: Int?, error: String?, at ms: Int64) throws
+
+    // Tombstone purging (Replica+Purge, docs/DATA-MODEL.md "Purging tombstones").
+    func rootPosition() throws -> RootPosition?
+    func stableReport() throws -> RootPosition?
+    func noteStable(child: String, _ p: RootPosition) throws
+    @discardableResult func purgeStable(limit: Int, deletedBefore: Int64) throws -> Int
+    func purgeNotices(for child: String, after position: Int64, limit: Int) throws -> (notices: [PurgeNotice], last: Int64, more: Bool)
+    @discardableResult func applyPurges(_ notices: [PurgeNotice], recording: [(String, String)]) throws -> Int
 
     // The catalogue workflow's events.
     func workflowEventsToSendUp(limit: Int) throws -> [WorkflowEvent]

@@ -77,4 +77,30 @@ public struct VersionFile {
             }
         }
     }
+
+    /// One purge notice held in the file: the record, and what is gone of it.
+    public struct Purge: Sendable, Equatable {
+        public let resource: String
+        public let key: String
+        public let covered: VersionVector
+    }
+
+    /// The purge notices the file holds (none before schema step 16).
+    public func purges() throws -> [Purge] {
+        guard try db.scalarInt("SELECT 1 FROM sqlite_master WHERE name = '_rs_purge'") != nil else { return [] }
+        var actors: [Int64: Actor] = [:]
+        func actor(_ id: Int64) throws -> Actor {
+            if let a = actors[id] { return a }
+            guard let name = try db.scalarText("SELECT name FROM _rs_actor WHERE id = ?", id), let a = Actor(name) else {
+                throw StorageCodec.Malformed(what: "unknown actor row \(id)")
+            }
+            actors[id] = a
+            return a
+        }
+        var out: [Purge] = []
+        try db.forEach("SELECT r.resource, r.key, p.covered FROM _rs_purge p JOIN _rs_record r ON r.id = p.record ORDER BY p.id") { row in
+            out.append(Purge(resource: row.string(0), key: row.string(1), covered: try row.withBlob(2) { try StorageCodec.decodeVector($0, actor: actor) }))
+        }
+        return out
+    }
 }

@@ -13,6 +13,6 @@ struct WriteStatements {
     init(_ db: Database) throws {
         insertRun = try db.statement("INSERT INTO _rs_version(actor, seq, n, record, scope, link, superseded, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
         insertRecord = try db.statement("INSERT INTO _rs_record(id, resource, key, scope, visible, deleted, conflicts, outside) VALUES(?, ?, ?, ?, 1, 0, '', 0)")
-        findRecord = try db.statement("SELECT id, scope FROM _rs_record WHERE resource = ? AND key = ?")
+        findRecord = try db.statement("SELECT id, scope, purged FROM _rs_record WHERE resource = ? AND key = ?")
     }
 }

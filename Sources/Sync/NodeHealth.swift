@@ -23,6 +23,10 @@ public struct NodeHealth: Sendable, Equatable {
     public var worstChildBacklog: Int
     /// When the node last completed a round with its parent.
     public var lastParentSuccessMilliseconds: Int64?
+    /// Sharing: data requests this node must decide that are past their 5 working days, and
+    /// quality checks it must answer past their 3 (0 from agents before sharing existed).
+    public var overdueRequests: Int = 0
+    public var overdueDisputes: Int = 0
 
     public init(node: String, reportedMilliseconds: Int64, heardMilliseconds: Int64? = nil, catalogueVersion: Int, agentVersion: String,
                 epoch: Int, records: Int, openConflicts: Int, invalidWrites: Int, waitingUp: Int, worstChildBacklog: Int,
@@ -58,6 +62,8 @@ public struct NodeHealth: Sendable, Equatable {
         o.append("waiting_up", .int(waitingUp))
         o.append("worst_child_backlog", .int(worstChildBacklog))
         o.append("parent_success_ms", lastParentSuccessMilliseconds.map { .int($0) } ?? .null)
+        o.append("overdue_requests", .int(overdueRequests))
+        o.append("overdue_disputes", .int(overdueDisputes))
         return .object(o)
     }
 
@@ -91,5 +97,7 @@ public struct NodeHealth: Sendable, Equatable {
                   openConflicts: try count("open_conflicts"), invalidWrites: try count("invalid_writes"), waitingUp: try count("waiting_up"),
                   worstChildBacklog: try count("worst_child_backlog"),
                   lastParentSuccessMilliseconds: try time("parent_success_ms", optional: true))
+        overdueRequests = json["overdue_requests"] == nil ? 0 : try count("overdue_requests")
+        overdueDisputes = json["overdue_disputes"] == nil ? 0 : try count("overdue_disputes")
     }
 }

@@ -28,6 +28,7 @@ final class LossyLink: ParentLink, @unchecked Sendable {
         return outcome
     }
     func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer { try inner.exchangeCatalogue(request) }
+    func purges(_ request: PurgeExchange) throws -> PurgeExchange.Answer { try inner.purges(request) }
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         let page = try inner.pull(cursor: cursor, limit: limit)
         if dropPullAnswers > 0 { dropPullAnswers -= 1; throw Lost() }

@@ -42,10 +42,15 @@ final class Tree {
 
     subscript(code: String) -> Replica { replicas[code]! }
 
+    /// How long the root keeps stable tombstones (ParentService's default: 30 days).
+    var tombstoneRetention = ParentService.defaultTombstoneRetention
+
     @discardableResult
     func sync(_ child: String, batch: Int = 1000) throws -> SyncRound.Report {
         let parent = replicas[Self.parent(child)!]!
-        var round = SyncRound(replica: replicas[child]!, link: DirectParentLink(service: try ParentService(replica: parent, child: child)))
+        var service = try ParentService(replica: parent, child: child)
+        service.tombstoneRetentionMilliseconds = tombstoneRetention
+        var round = SyncRound(replica: replicas[child]!, link: DirectParentLink(service: service))
         round.batchSize = batch
         return try round.run()
     }

@@ -99,6 +99,11 @@ struct SearchTests {
                      id1, Self.community)
         #expect(try Self.names(r, .address, "交通街5").isEmpty)
         #expect(try Self.names(r, .address, "新华路1") == ["张三"])
+        #expect(try Self.names(r, .tag, "残疾人").isEmpty, "the replaced row's tags went with it")
+        // A row with no address and no tags costs the index nothing (step 17's conditional triggers).
+        let before = try r.db.scalarInt("SELECT count(*) FROM _rs_fts_person")
+        try r.db.run("INSERT INTO person(id_number, name, community_code) VALUES(?, '王五', ?)", Fixture.id(seq: 40), Self.community)
+        #expect(try r.db.scalarInt("SELECT count(*) FROM _rs_fts_person") == before)
         try r.db.run("DELETE FROM person WHERE id_number = ?", id1)
         #expect(try Self.names(r, .address, "新华路1").isEmpty)
         #expect(try Self.names(r, .name, "张") == ["张三丰"])

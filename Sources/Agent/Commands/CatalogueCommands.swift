@@ -49,6 +49,9 @@ enum CatalogueAccess {
             case .published:
                 let ids = e.identifiers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
                 context.out.line("  \(time.display(stored: e.at))  发布 published   第 \(e.version ?? 0) 版 version \(e.version ?? 0)\(ids.isEmpty ? "" : " · 代码 identifiers: \(ids)")")
+            case .requested, .decided, .revoked, .rated, .disputed, .answered:
+                // Sharing's events are never part of a draft (draftState reads catalogue kinds only).
+                continue
             }
         }
     }
@@ -300,12 +303,13 @@ struct CatalogueHistoryCommand: Command {
 struct CatalogueGrantCommand: Command {
     static let path = ["catalogue", "grant"]
     static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
-    static let summary = "授予审核角色 · grant a review role"
+    static let summary = "授予审核或数据管理员角色 · grant a review or data-administrator role"
     static let discussion = """
-    角色：section_reviewer 科室审核员、department_reviewer 部门审核员、authority_reviewer 主管部门审核员。
-    角色只在本节点有效；授予记入审计。
-    Roles: section_reviewer, department_reviewer, authority_reviewer (or the Chinese titles).
-    A role is valid on this node only; grants are audited.
+    角色：section_reviewer 科室审核员、department_reviewer 部门审核员、authority_reviewer 主管部门审核员、
+    data_admin 数据管理员（审批数据需求申请，rootsync share approve|reject）。角色只在本节点有效；授予记入审计。
+    Roles: section_reviewer, department_reviewer, authority_reviewer, data_admin (decides data
+    requests: rootsync share approve|reject), or the Chinese titles. A role is valid on this node
+    only; grants are audited.
     """
     static let options: [OptionSpec] = [ReplicaAccess.dirOption,
         .option("operator", value: "NAME", help: "操作员姓名 · the operator"),

@@ -33,6 +33,11 @@ struct HistoryCommand: Command {
         let replica = try ReplicaAccess.open(parsed, capture: false)
         let r = try ReplicaAccess.resource(replica, resourceName)
         guard let changes = try ReplicaAccess.mapped(resource: r, { try replica.history(r.name, key: key) }) else {
+            if try replica.wasPurged(r.name, key: key) {
+                throw CommandError("本节点没有\(r.label) \(key) 的任何版本：该记录已删除，所有节点确认删除后已清除",
+                                   "no version of \(r.name) \(key) is held here: it was deleted, and purged once every node had the delete",
+                                   exitCode: .notFound)
+            }
             throw CommandError("本节点没有\(r.label) \(key) 的任何版本", "no version of \(r.name) \(key) is held here", exitCode: .notFound)
         }
         let time = try ReplicaAccess.time(parsed)

@@ -69,6 +69,7 @@ struct StatusCommand: Command {
             o.append("pending_captured_writes", .int(pending))
             o.append("captured_now", .int(captured))
             o.append("links", .array(links))
+            o.append("sharing", report["sharing"] ?? .null)
             if let plainHTTP { o.append("warnings", .array([.string(plainHTTP)])) }
             context.out.json(.object(o))
             return .success
@@ -93,6 +94,23 @@ struct StatusCommand: Command {
         out.line("未解决冲突 open conflicts:     \(conflicts)" + (conflicts > 0 ? "  → rootsync conflicts" : ""))
         out.line("无效直接写入 invalid writes:   \(invalid)" + (invalid > 0 ? "  → rootsync invalid" : ""))
         out.line("待记录直接写入 pending captured writes: \(pending)" + (captured > 0 ? "（本次已记录 \(captured) 条记录 versioned now）" : ""))
+        if let sharing = report["sharing"] {
+            func ids(_ k: String) -> [String] { sharing[k]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            if let e = sharing["error"] {
+                out.line("共享 sharing: 无法判断期限 deadlines unknown: \(e["message_zh"]?.stringValue ?? "") / \(e["message_en"]?.stringValue ?? "")")
+            } else {
+                out.line("共享 sharing（\(sharing["today"]?.stringValue ?? "")）: 待审批申请 requests pending \(sharing["requests_pending"]?.int64Value ?? 0)，"
+                         + "待答复校核 disputes open \(sharing["disputes_open"]?.int64Value ?? 0)")
+                let overdue = [("本节点逾期未审批的申请 requests overdue here", ids("requests_overdue_here"), "rootsync share list"),
+                               ("本节点逾期未答复的校核 disputes overdue here", ids("disputes_overdue_here"), "rootsync dispute list"),
+                               ("所知逾期申请 requests overdue (known)", ids("requests_overdue"), "rootsync share list"),
+                               ("所知逾期校核 disputes overdue (known)", ids("disputes_overdue"), "rootsync dispute list"),
+                               ("期限超出工作日历 deadlines beyond the calendar", ids("deadlines_unknown"), "rootsync calendar years")]
+                for (label, list, next) in overdue where !list.isEmpty {
+                    out.line("  逾期 OVERDUE \(label): \(list.joined(separator: ", "))  → \(next)")
+                }
+            }
+        }
         for link in links {
             func text(_ k: String) -> String { link[k]?.stringValue ?? (link[k]?.int64Value.map(String.init) ?? "—") }
             if link["role"] == "parent" {

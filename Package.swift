@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "JSON"),
         // Streaming CSV (RFC 4180) in UTF-8 or GB18030, as Chinese Excel saves it.
         .target(name: "CSV"),
+        // A small, strict reader and writer of .xlsx workbooks (ZIP + SpreadsheetML) on zlib.
+        .target(name: "XLSX", dependencies: ["CZlib"]),
         // National standards: ID numbers, credit codes, division codes, code sets, item formats.
         .target(name: "Standards", resources: [.copy("Resources")]),
         // 政务数据目录: resources, fields, groups, code sets, sharing rules; record validation.
@@ -40,6 +42,8 @@ let package = Package(
         .target(name: "Sharing", dependencies: ["JSON", "Standards", "Catalogue"]),
         // One node's SQLite replica: schema from the catalogue, capture, versions, apply, conflicts.
         .target(name: "Replica", dependencies: ["SQLite", "Catalogue", "Causality", "Standards", "JSON", "Sync", "Sharing"]),
+        // Importing sheets (CSV, xlsx) into a replica row by row, with reject files: the CLI and the web app.
+        .target(name: "Importing", dependencies: ["Replica", "Catalogue", "CSV", "XLSX", "JSON", "Standards"]),
         // Sync core, pure (no sockets, no files): topology, wire format, cursors, routing.
         .target(name: "Sync", dependencies: ["JSON", "Standards", "Causality"]),
         // HTTP: libmicrohttpd server and libcurl client, with gzip; the only modules that see them.
@@ -48,10 +52,10 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // The node runtime: the parent's service, the child's sync round, the agent.
         // Its web app (一表通) ships as files in Web/, read from the module's resource bundle.
-        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards", "Sharing"],
+        .target(name: "Node", dependencies: ["Replica", "Catalogue", "Sync", "Causality", "JSON", "Transport", "Crypto", "Standards", "Sharing", "Importing", "XLSX"],
                 resources: [.copy("Web")]),
         // Commands and runtime of the agent.
-        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "Sync", "Node", "Crypto", "Sharing"]),
+        .target(name: "Agent", dependencies: ["SQLite", "Standards", "JSON", "Catalogue", "Replica", "CSV", "XLSX", "Importing", "Sync", "Node", "Crypto", "Sharing"]),
         .executableTarget(name: "rootsync", dependencies: ["Agent"]),
         // Shared by the tests, the bench and the chaos harness, never by rootsync: SplitMix64 and test
         // seeds, loopback ports and connections, programs and agents run as child processes, a
@@ -74,11 +78,12 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "XLSX", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "TestSupport"]),
+        .testTarget(name: "XLSXTests", dependencies: ["XLSX", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "StandardsTests", dependencies: ["Standards", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "rootsync", "XLSX", "TestSupport"]),
         // Real agents as separate processes on loopback, syncing real SQLite files.
         .testTarget(name: "IntegrationTests", dependencies: ["rootsync", "JSON", "Standards", "SQLite", "Replica", "Node", "TestSupport", "Sharing"]),
         // A few short seeds of the chaos harness (Scripts/chaos runs many).

@@ -100,6 +100,11 @@ public struct RecordValidator: Sendable {
         }
         if text.isEmpty { return (.null, []) }
         if let issue = controlCharacterIssue(item, text) { return (.null, [issue]) }
+        // Real-world spellings (full-width digits, 2000/1/1, 2000年1月1日) become canonical
+        // here, in the one place every path (CLI, CSV, xlsx, form, direct writes) goes through.
+        text = RealWorldInput.canonical(text, item)
+        // A text item (ID number, code, phone) never holds scientific notation unless Excel made it.
+        if item.sqlType == "TEXT", ExcelNumberCheck.isScientific(text) { return (.null, [ExcelNumberCheck.issue(item, text)]) }
         text = item.format.normalize(text)
         var issues: [ValidationIssue] = []
         switch item.check {
@@ -133,7 +138,7 @@ public struct RecordValidator: Sendable {
         case nil: break
         }
         if let setID = item.codeSet, let set = catalogue.codeSet(setID), !set.contains(code: text) {
-            if let code = set.code(forName: text) {
+            if let code = set.code(forLabel: text) {
                 text = code
             } else {
                 issues += set.check(text, field: item.name)

@@ -18,6 +18,8 @@ extension NodeServer {
         static let consumer = Admission.Caps(wireBytes: 64 << 10, inflatedBytes: 64 << 10)
         /// `{"node": …, "token": …}`.
         static let enroll = Admission.Caps(wireBytes: 4 << 10, inflatedBytes: 4 << 10)
+        /// A web import: a sheet of up to 16 MiB as base64 inside JSON; only for a signed-in session.
+        static let webImport = Admission.Caps(wireBytes: 24 << 20, inflatedBytes: 24 << 20)
         /// Everything else (hello, unknown paths) has no use for a body.
         static let none = Admission.Caps(wireBytes: 64 << 10, inflatedBytes: 64 << 10)
     }
@@ -47,6 +49,12 @@ extension NodeServer {
             if (parts.first == "v1" && parts.count >= 2 && ["status", "records", "catalogue", "share", "disputes"].contains(parts[1])) || parts == ["metrics"] {
                 try authorizeLocal(probe)
                 return .admit(BodyCaps.local, principal: Self.localPrincipal)
+            }
+            // An upload's cap only for a request whose session cookie is open: a stranger's body
+            // still stops at 64 KiB before anything is read.
+            if head.method == "POST", parts.count == 4, parts[0] == "app", parts[1] == "api", parts[2] == "import",
+               let token = probe.cookie(sessionCookie), webSessions.session(token) != nil {
+                return .admit(BodyCaps.webImport, principal: nil)
             }
             return .admit(BodyCaps.none, principal: nil)
         } catch let failure as HTTPFailure {

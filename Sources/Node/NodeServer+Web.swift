@@ -71,6 +71,14 @@ extension NodeServer {
         WebRoute("GET", ["app", "api", "search"], .signedIn) { s, c in try s.webSearch(c) },
         WebRoute("GET", ["app", "api", "conflicts"], .signedIn) { s, c in try s.webConflicts(c) },
         WebRoute("POST", ["app", "api", "conflicts", "resolve"], .signedIn) { s, c in try s.webResolve(c) },
+        WebRoute("POST", ["app", "api", "import", "*"], .signedIn) { s, c in try s.webImport(c) },
+        WebRoute("GET", ["app", "api", "export", "*"], .signedIn) { s, c in try s.webExport(c) },
+        WebRoute("GET", ["app", "api", "invalid"], .signedIn) { s, c in try s.webInvalid(c) },
+        WebRoute("GET", ["app", "api", "record"], .signedIn) { s, c in try s.webRecord(c) },
+        WebRoute("GET", ["app", "api", "catalogue"], .signedIn) { s, c in try s.webCatalogue(c) },
+        WebRoute("POST", ["app", "api", "catalogue", "drafts"], .signedIn) { s, c in try s.webSubmitDraft(c) },
+        WebRoute("POST", ["app", "api", "catalogue", "review"], .signedIn) { s, c in try s.webReviewDraft(c) },
+        WebRoute("GET", ["app", "api", "status"], .signedIn) { s, c in try s.webStatus(c) },
     ]
 
     /// Paths the web app owns.
@@ -197,7 +205,7 @@ extension NodeServer {
     func webSession(_ call: WebCall) throws -> HTTPResponse {
         let node = try pool.with { r in
             ["code": .string(r.node.code), "name": .string(r.node.name), "level": .string(r.node.level.rawValue),
-             "level_zh": .string(r.node.level.nameZh)] as JSONValue
+             "level_zh": .string(r.node.level.nameZh), "time_zone": .string(time.zoneName)] as JSONValue
         }
         if let (_, session, account) = try signedIn(call.request) {
             return Self.webJSON(Self.signedInJSON(account, csrf: session.csrf, node: node))
@@ -244,7 +252,7 @@ extension NodeServer {
         let (token, csrf) = webSessions.open(operatorName: account.name, stamp: account.password.salt)
         try pool.with { try $0.audit("web_sign_in", detail: "from=\(r.remoteAddress) role=\(account.role.rawValue)", user: account.name) }
         let node = try pool.with { r in ["code": .string(r.node.code), "name": .string(r.node.name), "level": .string(r.node.level.rawValue),
-                                         "level_zh": .string(r.node.level.nameZh)] as JSONValue }
+                                         "level_zh": .string(r.node.level.nameZh), "time_zone": .string(time.zoneName)] as JSONValue }
         var response = Self.webJSON(Self.signedInJSON(account, csrf: csrf, node: node))
         response.headers.add("Set-Cookie", cookie(sessionCookie, token, maxAge: Int(webSessions.absoluteLimit)))
         response.headers.add("Set-Cookie", cookie(signInCookie, "", maxAge: 0))

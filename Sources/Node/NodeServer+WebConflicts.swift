@@ -42,6 +42,8 @@ extension NodeServer {
                 e.append("writer_level", .string(v.dot.actor.level.rawValue))
                 e.append("writer_level_zh", .string(v.dot.actor.level.nameZh))
                 e.append("time_ms", .int(v.hlc >> 16))
+                // Shown in the node's zone (node.json time_zone), never the browser's.
+                e.append("time", .string(time.display(hlc: v.hlc)))
                 if v.isExistence { e.append("deleted", .bool(v.isDelete)) } else { e.append("values", .object(shown(v.values))) }
                 e.append("visible", .bool(i == 0))
                 return .object(e)

@@ -29,6 +29,10 @@ public struct CodeSet: Sendable, Equatable {
 
     private let byCode: [String: Int]
     private let byName: [String: Int]
+    /// Short labels people write for an entry (男 for 男性, 汉 for 汉族, 中共党员): its `short`
+    /// attribute (several separated by 、), and its name without a trailing 性 or 族; an alias
+    /// that could mean two entries, or is another entry's code or name, is left out.
+    private let byAlias: [String: Int]
 
     public init(id: String, designation: String, title: String, entries: [Entry]) {
         self.id = id
@@ -37,12 +41,28 @@ public struct CodeSet: Sendable, Equatable {
         self.entries = entries
         byCode = Dictionary(entries.enumerated().map { ($0.element.code, $0.offset) }, uniquingKeysWith: { a, _ in a })
         byName = Dictionary(entries.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var aliases: [String: Int] = [:]
+        var ambiguous: Set<String> = []
+        for (i, e) in entries.enumerated() {
+            var candidates = (e.attributes["short"] ?? "").split(separator: "、").map { String($0) }
+            if e.name.count > 1, let last = e.name.last, last == "性" || last == "族" { candidates.append(String(e.name.dropLast())) }
+            for a in candidates where !a.isEmpty {
+                if let other = aliases[a], other != i { ambiguous.insert(a) }
+                aliases[a] = i
+            }
+        }
+        let codes = byCode, names = byName
+        byAlias = aliases.filter { !ambiguous.contains($0.key) && codes[$0.key] == nil && names[$0.key] == nil }
     }
 
     public func entry(code: String) -> Entry? { byCode[code].map { entries[$0] } }
     public func entry(name: String) -> Entry? { byName[name].map { entries[$0] } }
     public func name(forCode code: String) -> String? { entry(code: code)?.name }
     public func code(forName name: String) -> String? { entry(name: name)?.code }
+    /// The code a person meant by `label`: an entry's name or one of its short labels.
+    public func code(forLabel label: String) -> String? {
+        (byName[label] ?? byAlias[label]).map { entries[$0].code }
+    }
     public func contains(code: String) -> Bool { byCode[code] != nil }
 
     /// Checks that `value` is a code of this set. An empty value passes: whether a field is

@@ -364,6 +364,9 @@ struct WebAppTests {
         #expect(versions.map { $0["writer"] } == ["150600", .string(Self.community)] && versions.map { $0["visible"] } == [true, false])
         #expect(versions.map { $0["values"]?["name"] } == ["张叁", "张三丰"])
         #expect(versions.allSatisfy { ($0["time_ms"]?.int64Value ?? 0) > 1_700_000_000_000 && $0["writer_level_zh"] != nil })
+        // Times are shown in the node's zone, not the browser's: the server formats them.
+        #expect(versions.allSatisfy { $0["time"]?.stringValue == server.time.display(milliseconds: $0["time_ms"]?.int64Value ?? 0) })
+        #expect(versions.first?["time"]?.stringValue?.hasSuffix("+08:00") == true)
 
         let identityID = "person/\(id)/identity", contactID = "person/\(id)/contact"
         #expect(reviewer.send("POST", "/app/api/conflicts/resolve", json: ["conflict": .string(identityID), "take": "150600:1#999"]).status == 400)

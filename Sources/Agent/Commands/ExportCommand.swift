@@ -6,29 +6,36 @@ import Darwin
 import Catalogue
 import CSV
 import Foundation
+import Importing
 import JSON
 import Replica
+import XLSX
 
-/// `rootsync export`: every visible record of a resource as CSV for Excel, or JSON Lines, streamed.
+/// `rootsync export`: every visible record of a resource as an Excel workbook (.xlsx), CSV for
+/// Excel, or JSON Lines, streamed.
 struct ExportCommand: Command {
     static let path = ["export"]
-    static let summary = "导出记录为 Excel（CSV）或 JSON Lines · export records as CSV (Excel) or JSON Lines"
+    static let summary = "导出记录为 Excel（.xlsx 或 CSV）或 JSON Lines · export records as Excel (.xlsx or CSV) or JSON Lines"
     static let discussion = """
     按主键顺序导出一种数据的全部记录，写到标准输出或 --output 文件。CSV 为带 BOM 的 UTF-8、CRLF 换行，
     Excel 可直接打开；列名默认为中文名（--labels names 用字段名），标签写成“低保;独居老人”，
-    有未解决冲突的记录在最后一列“冲突”标“是”。导出的文件可以用 rootsync import 原样导入。
+    有未解决冲突的记录在最后一列“冲突”标“是”。--format xlsx（或 --output 以 .xlsx 结尾）导出 Excel 工作簿：
+    身份证号、代码和以 0 开头的值都是文本单元格，Excel 不会把它们变成 1.5E+17。导出的文件可以用 rootsync import 原样导入。
     Exports every record of a resource in key order to standard output or --output. CSV is UTF-8
     with a BOM and CRLF line ends, so Excel opens it directly; headers are the Chinese labels
     (--labels names for field names), tags are written "低保;独居老人", and records with an open
-    conflict have 是 in the last column 冲突. The file can be imported back with rootsync import.
+    conflict have 是 in the last column 冲突. --format xlsx (or an --output ending in .xlsx) writes
+    an Excel workbook whose ID numbers, codes and leading zeros are text cells, so Excel never turns
+    them into 1.5E+17. The file can be imported back with rootsync import.
 
     例 Example:  rootsync export person --output 人口.csv --dir /srv/rootsync
+                 rootsync export person --output 人口.xlsx --dir /srv/rootsync
                  rootsync export house --format jsonl --dir /srv/rootsync > house.jsonl
     """
     static let arguments = [ArgumentSpec("RESOURCE", help: "数据种类 · resource name")]
     static let options: [OptionSpec] = [
         ReplicaAccess.dirOption,
-        .option("format", value: "csv|jsonl", help: "输出格式，默认按 --output 扩展名，否则 csv · output format (default: from --output's extension, else csv)"),
+        .option("format", value: "xlsx|csv|jsonl", help: "输出格式，默认按 --output 扩展名，否则 csv；xlsx 须有 --output · output format (default: from --output's extension, else csv; xlsx needs --output)"),
         .option("output", value: "FILE", help: "写入文件（默认标准输出）· write to FILE (default: standard output)"),
         .option("labels", value: "zh|names", help: "CSV 列名用中文名（默认）或字段名 · CSV headers: Chinese labels (default) or field names"),
     ]
@@ -45,13 +52,18 @@ struct ExportCommand: Command {
         output = parsed.value("output")
         if let f = parsed.value("format") {
             guard let format = ImportCommand.Format(rawValue: f.lowercased()) else {
-                throw UsageError("--format 应为 csv 或 jsonl，不是 \(f)", "--format must be csv or jsonl, not \(f)", command: parsed.commandName)
+                throw UsageError("--format 应为 xlsx、csv 或 jsonl，不是 \(f)", "--format must be xlsx, csv or jsonl, not \(f)", command: parsed.commandName)
             }
             self.format = format
         } else if let output, ["jsonl", "ndjson", "json"].contains((output as NSString).pathExtension.lowercased()) {
             format = .jsonl
+        } else if let output, (output as NSString).pathExtension.lowercased() == "xlsx" {
+            format = .xlsx
         } else {
             format = .csv
+        }
+        if format == .xlsx && output == nil {
+            throw UsageError("导出 xlsx 须用 --output 指定文件", "an xlsx export needs --output FILE", command: parsed.commandName)
         }
         switch parsed.value("labels")?.lowercased() ?? "zh" {
         case "zh", "labels", "label": useLabels = true
@@ -62,17 +74,10 @@ struct ExportCommand: Command {
     }
 
     /// One record as CSV cells, in the resource's field order.
-    static func cells(_ record: JSONObject, _ r: Resource) -> [String] {
-        r.fields.map { f in
-            switch record[f.name] ?? .null {
-            case .null: return ""
-            case .string(let s): return s
-            case .number(let n): return n
-            case .bool(let b): return b ? "1" : "0"
-            case .array(let items): return items.map { $0.stringValue ?? $0.text }.joined(separator: ";")
-            case .object(let o): return JSONValue.object(o).text
-            }
-        }
+    static func cells(_ record: JSONObject, _ r: Resource) -> [String] { ExportCells.text(record, r) }
+
+    static func xlsx<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as XLSXError { throw CommandError(e.chinese, e.english) }
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {
@@ -121,6 +126,20 @@ struct ExportCommand: Command {
                     }
                 }
                 context.out.write(String(decoding: batch.bytes, as: UTF8.self))
+            case (.xlsx, let temp?):
+                let writer = try Self.xlsx { try XLSXWriter(path: temp, sheetName: r.label, columnWidths: ExportCells.columnWidths(r)) }
+                try Self.xlsx { try writer.write(header(r).map { .text($0) }) }
+                try ReplicaAccess.mapped(resource: r) {
+                    try replica.list(r.name) { record in
+                        let conflict = record["_conflict"] == .bool(true)
+                        if conflict { conflicted += 1 }
+                        count += 1
+                        try Self.xlsx { try writer.write(ExportCells.xlsx(record, r) + [conflict ? .text("是") : .empty]) }
+                    }
+                }
+                try Self.xlsx { try writer.close() }
+            case (.xlsx, nil):
+                throw UsageError("导出 xlsx 须用 --output 指定文件", "an xlsx export needs --output FILE", command: parsed.commandName)
             case (.jsonl, let temp?):
                 let out = try FileOutput(path: temp)
                 try ReplicaAccess.mapped(resource: r) {
@@ -173,7 +192,5 @@ struct ExportCommand: Command {
         return .success
     }
 
-    private func header(_ r: Resource) -> [String] {
-        r.fields.map { useLabels ? $0.label : $0.name } + [ImportReserved.conflictColumn]
-    }
+    private func header(_ r: Resource) -> [String] { ExportCells.header(r, labels: useLabels) }
 }

@@ -7,6 +7,7 @@ import Darwin
 import Catalogue
 import CSV
 import Foundation
+import Importing
 import JSON
 import Replica
 import Standards
@@ -16,45 +17,45 @@ import Standards
 struct ImportCommand: Command {
     static let path = ["import"]
     static func lock(_ parsed: ParsedArguments) -> NodeLock.Slot? { .writer }
-    static let summary = "从 Excel（CSV）或 JSON Lines 文件导入记录 · import records from CSV (Excel) or JSON Lines"
+    static let summary = "从 Excel（.xlsx 或 CSV）或 JSON Lines 文件导入记录 · import records from Excel (.xlsx or CSV) or JSON Lines"
     static let discussion = """
-    CSV 文件第一行是列名：字段的中文名（如 公民身份号码）或字段名（如 id_number）均可，顺序不限，必须有主键列。
+    Excel 工作簿（.xlsx，读第一个可见的工作表）或 CSV 文件的第一行是列名：字段的中文名（如 公民身份号码）或
+    字段名（如 id_number）均可，顺序不限，必须有主键列。日期可写 2000-01-01、2000/1/1 或 2000年1月1日，
+    代码可写代码或名称（男、女、汉族），全角数字也可以。
     空单元格表示“不填”，该字段保持原值；标签可写成“低保;独居老人”。文件可以是 UTF-8（带或不带 BOM）或
     Excel 另存的 GB18030/GBK，会自动识别（也可用 --encoding 指定）。JSON Lines 文件每行一个 JSON 对象。
     默认全部导入或一条也不导入：只要有一行有误，就不写入任何记录，并列出每一行的行号、字段和原因。
-    加 --skip-invalid 时导入正确的行，有误的行连同“错误原因”一列写入拒收文件（默认为 FILE.rejects.csv），
+    加 --skip-invalid 时导入正确的行，有误的行连同“错误原因”一列写入拒收文件（默认为 FILE.rejects.csv，
+    .xlsx 文件为 FILE.rejects.xlsx），
     可以在 Excel 里改正后再导入这个文件。rootsync export 导出的文件可以原样导入。
-    The first CSV row names the columns, by Chinese label or field name, in any order; the key
-    column is required. An empty cell means "not given" (the field keeps its value); tags may be
+    The first row of an Excel workbook (.xlsx: its first visible sheet) or a CSV file names the
+    columns, by Chinese label or field name, in any order; the key column is required. Dates may
+    be 2000-01-01, 2000/1/1 or 2000年1月1日, codes their code or name (男, 女, 汉族), digits full-width. An empty cell means "not given" (the field keeps its value); tags may be
     written "低保;独居老人". UTF-8 (with or without BOM) or GB18030 as Chinese Excel saves it is
     detected automatically. JSON Lines: one object per line. By default nothing is imported when
     any row is wrong, and every problem is listed with its line and field. With --skip-invalid the
     good rows are imported and the bad ones are written, with a 错误原因 (reason) column, to a reject
-    file (default FILE.rejects.csv, or FILE.rejects.jsonl for JSON Lines) that can be fixed in
+    file (default FILE.rejects.csv, FILE.rejects.xlsx for a workbook, FILE.rejects.jsonl for JSON Lines) that can be fixed in
     Excel and imported again. Files written by rootsync export import unchanged.
 
     例 Example:  rootsync import person 人口.csv --dir /srv/rootsync
-                 rootsync import house 房屋.csv --skip-invalid --dir /srv/rootsync
+                 rootsync import house 房屋.xlsx --skip-invalid --dir /srv/rootsync
     """
     static let arguments = [
         ArgumentSpec("RESOURCE", help: "数据种类：person 人口、house 房屋、enterprise 企业、place 场所、event 事件 · resource name"),
-        ArgumentSpec("FILE", help: "要导入的文件（.csv/.txt 或 .jsonl/.ndjson/.json）· the file to import"),
+        ArgumentSpec("FILE", help: "要导入的文件（.xlsx、.csv/.txt 或 .jsonl/.ndjson/.json）· the file to import"),
     ]
     static let options: [OptionSpec] = [
         ReplicaAccess.dirOption,
-        .option("format", value: "csv|jsonl", help: "文件格式，默认按扩展名判断 · file format (default: from the extension)"),
+        .option("format", value: "xlsx|csv|jsonl", help: "文件格式，默认按扩展名判断 · file format (default: from the extension)"),
         .option("encoding", value: "auto|utf8|gb18030", help: "CSV 文件编码，默认自动识别 · CSV text encoding (default: auto)"),
         .flag("skip-invalid", help: "导入正确的行，有误的行写入拒收文件 · import the good rows, write the bad ones to a reject file"),
         .option("reject-file", value: "PATH", help: "拒收文件路径，默认 FILE.rejects.csv · where to write rejected rows (default FILE.rejects.csv)"),
     ]
 
-    /// Rows written per `putAll` call (one savepoint each); a chunk is the unit of retry.
-    static let chunkSize = 1_000
-    /// Problems kept for the report; the rest are only counted (bounded memory on huge bad files).
-    static let maxProblems = 1_000
     static let progressEvery = 100_000
 
-    enum Format: String { case csv, jsonl }
+    enum Format: String { case csv, jsonl, xlsx }
 
     let parsed: ParsedArguments
     let resourceName: String
@@ -69,16 +70,20 @@ struct ImportCommand: Command {
         file = try parsed.required(argument: 1, "FILE")
         if let f = parsed.value("format") {
             guard let format = Format(rawValue: f.lowercased()) else {
-                throw UsageError("--format 应为 csv 或 jsonl，不是 \(f)", "--format must be csv or jsonl, not \(f)", command: parsed.commandName)
+                throw UsageError("--format 应为 xlsx、csv 或 jsonl，不是 \(f)", "--format must be xlsx, csv or jsonl, not \(f)", command: parsed.commandName)
             }
             self.format = format
         } else {
             switch (file as NSString).pathExtension.lowercased() {
+            case "xlsx", "xlsm": format = .xlsx
+            case "xls":
+                throw UsageError("旧版 Excel 文件（.xls）无法读取：请在 Excel 中另存为 .xlsx 或 CSV",
+                                 "old Excel files (.xls) cannot be read: save as .xlsx or CSV in Excel", command: parsed.commandName)
             case "csv", "txt": format = .csv
             case "jsonl", "ndjson", "json": format = .jsonl
             default:
-                throw UsageError("无法从文件名 \(file) 判断格式，请用 --format csv 或 --format jsonl",
-                                 "cannot tell the format of \(file) from its name; give --format csv or --format jsonl",
+                throw UsageError("无法从文件名 \(file) 判断格式，请用 --format xlsx、--format csv 或 --format jsonl",
+                                 "cannot tell the format of \(file) from its name; give --format xlsx, csv or jsonl",
                                  command: parsed.commandName)
             }
         }
@@ -90,6 +95,9 @@ struct ImportCommand: Command {
         if format == .jsonl && encoding == .gb18030 {
             throw UsageError("JSON Lines 文件必须是 UTF-8", "JSON Lines files must be UTF-8", command: parsed.commandName)
         }
+        if format == .xlsx && parsed.value("encoding") != nil {
+            throw UsageError("--encoding 只用于 CSV 文件", "--encoding applies to CSV files only", command: parsed.commandName)
+        }
         self.encoding = encoding
         skipInvalid = parsed.flag("skip-invalid")
         if parsed.value("reject-file") != nil && !skipInvalid {
@@ -98,23 +106,10 @@ struct ImportCommand: Command {
     }
 
     var rejectPath: String {
-        parsed.value("reject-file") ?? file + (format == .csv ? ".rejects.csv" : ".rejects.jsonl")
+        parsed.value("reject-file") ?? file + ".rejects." + (format == .jsonl ? "jsonl" : format.rawValue)
     }
 
-    /// What the import did, for the summary.
-    struct Tally {
-        var rows = 0
-        var created = 0
-        var updated = 0
-        var unchanged = 0
-        var rejected = 0
-        var problemCount = 0
-        var problems: [ValidationIssue] = []
-        var imported: Int { created + updated + unchanged }
-    }
-
-    /// Thrown inside the transaction to roll it back when rows were bad and nothing may be imported.
-    private struct Aborted: Error {}
+    typealias Tally = ImportRun.Tally
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let replica = try ReplicaAccess.open(parsed)
@@ -122,102 +117,39 @@ struct ImportCommand: Command {
         if skipInvalid, Self.samePath(rejectPath, file) {
             throw UsageError("拒收文件不能是输入文件本身", "the reject file cannot be the input file", command: parsed.commandName)
         }
-        let source: any ImportSource = format == .csv
-            ? try CSVImportSource(path: file, encoding: encoding, resource: r)
-            : try JSONLImportSource(path: file)
-
-        var tally = Tally()
-        var rejects: RejectWriter?
+        let source: any ImportSource
         do {
-            try replica.transaction {
-                var chunk: [ImportRow] = []
-                chunk.reserveCapacity(Self.chunkSize)
-                while let row = try source.next() {
-                    tally.rows += 1
-                    chunk.append(row)
-                    if chunk.count == Self.chunkSize {
-                        try write(chunk, replica, r, &tally, &rejects, source)
-                        chunk.removeAll(keepingCapacity: true)
-                    }
-                    if tally.rows % Self.progressEvery == 0 && !context.json {
-                        context.err.line("已读取 \(tally.rows) 行 · \(tally.rows) rows read")
-                        context.err.flush()
-                    }
+            switch format {
+            case .csv: source = try SheetImportSource(csvPath: file, encoding: encoding, resource: r)
+            case .xlsx: source = try SheetImportSource(xlsxPath: file, resource: r)
+            case .jsonl: source = try JSONLImportSource(path: file)
+            }
+        } catch let e as ImportFileError {
+            throw CommandError(e.messageZh, e.messageEn, details: e.details)
+        }
+        let run = ImportRun(replica: replica, resource: r, source: source, mode: skipInvalid ? .keepValid : .allOrNothing, rejectPath: rejectPath)
+        let kept: Bool
+        do {
+            kept = try run.run(progressEvery: Self.progressEvery) { rows in
+                if !context.json {
+                    context.err.line("已读取 \(rows) 行 · \(rows) rows read")
+                    context.err.flush()
                 }
-                try write(chunk, replica, r, &tally, &rejects, source)
-                if tally.rejected > 0 && !skipInvalid { throw Aborted() }
             }
         } catch {
             restoreLease(replica, r)
-            if rejects != nil {
-                try? rejects?.close()
-                unlink(rejectPath)
-            }
-            if error is Aborted { throw failure(tally, r) }
+            if run.rejects != nil { unlink(rejectPath) }
+            if let e = error as? ImportFileError { throw CommandError(e.messageZh, e.messageEn, details: e.details) }
             throw ReplicaAccess.translate(error, resource: r)
         }
         restoreLease(replica, r)
-        try rejects?.close()
-        report(tally, r, source, context)
+        if !kept { throw failure(run.tally, r) }
+        report(run.tally, r, source, context)
         return .success
     }
 
-    /// Writes one chunk; rows refused are recorded (and, with --skip-invalid, written to the reject
-    /// file) and the chunk is written again without them, so later rows see exactly the state
-    /// they would have seen had the bad rows not been in the file.
-    private func write(_ rows: [ImportRow], _ replica: Replica, _ r: Resource, _ tally: inout Tally,
-                       _ rejects: inout RejectWriter?, _ source: any ImportSource) throws {
-        guard !rows.isEmpty else { return }
-        var bad: [Int: [ValidationIssue]] = [:]
-        var indexByLine: [Int: Int] = [:]
-        for (i, row) in rows.enumerated() {
-            indexByLine[row.line] = i
-            if row.patch == nil || !row.issues.isEmpty { bad[i] = row.issues }
-        }
-        var attempts = 0
-        while true {
-            let good = rows.indices.filter { bad[$0] == nil }
-            if good.isEmpty { break }
-            do {
-                let results = try replica.putAll(r.name, good.lazy.map { (line: rows[$0].line, patch: rows[$0].patch!) })
-                for result in results {
-                    if result.created { tally.created += 1 } else if result.groups.isEmpty { tally.unchanged += 1 } else { tally.updated += 1 }
-                }
-                break
-            } catch ReplicaError.invalid(let issues) {
-                attempts += 1
-                let tried = Set(good)
-                var attributed = false
-                for issue in issues {
-                    guard let i = indexByLine[PutCommand.lineNumber(issue)], tried.contains(i) else { continue }
-                    bad[i, default: []].append(issue)
-                    attributed = true
-                }
-                // Rows refused in one pass wrote nothing, so a second pass without them succeeds;
-                // should it not, stop rather than loop.
-                if !attributed || attempts > 5 { throw ReplicaError.invalid(issues) }
-            }
-        }
-        for i in bad.keys.sorted() {
-            let issues = bad[i]!
-            tally.rejected += 1
-            tally.problemCount += issues.count
-            for issue in issues where tally.problems.count < Self.maxProblems { tally.problems.append(issue) }
-            if skipInvalid {
-                if rejects == nil { rejects = try source.rejectWriter(path: rejectPath) }
-                try rejects!.write(rows[i].raw, reason: Self.reason(issues, r))
-            }
-        }
-    }
-
     /// The reason column: every problem of the row, naming its field, without the line prefix.
-    static func reason(_ issues: [ValidationIssue], _ r: Resource) -> String {
-        issues.map { issue in
-            let message = issue.messageZhWithoutLine
-            guard !issue.field.isEmpty, let item = r.field(issue.field) else { return message }
-            return "\(item.label)（\(item.name)）：\(message)"
-        }.joined(separator: "；")
-    }
+    static func reason(_ issues: [ValidationIssue], _ r: Resource) -> String { ImportRun.reason(issues, r) }
 
     /// The import runs in one outer transaction, inside which the replica does not write its
     /// lease: write it from the committed state afterwards (or the next open takes a new epoch).
@@ -250,7 +182,7 @@ struct ImportCommand: Command {
     }
 
     private func report(_ tally: Tally, _ r: Resource, _ source: any ImportSource, _ context: CommandContext) {
-        let encodingName = (source as? CSVImportSource)?.reader.encoding.rawValue
+        let encodingName = (source as? SheetImportSource)?.csvEncoding?.rawValue
         if context.json {
             var o = JSONObject()
             o.append("resource", .string(r.name))

@@ -43,6 +43,35 @@ const words = {
   exists: ['存在', 'exists'],
   deleted: ['已删除', 'deleted'],
   existence: ['存在与删除', 'Exists or deleted'],
+  importRows: ['共 %s 行', '%s rows'],
+  importValid: ['正确 %s 行', '%s valid'],
+  importRejected: ['有误 %s 行', '%s with problems'],
+  importNothing: ['未写入任何数据', 'nothing was written'],
+  importRejectsSaved: ['有误的行已下载：%s（最后一列是错误原因，改正后可再导入）', 'Rows with problems downloaded: %s (the last column says why; fix them and import the file again)'],
+  importChooseFile: ['请选择要导入的文件', 'Choose a file to import'],
+  importTooLarge: ['文件超过 16 MB，请分成几个文件，或用 rootsync import 导入', 'The file is larger than 16 MB: split it, or use rootsync import'],
+  importMoreProblems: ['另有 %s 个问题未列出', '%s more problems not listed'],
+  reading: ['正在读取文件…', 'Reading the file…'],
+  invalidNone: ['没有未通过校验的直接写入', 'No invalid direct writes'],
+  invalidCount: ['共 %s 条，未同步', '%s, not synced'],
+  invalidMasked: ['只有审核员和管理员可以改正；号码已部分隐藏', 'Only reviewers and administrators correct them; numbers are partly hidden'],
+  fix: ['在表单中改正', 'Correct in the form'],
+  writtenAt: ['写入时间：%s', 'Written: %s'],
+  lastChange: ['最近修改', 'Last changed'],
+  here: ['本节点', 'this node'],
+  neverWritten: ['尚未填写', 'never written'],
+  deletedRecord: ['（已删除）', ' (deleted)'],
+  current: ['当前', 'current'],
+  superseded: ['已被替代', 'superseded'],
+  inConflict: ['冲突中', 'in conflict'],
+  approve: ['同意', 'Approve'],
+  reject: ['退回', 'Reject'],
+  myRoles: ['您在本节点的审核角色：%s', 'Your review roles at this node: %s'],
+  noRoles: ['您在本节点没有目录审核角色（由管理员用 rootsync catalogue grant 授予）', 'You hold no catalogue review role here (granted with rootsync catalogue grant)'],
+  catalogueMeta: ['目录第 %s 版', 'catalogue version %s'],
+  parentLink: ['上级', 'parent'],
+  childLink: ['下级', 'child'],
+  stale: ['（超时未报告）', ' (not heard from)'],
   datePlaceholder: ['例 1980-01-01', 'e.g. 1980-01-01'],
   dateTimePlaceholder: ['例 2026-01-01 08:30:00', 'e.g. 2026-01-01 08:30:00'],
 };
@@ -137,9 +166,9 @@ function showPage(name) {
   for (const page of document.querySelectorAll('.page')) page.hidden = page.id !== `page-${name}`;
   $('nav').hidden = name === 'sign-in';
   $('sign-out').hidden = name === 'sign-in';
-  $('nav-entry').classList.toggle('current', name === 'entry');
-  $('nav-search').classList.toggle('current', name === 'search');
-  $('nav-conflicts').classList.toggle('current', name === 'conflicts');
+  for (const page of ['entry', 'search', 'import', 'invalid', 'conflicts', 'catalogue', 'status']) {
+    $(`nav-${page}`).classList.toggle('current', name === page || (name === 'record' && page === 'search'));
+  }
 }
 
 function showWho() {
@@ -199,13 +228,19 @@ async function signedIn(session) {
   if (!location.hash || location.hash === '#/sign-in') location.hash = '#/entry';
   route();
   loadConflictCount();
+  loadInvalidCount();
 }
 
 function route() {
   if (!state.session || !state.forms) return;
-  const [, page, resource] = (location.hash || '#/entry').split('/');
+  const [, page, resource, ...rest] = (location.hash || '#/entry').split('/');
   if (page === 'search') { showSearch(); return; }
   if (page === 'conflicts') { showConflicts(); return; }
+  if (page === 'import') { showImport(); return; }
+  if (page === 'invalid') { showInvalid(); return; }
+  if (page === 'record') { showRecord(resource, decodeURIComponent(rest.join('/'))); return; }
+  if (page === 'catalogue') { showCatalogue(resource); return; }
+  if (page === 'status') { showStatus(); return; }
   showEntry(resource);
 }
 
@@ -231,7 +266,33 @@ function showEntry(resourceName) {
     return b;
   }));
   buildForm(r);
+  if (state.prefill && state.prefill.resource === r.name) { prefillEntry(r, state.prefill); }
+  state.prefill = null;
   showPage('entry');
+}
+
+// An invalid direct write opened for correction: its values in the form, its problems under them.
+function prefillEntry(r, prefill) {
+  for (const g of r.groups) {
+    for (const f of g.fields) {
+      const value = prefill.values[f.name];
+      if (value === null || value === undefined || value === '') continue;
+      const input = $(fieldID(r, f));
+      if (f.input === 'tags') {
+        const tags = Array.isArray(value) ? value : String(value).split(/[、，,;；]/);
+        const free = [];
+        for (const tag of tags) {
+          const box = [...document.querySelectorAll(`#${fieldID(r, f)}-options input`)].find((b) => b.value === tag);
+          if (box) box.checked = true; else if (tag) free.push(tag);
+        }
+        input.value = free.join('、');
+      } else {
+        input.value = String(value);
+      }
+    }
+  }
+  const rest = setProblems(r, prefill.problems);
+  if (rest.length) $('entry-message').replaceChildren(...rest.flatMap((p) => bilingual(p.message_zh, p.message_en)));
 }
 
 function buildForm(r) {
@@ -497,8 +558,14 @@ function showResults(r, answer) {
   const table = $('search-results'), note = $('search-note');
   const columns = r.columns.map((name) => fieldOf(r, name));
   table.tHead.replaceChildren(el('tr', {}, columns.map((f) => el('th', { text: label(f.label, f.name) }))));
+  const keyField = fieldOf(r, r.key);
+  const linked = !answer.masked || !['citizen_id', 'phone'].includes(keyField.check);
   table.tBodies[0].replaceChildren(...answer.records.map((record) => el('tr', { dataset: { key: String(record[r.key]) } },
-    columns.map((f) => el('td', { text: display(f, record[f.name]), title: display(f, record[f.name]) })))));
+    columns.map((f) => {
+      const text = display(f, record[f.name]);
+      if (f.name !== r.key || !linked) return el('td', { text, title: text });
+      return el('td', { title: text }, [el('a', { href: `#/record/${r.name}/${encodeURIComponent(String(record[r.key]))}`, class: 'record-link', text })]);
+    }))));
   table.hidden = answer.records.length === 0;
   let text = answer.records.length ? t('found', answer.page * answer.page_size + answer.records.length) + (answer.has_more ? t('more') : '') : t('noResults');
   if (answer.masked) text += ' · ' + t('masked', state.lang === 'en' ? state.session.role : state.session.role_zh);
@@ -560,7 +627,7 @@ function conflictCard(c, index, mayResolve) {
   const head = el('tr', {}, [el('th', { text: t('field') }), ...c.versions.map((v) => el('th', { class: v.visible ? 'visible' : null }, [
     el('div', { text: v.visible ? t('visible') : t('competing') }),
     el('div', { text: `${v.writer} · ${state.lang === 'en' ? v.writer_level : v.writer_level_zh}` }),
-    el('div', { class: 'muted', text: new Date(v.time_ms).toLocaleString(state.lang === 'en' ? 'en-GB' : 'zh-CN') }),
+    el('div', { class: 'muted', text: v.time }),
   ]))]);
   const rows = fields.map((f) => {
     const values = c.versions.map((v) => versionValue(r, f, v));
@@ -650,3 +717,332 @@ async function resolveConflict(c, how, error, form) {
     document.querySelector('main').prepend(el('p', { class: 'notice', text: '无法连接本节点 / cannot reach this node' }));
   }
 })();
+
+// ---- 导入 / 导出 Import and export ---------------------------------------------------------------
+
+const upload = { resource: null, name: null, data: null };
+
+function showImport() {
+  for (const id of ['import-resource', 'export-resource']) {
+    const select = $(id);
+    const keep = select.value;
+    select.replaceChildren(...state.forms.resources.map((r) => el('option', { value: r.name, text: label(r.label, r.name) })));
+    if (keep) select.value = keep;
+  }
+  updateExportLink();
+  showPage('import');
+}
+
+function updateExportLink() {
+  $('export-link').href = `/app/api/export/${encodeURIComponent($('export-resource').value || 'person')}`;
+}
+
+$('export-resource').addEventListener('change', updateExportLink);
+
+function clearImport() {
+  $('import-error').replaceChildren();
+  $('import-saved').replaceChildren();
+  $('import-summary').textContent = '';
+  $('import-actions').hidden = true;
+  $('import-problems').hidden = true;
+}
+
+$('import-resource').addEventListener('change', () => { upload.data = null; clearImport(); });
+$('import-file').addEventListener('change', () => { upload.data = null; clearImport(); });
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+$('import-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearImport();
+  const file = $('import-file').files[0];
+  if (!file) { showMessage($('import-error'), ...words.importChooseFile); return; }
+  if (file.size > 16 * 1024 * 1024) { showMessage($('import-error'), ...words.importTooLarge); return; }
+  $('import-summary').textContent = t('reading');
+  upload.resource = $('import-resource').value;
+  upload.name = file.name;
+  upload.data = await readBase64(file);
+  await runImport('check');
+});
+
+$('import-all').addEventListener('click', () => runImport('all'));
+$('import-valid').addEventListener('click', () => runImport('valid'));
+
+async function runImport(mode) {
+  if (!upload.data) return;
+  const buttons = [$('import-check'), $('import-all'), $('import-valid')];
+  for (const b of buttons) b.disabled = true;
+  try {
+    const answer = await api('POST', `/app/api/import/${encodeURIComponent(upload.resource)}`, { file_name: upload.name, data: upload.data, mode });
+    showImportAnswer(answer, mode);
+  } catch (e) {
+    $('import-summary').textContent = '';
+    showMessage($('import-error'), e.body.message_zh || '导入失败', e.body.message_en || e.message);
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+function showImportAnswer(answer, mode) {
+  const r = resourceNamed(answer.resource);
+  let summary = [t('importRows', answer.rows), t('importValid', answer.valid), t('importRejected', answer.rejected)].join(state.lang === 'en' ? ', ' : '，');
+  if (!answer.imported) summary += (state.lang === 'en' ? '; ' : '；') + t('importNothing');
+  $('import-summary').textContent = summary;
+  if (answer.imported) {
+    const zh = `已导入 ${answer.created + answer.updated + answer.unchanged} 条${r.label}记录（新增 ${answer.created}，修改 ${answer.updated}，无变化 ${answer.unchanged}）`;
+    const en = `${answer.created + answer.updated + answer.unchanged} ${r.name} records imported (${answer.created} created, ${answer.updated} updated, ${answer.unchanged} unchanged)`;
+    showMessage($('import-saved'), zh, en);
+    upload.data = null;
+    $('import-file').value = '';
+    if (answer.rejects) {
+      downloadBase64(answer.rejects.file_name, answer.rejects.content_type, answer.rejects.data);
+      $('import-saved').appendChild(el('span', { id: 'import-rejects-note', text: t('importRejectsSaved', answer.rejects.file_name) }));
+    }
+  }
+  const table = $('import-problems');
+  table.tBodies[0].replaceChildren(...answer.problems.map((p) => el('tr', {}, [
+    el('td', { text: String(p.line) }),
+    el('td', { text: p.field ? label(p.label || p.field, p.field) : '' }),
+    el('td', {}, bilingual(p.message_zh, p.message_en)),
+  ])));
+  table.hidden = answer.problems.length === 0;
+  if (answer.problems_total > answer.problems.length) {
+    $('import-summary').textContent += ' · ' + t('importMoreProblems', answer.problems_total - answer.problems.length);
+  }
+  const checked = mode === 'check';
+  $('import-actions').hidden = !checked || answer.rows === 0;
+  $('import-all').hidden = answer.rejected > 0;
+  $('import-valid').hidden = answer.rejected === 0 || answer.valid === 0;
+}
+
+function downloadBase64(name, type, data) {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// ---- 无效 Invalid direct writes ----------------------------------------------------------------
+
+async function loadInvalidCount() {
+  try { showInvalidCount((await api('GET', '/app/api/invalid')).count); } catch (e) { /* only a hint */ }
+}
+
+function showInvalidCount(count) {
+  const badge = $('invalid-count');
+  badge.textContent = String(count);
+  badge.hidden = count === 0;
+}
+
+async function showInvalid() {
+  showPage('invalid');
+  $('invalid-error').replaceChildren();
+  try {
+    const answer = await api('GET', '/app/api/invalid');
+    showInvalidCount(answer.count);
+    $('invalid-note').textContent = (answer.count ? t('invalidCount', answer.count) : t('invalidNone')) + (answer.may_fix ? '' : ' · ' + t('invalidMasked'));
+    $('invalid-list').replaceChildren(...answer.writes.map((w, i) => invalidCard(w, i, answer.may_fix)));
+  } catch (e) {
+    showMessage($('invalid-error'), e.body.message_zh || '无法读取', e.body.message_en || e.message);
+  }
+}
+
+$('invalid-reload').addEventListener('click', showInvalid);
+
+function invalidCard(w, index, mayFix) {
+  const r = resourceNamed(w.resource);
+  const problems = el('table', { class: 'problems' }, [el('tbody', {}, w.problems.map((p) => el('tr', {}, [
+    el('td', { text: p.field ? label(fieldOf(r, p.field).label, p.field) : '' }),
+    el('td', {}, bilingual(p.message_zh, p.message_en)),
+  ])))]);
+  const values = el('dl', {}, Object.entries(w.values).filter(([, v]) => v !== null && v !== '').flatMap(([name, v]) => {
+    const f = fieldOf(r, name);
+    return [el('dt', { text: label(f.label, name) }), el('dd', { text: display(f, v) })];
+  }));
+  const card = el('div', { class: 'card invalid-card', id: `invalid-${index}`, dataset: { key: w.key } }, [
+    el('h2', { text: `${label(w.resource_label, w.resource)} ${w.key}` }),
+    el('p', { class: 'muted', text: t('writtenAt', w.time) }),
+    problems,
+  ]);
+  card.appendChild(el('div', { class: 'record-groups' }, [el('div', {}, [values])]));
+  if (mayFix) {
+    const button = el('button', { type: 'button', class: 'primary', text: t('fix') });
+    button.addEventListener('click', () => {
+      state.prefill = { resource: w.resource, values: w.values, problems: w.problems };
+      location.hash = `#/entry/${w.resource}`;
+    });
+    card.appendChild(el('div', { class: 'buttons' }, [button]));
+  }
+  return card;
+}
+
+// ---- 记录 A record with its history -------------------------------------------------------------
+
+async function showRecord(resourceName, key) {
+  const r = resourceNamed(resourceName);
+  showPage('record');
+  $('record-error').replaceChildren();
+  $('record-title').textContent = `${label(r.label, r.name)} ${key}`;
+  $('record-groups').replaceChildren();
+  $('record-history').tBodies[0].replaceChildren();
+  try {
+    const answer = await api('GET', `/app/api/record?${new URLSearchParams({ resource: r.name, key })}`);
+    $('record-title').textContent = `${label(r.label, r.name)} ${answer.key}` + (answer.deleted ? t('deletedRecord') : '');
+    $('record-groups').replaceChildren(...answer.groups.map((g) => {
+      const fields = el('dl', {}, g.fields.flatMap((name) => {
+        const f = fieldOf(r, name);
+        return [el('dt', { text: label(f.label, name) }), el('dd', { dataset: { field: name }, text: display(f, answer.values[name]) })];
+      }));
+      const last = g.last
+        ? `${t('lastChange')}：${g.last.writer}（${g.last.writer_level_zh}）${g.last.time} · ${g.last.received_from ? '← ' + g.last.received_from : t('here')}`
+        : t('neverWritten');
+      return el('div', { class: 'card', id: `record-group-${g.name}` }, [el('h2', { text: label(g.label, g.name) }), fields, el('p', { class: 'muted last-change', text: last })]);
+    }));
+    $('record-history').tBodies[0].replaceChildren(...answer.history.map((c) => {
+      const g = answer.groups.find((x) => x.name === c.group);
+      const changes = c.fields.map((x) => {
+        const f = fieldOf(r, x.field);
+        const before = display(f, x.before);
+        return `${label(f.label, x.field)}：${before ? before + ' → ' : ''}${display(f, x.after) || '∅'}`;
+      }).join('；');
+      return el('tr', {}, [
+        el('td', { text: c.time }), el('td', { text: g ? label(g.label, g.name) : c.group }),
+        el('td', { text: `${c.writer}（${c.writer_level_zh}）` }), el('td', { text: c.received_from || t('here') }),
+        el('td', { text: changes }), el('td', { text: c.conflict ? t('inConflict') : t(c.standing) }),
+      ]);
+    }));
+  } catch (e) {
+    showMessage($('record-error'), e.body.message_zh || '无法读取记录', e.body.message_en || e.message);
+  }
+}
+
+// ---- 目录 The catalogue -------------------------------------------------------------------------
+
+async function showCatalogue(resourceName) {
+  showPage('catalogue');
+  $('catalogue-error').replaceChildren();
+  try {
+    state.catalogue = await api('GET', '/app/api/catalogue');
+    const c = state.catalogue;
+    const select = $('catalogue-resource');
+    select.replaceChildren(...c.resources.map((r) => el('option', { value: r.name, text: label(r.label, r.name) })));
+    select.value = c.resources.some((r) => r.name === resourceName) ? resourceName : c.resources[0].name;
+    showCatalogueResource();
+    showDrafts();
+  } catch (e) {
+    showMessage($('catalogue-error'), e.body.message_zh || '无法读取目录', e.body.message_en || e.message);
+  }
+}
+
+$('catalogue-resource').addEventListener('change', () => { location.hash = `#/catalogue/${$('catalogue-resource').value}`; });
+
+function showCatalogueResource() {
+  const c = state.catalogue;
+  const r = c.resources.find((x) => x.name === $('catalogue-resource').value);
+  $('catalogue-meta').textContent = `${t('catalogueMeta', c.version)} · ${r.meta.identifier || ''} · ${r.meta.provider} · ${r.meta.abstract}`;
+  const groupLabel = (name) => { const g = r.groups.find((x) => x.name === name); return g ? g.label : name; };
+  $('catalogue-items').tBodies[0].replaceChildren(...r.items.map((f) => el('tr', { dataset: { item: f.name } }, [
+    el('td', { text: f.name }), el('td', { text: f.label }), el('td', { text: f.format }), el('td', { text: groupLabel(f.group) }),
+    el('td', { text: f.code_set || '' }), el('td', { text: f.required ? t('yes') : '' }),
+  ])));
+  const used = new Set(r.items.map((f) => f.code_set).filter(Boolean));
+  $('catalogue-code-sets').replaceChildren(...c.code_sets.filter((s) => used.has(s.id)).map((s) => el('div', { class: 'card' }, [
+    el('h3', { text: `${s.designation} ${s.title}` }),
+    el('div', {}, s.entries.map((e) => el('div', { class: e.disabled ? 'disabled' : '', text: `${e.code} ${e.name}${e.short ? '（' + e.short + '）' : ''}` }))),
+  ])));
+  $('draft-group').replaceChildren(...r.groups.map((g) => el('option', { value: g.name, text: label(g.label, g.name) })));
+}
+
+function showDrafts() {
+  const c = state.catalogue;
+  $('catalogue-roles').textContent = c.my_roles.length ? t('myRoles', c.my_roles.join('、')) : t('noRoles');
+  $('catalogue-drafts').tBodies[0].replaceChildren(...c.drafts.map((d) => {
+    const actions = el('td');
+    if (c.reviewable.includes(d.id)) {
+      for (const [decision, word] of [['approve', 'approve'], ['reject', 'reject']]) {
+        const b = el('button', { type: 'button', class: decision === 'approve' ? 'primary' : '', text: t(word), dataset: { draft: d.id, decision } });
+        b.addEventListener('click', () => reviewDraft(d.id, decision));
+        actions.appendChild(b);
+      }
+    }
+    return el('tr', { dataset: { draft: d.id } }, [
+      el('td', { text: d.id }), el('td', { text: d.title }), el('td', { text: d.author }), el('td', { text: d.status_zh }),
+      el('td', { text: d.next_step_zh ? `${d.next_step_zh}（${d.reviewer_node}）` : '' }), actions,
+    ]);
+  }));
+}
+
+async function reviewDraft(id, decision) {
+  $('catalogue-error').replaceChildren();
+  try {
+    const d = await api('POST', '/app/api/catalogue/review', { draft: id, decision, comment: '' });
+    await showCatalogue($('catalogue-resource').value);
+    showMessage($('catalogue-saved'), `已审核：${d.title}（${d.status_zh}）`, `Reviewed: ${d.title} (${d.status})`);
+  } catch (e) {
+    showMessage($('catalogue-error'), e.body.message_zh || '审核失败', e.body.message_en || e.message);
+  }
+}
+
+$('draft-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('catalogue-error').replaceChildren();
+  $('catalogue-saved').replaceChildren();
+  const resource = $('catalogue-resource').value;
+  const draft = {
+    title: $('draft-title').value, reason: $('draft-reason').value,
+    changes: [{ op: 'add_item', resource, group: $('draft-group').value,
+                item: { name: $('draft-name').value.trim(), label: $('draft-label').value.trim(), format: $('draft-format').value.trim() } }],
+  };
+  try {
+    const answer = await api('POST', '/app/api/catalogue/drafts', { draft });
+    await showCatalogue(resource);
+    showMessage($('catalogue-saved'), `草案已提交：${answer.id}`, `Draft submitted: ${answer.id}`);
+    for (const id of ['draft-title', 'draft-reason', 'draft-name', 'draft-label']) $(id).value = '';
+  } catch (e) {
+    showMessage($('catalogue-error'), e.body.message_zh || '提交失败', e.body.message_en || e.message);
+  }
+});
+
+// ---- 运行状态 Status ----------------------------------------------------------------------------
+
+// A time the node formatted in its zone (RFC 3339 with its offset), shown without the milliseconds.
+const nodeTime = (text) => (text ? String(text).replace('T', ' ').replace(/\.\d+/, ' ').replace(/ (?=[+-]\d\d:\d\d$)/, ' ') : '—');
+
+async function showStatus() {
+  showPage('status');
+  $('status-error').replaceChildren();
+  try {
+    const answer = await api('GET', '/app/api/status');
+    const s = answer.status;
+    const counts = Object.entries(s.records).map(([name, n]) => `${label(resourceNamed(name).label, name)} ${n}`).join('、');
+    $('status-summary').textContent = state.lang === 'en'
+      ? `${s.name} ${s.node} (${s.level}) · catalogue v${s.catalogue_version} · ${counts} · ${s.open_conflicts} conflicts · ${s.invalid_writes} invalid · now ${answer.now} (${answer.time_zone})`
+      : `${s.name} ${s.node}（${s.level}）· 目录第 ${s.catalogue_version} 版 · ${counts} · 冲突 ${s.open_conflicts} · 无效 ${s.invalid_writes} · 现在 ${answer.now}（${answer.time_zone}）`;
+    $('status-links').tBodies[0].replaceChildren(...s.links.map((l) => el('tr', { dataset: { node: l.node } }, [
+      el('td', { text: l.node }), el('td', { text: l.role === 'parent' ? t('parentLink') : t('childLink') }),
+      el('td', { text: nodeTime(l.last_push) }), el('td', { text: nodeTime(l.last_pull) }),
+      el('td', { text: String(l.role === 'child' ? l.versions_behind : l.versions_waiting_to_push) }),
+      el('td', { class: l.last_error ? 'stale' : '', text: l.last_error || '' }),
+    ])));
+    $('status-tree').tBodies[0].replaceChildren(...answer.tree.nodes.map((n) => el('tr', { dataset: { node: n.node } }, [
+      el('td', { text: `${n.name || ''} ${n.node}` }), el('td', { text: n.level || '' }),
+      el('td', { class: n.stale ? 'stale' : '', text: nodeTime(n.heard) + (n.stale ? t('stale') : '') }),
+      el('td', { text: n.records === undefined ? '' : String(n.records) }), el('td', { text: n.open_conflicts === undefined ? '' : String(n.open_conflicts) }),
+      el('td', { text: n.invalid_writes === undefined ? '' : String(n.invalid_writes) }), el('td', { text: n.catalogue_version === undefined ? '' : String(n.catalogue_version) }),
+    ])));
+  } catch (e) {
+    showMessage($('status-error'), e.body.message_zh || '无法读取状态', e.body.message_en || e.message);
+  }
+}
+
+$('status-reload').addEventListener('click', showStatus);

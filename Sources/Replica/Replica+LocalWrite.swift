@@ -170,13 +170,20 @@ extension Replica {
             written.append(g.name)
             newDots.append(dot)
         }
-        if !newDots.isEmpty { try refresh(&state) }
+        // With nothing new, the row is still written again when another program had left an
+        // invalid value in it: the write settles that value, so the row must show the versions'.
+        if try !newDots.isEmpty || hasInvalidWrite(r, key) { try refresh(&state) }
         try forgetInvalidWrite(r, key)
         return WriteResult(resource: r.name, key: key, created: isNew, groups: written)
     }
 
     /// The record was written through rootsync: an invalid direct write of it is settled. The
     /// write is complete, so an error after this point no longer leaves it half written.
+    private func hasInvalidWrite(_ r: Resource, _ key: String) throws -> Bool {
+        guard session?.mayHaveInvalidWrites ?? true else { return false }
+        return try db.scalarInt("SELECT 1 FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) != nil
+    }
+
     private func forgetInvalidWrite(_ r: Resource, _ key: String) throws {
         if session?.mayHaveInvalidWrites ?? true { try db.run("DELETE FROM _rs_invalid WHERE resource = ? AND key = ?", r.name, key) }
         session?.writeUnderway = false

@@ -153,6 +153,27 @@ struct ReplicaTests {
         #expect(try r.get("person", key: Fixture.id(seq: 1))?["sex"] == "1")
     }
 
+    /// A put that gives back the values the versions already hold, after another program wrote
+    /// an invalid value into the row: the row shows the versions' values again (it used to keep
+    /// the invalid value while the invalid list forgot it).
+    @Test func aPutOfTheHeldValuesRepairsAnInvalidDirectWrite() throws {
+        let dir = Fixture.tempDir()
+        let path = dir.appendingPathComponent("r.sqlite").path
+        let r = try Fixture.replica(community, path: path)
+        var p = person(1)
+        p["sex"] = "1"
+        try r.put("person", p)
+        let other = try Database(path: path)
+        try other.execute("UPDATE person SET sex = '7' WHERE id_number = '\(Fixture.id(seq: 1))'")
+        _ = try r.captureExternalWrites()
+        #expect(try r.invalidWrites().count == 1)
+        let versions = try r.db.scalarInt("SELECT count(*) FROM _rs_version")
+        try r.put("person", Fixture.obj([("id_number", .string(Fixture.id(seq: 1))), ("sex", "1")]))
+        #expect(try r.db.scalarInt("SELECT count(*) FROM _rs_version") == versions, "nothing changed in the versions")
+        #expect(try r.invalidWrites().isEmpty)
+        #expect(try other.scalarText("SELECT sex FROM person WHERE id_number = '\(Fixture.id(seq: 1))'") == "1")
+    }
+
     @Test func concurrentEditsConflictAndAuthorityWins() throws {
         let city = try Fixture.memoryReplica("150600")
         let c = try Fixture.memoryReplica(community)

@@ -64,11 +64,10 @@ extension Replica {
     /// The position of the root's feed up to which every node has received everything and sent
     /// up everything written before: the lowest of the children's reports (all of the feed when
     /// the root has no children). Only the root knows it.
+    /// (The root's own report: its position is all of its feed, and no child's report is taken
+    /// beyond it or for another database, so the lowest is the children's.)
     public func stablePosition() throws -> RootPosition? {
-        guard parentLink == nil else { return nil }
-        if children.isEmpty { return try rootPosition() }
-        let p = RootPosition.lowest(try children.map { try childStable($0) })
-        return p?.database == databaseID ? p : nil
+        parentLink == nil ? try stableReport() : nil
     }
 
     /// At the root: purges up to `limit` tombstones that are causally stable and whose deletes
@@ -79,21 +78,17 @@ extension Replica {
         guard let stable = try stablePosition() else { return 0 }
         try reloadCatalogueIfChanged()
         // Read first, outside a write: an idle round must not write (other processes watch the file).
-        var ids: [Int64] = []
-        try db.forEach("SELECT id FROM _rs_record WHERE deleted = 1 AND visible = 0 AND id > ? ORDER BY id LIMIT ?", purgeScanFrom, limit) {
-            ids.append($0.int64(0))
-        }
-        if ids.count < limit {
-            try db.forEach("SELECT id FROM _rs_record WHERE deleted = 1 AND visible = 0 AND id <= ? ORDER BY id LIMIT ?", purgeScanFrom, limit - ids.count) {
-                ids.append($0.int64(0))
+        var candidates: [(id: Int64, resource: String, key: String, outside: Bool)] = []
+        for (range, bound, room) in [("id > ?", purgeScanFrom, limit), ("id <= ?", purgeScanFrom, limit)] where candidates.count < limit {
+            try db.forEach("SELECT id, resource, key, outside FROM _rs_record WHERE deleted = 1 AND visible = 0 AND \(range) ORDER BY id LIMIT ?",
+                           bound, room - candidates.count) {
+                candidates.append(($0.int64(0), $0.string(1), $0.string(2), $0.int64(3) == 1))
             }
         }
-        purgeScanFrom = ids.count < limit ? 0 : ids.last ?? 0
+        purgeScanFrom = candidates.count < limit ? 0 : candidates.last?.id ?? 0
         var stableOnes: [(id: Int64, resource: Resource, key: String, covered: VersionVector)] = []
-        for id in ids {
-            guard let (resource, key, outside) = try db.first("SELECT resource, key, outside FROM _rs_record WHERE id = ?", id,
-                                                             map: { ($0.string(0), $0.string(1), $0.int64(2) == 1) }),
-                  !outside, let r = catalogue.resource(resource), r.share != .none else { continue }
+        for (id, resource, key, outside) in candidates {
+            guard !outside, let r = catalogue.resource(resource), r.share != .none else { continue }
             var versions: [GroupVersion] = []
             var newest: Int64 = 0
             try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ?", id) { row in
@@ -180,11 +175,12 @@ extension Replica {
     func purge(record id: Int64, _ r: Resource, _ key: String, covered new: VersionVector) throws {
         let covered = try purgedCover(record: id).map { $0.merging(new) } ?? new
         var runs: [(id: Int64, mask: Int64, all: Bool)] = []
-        try db.forEach("SELECT \(Self.runColumns) FROM _rs_version v WHERE v.record = ?", id) { row in
-            let held = try self.versions(ofRun: row, resource: r.name, key: key)
+        // A run's dots are its actor's counters seq … seq+n-1: no body needs decoding.
+        try db.forEach("SELECT id, actor, seq, n FROM _rs_version WHERE record = ?", id) { row in
+            let actor = try self.actor(row: row.int64(1)), seq = row.int64(2), n = row.int(3)
             var mask: Int64 = 0
-            for (i, h) in held.enumerated() where covered.covers(h.version.dot) { mask |= 1 << Int64(i) }
-            if mask != 0 { runs.append((row.int64(0), mask, mask == (1 << Int64(held.count)) - 1)) }
+            for i in 0..<n where covered.covers(Dot(actor: actor, seq: seq + Int64(i))) { mask |= 1 << Int64(i) }
+            if mask != 0 { runs.append((row.int64(0), mask, mask == (1 << Int64(n)) - 1)) }
         }
         for run in runs {
             if run.all {

@@ -165,6 +165,11 @@ extension NodeServer {
         let given = JSONObject(expected.pairs.filter { !($0.value.stringValue?.trimmingCharacters(in: .whitespaces).isEmpty ?? false) && !$0.value.isNull }
             .map { ($0.key, $0.value) })
         let answer = try pool.with { replica -> JSONValue in
+            // Each expected value through the record validator first, so its problem is shown under
+            // its own box (raiseDispute checks them again and refuses the first one).
+            let r = try replica.resource(resource)
+            let issues = given.flatMap { field, value in r.field(field).map { replica.validator.normalize($0, value).1 } ?? [] }
+            if !issues.isEmpty { throw ReplicaError.invalid(issues) }
             let d = try replica.raiseDispute(resource: resource, key: key, group: group, expected: given,
                                              comment: body["comment"]?.stringValue, operator: account.name)
             return webDispute(d, try ShareContext.load(replica), account, replica.catalogue, call)

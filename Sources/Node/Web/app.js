@@ -1365,7 +1365,7 @@ function showDraftChanges() {
   table.tBodies[0].replaceChildren(...state.draftChanges.map((c, i) => {
     const remove = el('button', { type: 'button', class: 'plain', text: t('remove') });
     remove.addEventListener('click', () => { state.draftChanges.splice(i, 1); showDraftChanges(); });
-    return el('tr', { dataset: { op: c.op } }, [el('td', { text: describeChange(c) }), el('td', {}, [remove])]);
+    return el('tr', { dataset: { change: c.op } }, [el('td', { text: describeChange(c) }), el('td', {}, [remove])]);
   }));
 }
 
@@ -1375,32 +1375,39 @@ function draftBody() {
   return { title: $('draft-title').value, reason: $('draft-reason').value, changes };
 }
 
+// Shown above the page and beside the draft's buttons.
 function draftFailed(e, zh) {
-  if (e.message === 'json') showMessage($('catalogue-error'), '修改不是有效的 JSON', 'the change is not valid JSON');
-  else showMessage($('catalogue-error'), (e.body && e.body.message_zh) || zh, (e.body && e.body.message_en) || e.message);
+  for (const box of ['catalogue-error', 'draft-error']) {
+    if (e.message === 'json') showMessage($(box), '修改不是有效的 JSON', 'the change is not valid JSON');
+    else showMessage($(box), (e.body && e.body.message_zh) || zh, (e.body && e.body.message_en) || e.message);
+  }
+}
+
+function clearDraftMessages() {
+  for (const box of ['catalogue-error', 'catalogue-saved', 'draft-checked', 'draft-error']) $(box).replaceChildren();
 }
 
 $('draft-add').addEventListener('click', () => {
-  $('catalogue-error').replaceChildren();
+  clearDraftMessages();
   try { state.draftChanges.push(editorChange()); } catch (e) { draftFailed(e, ''); return; }
   clearEditor();
   showDraftChanges();
 });
 
 $('draft-check').addEventListener('click', async () => {
-  $('catalogue-error').replaceChildren();
-  $('catalogue-saved').replaceChildren();
+  clearDraftMessages();
   try {
     const answer = await api('POST', '/app/api/catalogue/drafts/check', { draft: draftBody() });
-    showMessage($('catalogue-saved'), `检查通过：${answer.changes} 项修改可以应用（将成为目录第 ${answer.version} 版）`,
-                `Check passed: ${answer.changes} change(s) apply (catalogue version ${answer.version})`);
+    for (const box of ['catalogue-saved', 'draft-checked']) {
+      showMessage($(box), `检查通过：${answer.changes} 项修改可以应用（将成为目录第 ${answer.version} 版）`,
+                  `Check passed: ${answer.changes} change(s) apply (catalogue version ${answer.version})`);
+    }
   } catch (e) { draftFailed(e, '检查未通过'); }
 });
 
 $('draft-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  $('catalogue-error').replaceChildren();
-  $('catalogue-saved').replaceChildren();
+  clearDraftMessages();
   const resource = $('catalogue-resource').value;
   let draft;
   try { draft = draftBody(); } catch (e) { draftFailed(e, ''); return; }

@@ -48,6 +48,9 @@ extension NodeServer {
 
     // MARK: Listing
 
+    /// At most this many requests, and as many quality checks, in one answer (the newest).
+    static let sharingShown = 500
+
     /// `GET /app/api/sharing`: every data request and quality check this node knows, each with
     /// what this operator may do with it here; the node's overdue flags.
     func webSharing(_ call: WebCall) throws -> HTTPResponse {
@@ -56,7 +59,9 @@ extension NodeServer {
             let c = try ShareContext.load(replica)
             let here = replica.node.code, catalogue = replica.catalogue
             let admin = try replica.roles().contains { $0.operator == account.name && $0.role == ShareRole.dataAdmin.role }
-            let requests: [JSONValue] = try replica.shareRequests().map { s in
+            let allRequests = try replica.shareRequests(), allDisputes = try replica.disputes()
+            // Newest first, at most `sharingShown` of each; the totals are whole.
+            let requests: [JSONValue] = allRequests.prefix(Self.sharingShown).map { s in
                 var o = ShareViews.request(s, c).objectValue ?? JSONObject()
                 let open = s.status == .pending || s.status == .granted
                 o["resource_label"] = .string(catalogue.resource(s.request.resource)?.label ?? s.request.resource)
@@ -65,7 +70,7 @@ extension NodeServer {
                 o["may_rate"] = .bool(s.author == here && s.status != .pending)
                 return .object(o)
             }
-            let disputes: [JSONValue] = try replica.disputes().map { d in
+            let disputes: [JSONValue] = allDisputes.prefix(Self.sharingShown).map { d in
                 var o = webDispute(d, c, account, catalogue, call).objectValue ?? JSONObject()
                 o["may_answer"] = .bool(d.status == .open && d.answerer == here && account.role.seesIdentifiers)
                 return .object(o)
@@ -73,6 +78,7 @@ extension NodeServer {
             return Self.webJSON(["node": .string(here), "today": .string(c.today.iso), "data_admin": .bool(admin),
                                  "answers_disputes": .bool(account.role.seesIdentifiers),
                                  "overdue": ShareViews.overdue(try c.overdue(replica)),
+                                 "requests_total": .int(allRequests.count), "disputes_total": .int(allDisputes.count),
                                  "requests": .array(requests), "disputes": .array(disputes)])
         }
     }

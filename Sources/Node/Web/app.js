@@ -100,6 +100,7 @@ const words = {
   rateComment: ['评价意见', 'Comment (评价意见)'],
   answerTitle: ['答复校核', 'Answer quality check'],
   reviewComment: ['审核意见', 'Review comment'],
+  newestShown: ['只列出最新的 %s 件（全部见 rootsync share list / dispute list）', 'only the newest %s are listed (all with rootsync share list / dispute list)'],
   resourceName: ['资源名称', 'the resource\'s name'],
   remove: ['移除', 'Remove'],
   op_add_item: ['新增字段', 'add item'],
@@ -1068,9 +1069,11 @@ async function showSharing(keepMessages) {
     const o = answer.overdue;
     $('sharing-note').textContent = t('sharingNote', answer.today)
       + (answer.data_admin ? t('isDataAdmin') : t('notDataAdmin'))
-      + ` · ${t('overdueHere', o.requests_overdue_here.length + o.disputes_overdue_here.length)}`;
+      + ` · ${t('overdueHere', o.requests_overdue_here.length + o.disputes_overdue_here.length)}`
+      + (answer.requests_total > answer.requests.length || answer.disputes_total > answer.disputes.length
+        ? ` · ${t('newestShown', answer.requests.length + answer.disputes.length)}` : '');
     $('share-requests').tBodies[0].replaceChildren(...answer.requests.map((s) => {
-      const actions = el('td', { class: 'buttons' });
+      const actions = el('td', { class: 'row-actions' });
       const button = (id, word, handler, primary) => {
         const b = el('button', { type: 'button', id: `${id}-${s.id}`, class: primary ? 'primary' : '', text: t(word) });
         b.addEventListener('click', handler);

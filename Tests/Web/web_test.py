@@ -546,6 +546,14 @@ def main():
             d.find_element(By.ID, "sign-in-submit").click()
             browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed(), f"the entry page for {name}")
 
+        def unlabelled():
+            """The visible inputs of the page that no <label for> names."""
+            return d.execute_script("""
+                return [...document.querySelectorAll('main input, main select, main textarea')]
+                  .filter((x) => x.offsetParent !== null && x.type !== 'checkbox' && x.type !== 'hidden')
+                  .filter((x) => !x.id || !document.querySelector(`label[for="${x.id}"]`))
+                  .map((x) => x.id || x.outerHTML.slice(0, 80));""")
+
         def listed(command, code):
             out = cluster.run([command, "list", "--dir", cluster.dir(code), "--json"]).stdout
             return {j["id"]: j for j in (json.loads(line) for line in out.splitlines() if line.strip())}
@@ -573,6 +581,7 @@ def main():
         comment = browser.by_label("校核说明")
         browser.wait(lambda: "说明" in browser.error_under(comment).text, "the missing comment named under its field")
         browser.type("校核说明", "与户籍登记不符，应为赵晓梅")
+        expect(unlabelled() == [], f"inputs without a label on record-dispute: {unlabelled()}")
         browser.screenshot("record-dispute")
         d.find_element(By.ID, "dispute-identity-submit").click()
         browser.wait(lambda: "校核已提出" in d.find_element(By.ID, "dispute-identity-saved").text, "the dispute raised")
@@ -610,6 +619,7 @@ def main():
                      "the missing basis named under its field, in both languages")
         expect(listed("share", CITY)[requests[1]]["state"] == "pending", "a rejection without a basis was stored")
         browser.type("驳回依据", "《数据安全法》第三十八条：超出履职所需范围")
+        expect(unlabelled() == [], f"inputs without a label on sharing: {unlabelled()}")
         browser.screenshot("sharing")
         d.find_element(By.ID, "share-action-submit").click()
         browser.wait(lambda: request_row(requests[1]).get_attribute("data-state") == "rejected", "the second request rejected")
@@ -626,6 +636,7 @@ def main():
         d.find_element(By.ID, f"dispute-answer-{dispute}").click()
         browser.wait(lambda: d.find_element(By.ID, "dispute-answer-form").is_displayed(), "the answer form")
         expect(browser.by_label("姓名").get_attribute("value") == "赵晓梅", "the answer form does not hold the expected name")
+        expect(unlabelled() == [], f"inputs without a label on dispute-answer: {unlabelled()}")
         browser.screenshot("dispute-answer")
         d.find_element(By.ID, "dispute-correct").click()
         browser.wait(lambda: dispute_row().get_attribute("data-state") == "corrected", "the dispute corrected")
@@ -652,6 +663,7 @@ def main():
         browser.type("理由", "单独统计群租房")
         d.find_element(By.ID, "draft-check").click()
         browser.wait(lambda: "检查通过" in d.find_element(By.ID, "catalogue-saved").text, "the draft checked")
+        expect(unlabelled() == [], f"inputs without a label on catalogue-draft: {unlabelled()}")
         browser.screenshot("catalogue-draft")
         d.find_element(By.ID, "draft-submit").click()
         browser.wait(lambda: "草案已提交" in d.find_element(By.ID, "catalogue-saved").text, "the second draft submitted")

@@ -687,6 +687,21 @@ def main():
         expect(reviewed.get("next_step") == "department", f"the section review did not move the draft on: {reviewed}")
         audit = cluster.run(["audit", "--dir", cluster.dir(DISTRICT), "--json"]).stdout
         expect(any(json.loads(l).get("user") == section and draft in l for l in audit.splitlines() if l.strip()), "the review is not audited under the reviewer")
+        # At the requesting node (the district) the granted request is rated (评价) and then revoked.
+        d.find_element(By.ID, "nav-sharing").click()
+        browser.wait(lambda: request_row(requests[0]).get_attribute("data-state") == "granted", "the grant on the district's sharing page")
+        d.find_element(By.ID, f"share-rate-{requests[0]}").click()
+        Select(browser.by_label("数据质量评分")).select_by_value("4")
+        Select(browser.by_label("响应速度评分")).select_by_value("5")
+        browser.type("评价意见", "答复及时")
+        d.find_element(By.ID, "share-action-submit").click()
+        browser.wait(lambda: "4/5" in request_row(requests[0]).text, "the rating on the request")
+        d.find_element(By.ID, f"share-revoke-{requests[0]}").click()
+        browser.type("撤销理由", "用途已完成")
+        d.find_element(By.ID, "share-action-submit").click()
+        browser.wait(lambda: request_row(requests[0]).get_attribute("data-state") == "revoked", "the grant revoked")
+        cluster.wait_until(lambda: listed("share", CITY)[requests[0]]["state"] == "revoked" and len(listed("share", CITY)[requests[0]]["ratings"]) == 1,
+                           "the rating and the revocation at the city")
         sign_in_at(web, admin, admin_password)
 
         # In English, the administrator sees the ID whole.

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import JSON
 import Replica
+import Sharing
 import Standards
 import Transport
 
@@ -78,6 +79,13 @@ extension NodeServer {
         WebRoute("GET", ["app", "api", "catalogue"], .signedIn) { s, c in try s.webCatalogue(c) },
         WebRoute("POST", ["app", "api", "catalogue", "drafts"], .signedIn) { s, c in try s.webSubmitDraft(c) },
         WebRoute("POST", ["app", "api", "catalogue", "review"], .signedIn) { s, c in try s.webReviewDraft(c) },
+        WebRoute("POST", ["app", "api", "catalogue", "drafts", "check"], .signedIn) { s, c in try s.webCheckDraft(c) },
+        WebRoute("GET", ["app", "api", "sharing"], .signedIn) { s, c in try s.webSharing(c) },
+        WebRoute("POST", ["app", "api", "share", "decide"], .signedIn) { s, c in try s.webDecideShare(c) },
+        WebRoute("POST", ["app", "api", "share", "revoke"], .signedIn) { s, c in try s.webRevokeShare(c) },
+        WebRoute("POST", ["app", "api", "share", "rate"], .signedIn) { s, c in try s.webRateShare(c) },
+        WebRoute("POST", ["app", "api", "disputes"], .signedIn) { s, c in try s.webRaiseDispute(c) },
+        WebRoute("POST", ["app", "api", "disputes", "answer"], .signedIn) { s, c in try s.webAnswerDispute(c) },
         WebRoute("GET", ["app", "api", "status"], .signedIn) { s, c in try s.webStatus(c) },
     ]
 
@@ -124,6 +132,13 @@ extension NodeServer {
             if case .invalid(let issues) = e { response = Self.webError(.invalid(issues)) } else {
                 response = Self.webError(.badRequest(zh: e.messageZh, en: e.description), status: Self.status(of: e))
             }
+        } catch let e as ShareError {
+            response = Self.webShareError(e)
+        } catch let e as CatalogueError {
+            response = Self.webError(.badRequest(zh: "草案不能应用到当前目录：" + e.problems.joined(separator: "；"),
+                                                 en: "the draft does not apply to the catalogue in force: " + e.problems.joined(separator: "; ")), status: 422)
+        } catch let e as ConfigError {
+            response = Self.webError(.badRequest(zh: e.messageZh, en: e.messageEn), status: 500)
         } catch let e as OperatorError {
             response = Self.webError(.badRequest(zh: e.messageZh, en: e.description))
         } catch let e as JSONParser.Error {
@@ -331,9 +346,13 @@ extension NodeServer {
             return (try replica.resource(resourceName), found)
         }
         let records = account.role.seesIdentifiers ? found.records : found.records.map { FieldMasking.mask($0, resource) }
+        // A masked key cannot name the record in a link: each gets this session's opaque reference.
+        let refs: [JSONValue] = found.records.map { record in
+            (record[resource.key]?.stringValue).flatMap { webRecordRef(call, account, resource, key: $0) }.map { .string($0) } ?? .null
+        }
         return Self.webJSON(["resource": .string(resourceName), "by": .string(field.rawValue), "q": .string(text), "page": .int(page),
                              "page_size": .int(Self.searchPageSize), "has_more": .bool(found.hasMore),
-                             "masked": .bool(!account.role.seesIdentifiers), "records": .array(records.map { .object($0) })])
+                             "masked": .bool(!account.role.seesIdentifiers), "records": .array(records.map { .object($0) }), "refs": .array(refs)])
     }
 
     static let searchPageSize = 20

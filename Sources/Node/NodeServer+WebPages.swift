@@ -32,10 +32,7 @@ extension NodeServer {
     /// (writer node and level, where it came from, when) and the record's history, newest first.
     func webRecord(_ call: WebCall) throws -> HTTPResponse {
         let account = try call.operatorAccount
-        let resourceName = call.request.query("resource") ?? "person"
-        guard let key = call.request.query("key"), !key.isEmpty else {
-            throw WebError.badRequest(zh: "请给出记录的主键（key）", en: "give the record's key")
-        }
+        let (resourceName, key) = try webRecordNamed(call)
         let (r, record, history) = try pool.with { replica -> (Resource, JSONObject?, [RecordChange]?) in
             let r = try replica.resource(resourceName)
             return (r, try replica.get(r.name, key: key), try replica.history(r.name, key: key))
@@ -56,10 +53,13 @@ extension NodeServer {
         if !sees { values = FieldMasking.mask(values, r) }
         let groups: [JSONValue] = r.groups.map { g in
             let last = history.last { $0.group == g.name && $0.standing == .current }
+            // A group with an authoritative level may be disputed (校核), its items but the key.
             return ["name": .string(g.name), "label": .string(g.label), "fields": .array(g.fields.map { .string($0) }),
-                    "last": last.map(change) ?? .null]
+                    "last": last.map(change) ?? .null, "authority": g.authority.map { .string($0.rawValue) } ?? .null,
+                    "disputable": .array(g.authority == nil ? [] : g.fields.filter { $0 != r.key }.map { .string($0) })]
         }
-        return Self.webJSON(["resource": .string(r.name), "key": .string(sees ? key : (r.field(r.key).map(FieldMasking.isSensitive) == true ? FieldMasking.mask(key) : key)),
+        return Self.webJSON(["resource": .string(r.name), "key": .string(Self.webShownKey(account, r, key)),
+                             "ref": webRecordRef(call, account, r, key: key).map { .string($0) } ?? .null,
                              "deleted": .bool(record == nil), "values": .object(values), "groups": .array(groups),
                              "history": .array(history.reversed().map(change))])
     }
@@ -107,6 +107,21 @@ extension NodeServer {
         let id = try pool.with { try $0.submitDraft(draft, operator: account.name) }
         log.event("draft_submitted", ["draft": id, "operator": account.name])
         return Self.webJSON(["id": .string(id)], status: 201)
+    }
+
+    /// `POST /app/api/catalogue/drafts/check` {"draft"}: whether the draft applies to the
+    /// catalogue in force and gives a valid one (as `rootsync catalogue draft --check`); writes nothing.
+    func webCheckDraft(_ call: WebCall) throws -> HTTPResponse {
+        _ = try call.operatorAccount
+        guard let d = try JSONParser.parse(bytes: call.request.body)["draft"] else {
+            throw WebError.badRequest(zh: "请求体应为 {\"draft\": 草案}", en: "the body must be {\"draft\": DRAFT}")
+        }
+        let draft: CatalogueDraft
+        do { draft = try CatalogueDraft(json: d) } catch let e as CatalogueError {
+            throw WebError.badRequest(zh: "草案格式有误：" + e.problems.joined(separator: "；"), en: "the draft is malformed: " + e.problems.joined(separator: "; "))
+        }
+        let next = try pool.with { try draft.check(against: $0.catalogue, divisions: $0.validator.divisions) }
+        return Self.webJSON(["ok": true, "version": .int(next.version), "changes": .int(draft.changes.count)])
     }
 
     /// `POST /app/api/catalogue/review` {"draft", "decision": "approve"|"reject", "comment"}.

@@ -14,6 +14,23 @@ final class WebSessions: @unchecked Sendable {
         let csrf: String
         let created: Date
         var lastUsed: Date
+        /// Opaque references to records whose key this operator sees masked (`recordRef`).
+        var refs = RecordRefs()
+    }
+
+    /// A session's record references: a random name per (resource, key), the same for the same
+    /// record while the session lives, so a clerk's links never carry the key itself. Bounded:
+    /// past `limit` the older half is forgotten (their links then say the record is unknown).
+    struct RecordRefs: Equatable {
+        static let limit = 5000
+        var byRef: [String: RecordRef] = [:]
+        var byRecord: [RecordRef: String] = [:]
+        var order: [String] = []
+    }
+
+    struct RecordRef: Hashable {
+        let resource: String
+        let key: String
     }
 
     let idleLimit: TimeInterval
@@ -53,6 +70,32 @@ final class WebSessions: @unchecked Sendable {
             sessions[key] = s
             return s
         }
+    }
+
+    /// The session's reference to record `key` of `resource`, made when first asked for.
+    func recordRef(_ token: String, resource: String, key: String) -> String? {
+        let hash = Crypto.credentialHash(token), record = RecordRef(resource: resource, key: key)
+        return lock.withLock {
+            guard var s = sessions[hash] else { return nil }
+            if let ref = s.refs.byRecord[record] { return ref }
+            if s.refs.order.count >= RecordRefs.limit {
+                for old in s.refs.order.prefix(RecordRefs.limit / 2) {
+                    if let r = s.refs.byRef.removeValue(forKey: old) { s.refs.byRecord[r] = nil }
+                }
+                s.refs.order.removeFirst(RecordRefs.limit / 2)
+            }
+            let ref = String(Crypto.newToken().prefix(32))
+            s.refs.byRef[ref] = record
+            s.refs.byRecord[record] = ref
+            s.refs.order.append(ref)
+            sessions[hash] = s
+            return ref
+        }
+    }
+
+    /// The record a reference of this session names, nil when it names none.
+    func record(_ token: String, ref: String) -> RecordRef? {
+        lock.withLock { sessions[Crypto.credentialHash(token)]?.refs.byRef[ref] }
     }
 
     func close(_ token: String) {

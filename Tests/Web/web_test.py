@@ -246,6 +246,13 @@ def main():
         admin, admin_password = "李主任", "admin-pass-2026"
         cluster.run(["operator", "add", clerk, "--role", "clerk", "--dir", cluster.dir(COMMUNITY)], stdin=clerk_password + "\n")
         cluster.run(["operator", "add", admin, "--role", "administrator", "--dir", cluster.dir(COMMUNITY)], stdin=admin_password + "\n")
+        # Sharing and the catalogue's review: a data administrator at the city, a section reviewer at the district.
+        data_admin, data_admin_password = "赵数管", "data-admin-2026"
+        section, section_password = "科员", "section-pass-2026"
+        cluster.run(["operator", "add", data_admin, "--role", "administrator", "--dir", cluster.dir(CITY)], stdin=data_admin_password + "\n")
+        cluster.run(["catalogue", "grant", "--operator", data_admin, "--role", "data_admin", "--dir", cluster.dir(CITY)])
+        cluster.run(["operator", "add", section, "--role", "reviewer", "--dir", cluster.dir(DISTRICT)], stdin=section_password + "\n")
+        cluster.run(["catalogue", "grant", "--operator", section, "--role", "section_reviewer", "--dir", cluster.dir(DISTRICT)])
         urls = cluster.start()
         web = urls[COMMUNITY]
         browser = Browser(artifacts, os.path.join(base, "chromium"))
@@ -526,6 +533,176 @@ def main():
         expect("Asia/Shanghai" in d.find_element(By.ID, "status-summary").text, d.find_element(By.ID, "status-summary").text)
         expect(len(d.find_elements(By.CSS_SELECTOR, f"#status-tree tbody tr[data-node='{COMMUNITY}']")) == 1, "the subtree lacks the node itself")
         browser.screenshot("status")
+
+        def sign_in_at(url, name, password):
+            """Signs out of the page shown, opens the app at url and signs in there."""
+            if d.find_element(By.ID, "sign-out").is_displayed():
+                d.find_element(By.ID, "sign-out").click()
+                browser.wait(lambda: d.find_element(By.ID, "page-sign-in").is_displayed(), "the sign-in page after sign-out")
+            d.get(url + "/")
+            browser.wait(lambda: d.find_element(By.ID, "page-sign-in").is_displayed(), f"the sign-in page at {url}")
+            browser.type("用户名", name)
+            browser.type("密码", password)
+            d.find_element(By.ID, "sign-in-submit").click()
+            browser.wait(lambda: d.find_element(By.ID, "page-entry").is_displayed(), f"the entry page for {name}")
+
+        def unlabelled():
+            """The visible inputs of the page that no <label for> names."""
+            return d.execute_script("""
+                return [...document.querySelectorAll('main input, main select, main textarea')]
+                  .filter((x) => x.offsetParent !== null && x.type !== 'checkbox' && x.type !== 'hidden')
+                  .filter((x) => !x.id || !document.querySelector(`label[for="${x.id}"]`))
+                  .map((x) => x.id || x.outerHTML.slice(0, 80));""")
+
+        def listed(command, code):
+            out = cluster.run([command, "list", "--dir", cluster.dir(code), "--json"]).stdout
+            return {j["id"]: j for j in (json.loads(line) for line in out.splitlines() if line.strip())}
+
+        # A clerk opens a person's record from the search: the link and the page carry an opaque
+        # reference, never the ID number; on the record page she raises a quality check (校核)
+        # of the identity group, which travels to the city (its authoritative node).
+        sign_in_at(web, clerk, clerk_password)
+        d.find_element(By.ID, "nav-search").click()
+        Select(browser.by_label("查询方式")).select_by_visible_text("姓名")
+        browser.type("查询内容", "赵小梅")
+        d.find_element(By.ID, "search-submit").click()
+        browser.wait(lambda: len(rows()) == 1, "the clerk's search result")
+        link = rows()[0].find_element(By.CSS_SELECTOR, "a.record-link")
+        expect(good not in (link.get_attribute("href") or "") and "#/ref/" in link.get_attribute("href"), f"the clerk's link carries the key: {link.get_attribute('href')}")
+        link.click()
+        browser.wait(lambda: d.find_element(By.ID, "page-record").is_displayed() and len(d.find_elements(By.CSS_SELECTOR, "#record-history tbody tr")) >= 1,
+                     "the clerk's record page")
+        expect(masked in d.find_element(By.ID, "record-title").text, f"the clerk's record page does not show the masked key: {d.find_element(By.ID, 'record-title').text}")
+        expect(good not in d.page_source and good not in d.current_url, "the clerk's record page reveals the ID number")
+        expect("1391***5678" in d.find_element(By.ID, "record-groups").text, "the clerk's record page does not mask the phone")
+        d.find_element(By.ID, "dispute-identity-open").click()
+        browser.type("姓名（期望值）", "赵晓梅")
+        d.find_element(By.ID, "dispute-identity-submit").click()
+        comment = browser.by_label("校核说明")
+        browser.wait(lambda: "说明" in browser.error_under(comment).text, "the missing comment named under its field")
+        browser.type("校核说明", "与户籍登记不符，应为赵晓梅")
+        expect(unlabelled() == [], f"inputs without a label on record-dispute: {unlabelled()}")
+        browser.screenshot("record-dispute")
+        d.find_element(By.ID, "dispute-identity-submit").click()
+        browser.wait(lambda: "校核已提出" in d.find_element(By.ID, "dispute-identity-saved").text, "the dispute raised")
+        expect(CITY in d.find_element(By.ID, "dispute-identity-saved").text, "the dispute does not name the city as its answerer")
+        raised = [x for x in listed("dispute", COMMUNITY).values() if x["raised_by"] == clerk]
+        expect(len(raised) == 1 and raised[0]["answerer"] == CITY and raised[0]["expected"] == {"name": "赵晓梅"}, f"the dispute is stored wrongly: {raised}")
+        dispute = raised[0]["id"]
+
+        # 数据需求申请: two requests of a district consumer for city data, decided at the city.
+        cluster.run(["consumer", "add", "民政局婚姻登记系统", "--dir", cluster.dir(DISTRICT)])
+        until = time.strftime("%Y-%m-%d", time.localtime(time.time() + 60 * 86400))
+        requests = []
+        for items in ["id_number,name", "id_number,name,phone"]:
+            out = cluster.run(["share", "request", "--consumer", "民政局婚姻登记系统", "--resource", "person", "--items", items,
+                               "--jurisdiction", DISTRICT, "--purpose", "工作参考", "--until", until, "--operator", "王科员",
+                               "--dir", cluster.dir(DISTRICT), "--json"]).stdout
+            requests.append(json.loads(out.strip().splitlines()[-1])["id"])
+        for rid in requests:
+            cluster.wait_until(lambda: listed("share", CITY).get(rid, {}).get("state") == "pending", f"request {rid} at the city")
+        cluster.wait_until(lambda: dispute in listed("dispute", CITY), "the dispute at the city")
+
+        sign_in_at(urls[CITY], data_admin, data_admin_password)
+        d.find_element(By.ID, "nav-sharing").click()
+        request_row = lambda rid: d.find_element(By.CSS_SELECTOR, f"#share-requests tbody tr[data-request='{rid}']")
+        browser.wait(lambda: all(request_row(rid).is_displayed() for rid in requests), "the requests on the sharing page")
+        cells = [c.text for c in request_row(requests[0]).find_elements(By.TAG_NAME, "td")]
+        expect(cells[8] == CITY and len(cells[9]) == 10 and cells[9][4] == "-", f"the request lacks its decider or due date: {cells}")
+        d.find_element(By.ID, f"share-approve-{requests[0]}").click()
+        browser.wait(lambda: request_row(requests[0]).get_attribute("data-state") == "granted", "the first request granted")
+        d.find_element(By.ID, f"share-reject-{requests[1]}").click()
+        browser.wait(lambda: d.find_element(By.ID, "share-action-form").is_displayed(), "the rejection form")
+        d.find_element(By.ID, "share-action-submit").click()
+        basis = browser.by_label("驳回依据")
+        browser.wait(lambda: "依据" in browser.error_under(basis).text and "basis" in browser.error_under(basis).text,
+                     "the missing basis named under its field, in both languages")
+        expect(listed("share", CITY)[requests[1]]["state"] == "pending", "a rejection without a basis was stored")
+        browser.type("驳回依据", "《数据安全法》第三十八条：超出履职所需范围")
+        expect(unlabelled() == [], f"inputs without a label on sharing: {unlabelled()}")
+        browser.screenshot("sharing")
+        d.find_element(By.ID, "share-action-submit").click()
+        browser.wait(lambda: request_row(requests[1]).get_attribute("data-state") == "rejected", "the second request rejected")
+        for code in [CITY, DISTRICT]:
+            cluster.wait_until(lambda: listed("share", code)[requests[0]]["state"] == "granted" and listed("share", code)[requests[1]]["state"] == "rejected",
+                               f"the decisions at {code}")
+        expect(listed("share", DISTRICT)[requests[1]]["decision"]["basis"].startswith("《数据安全法》"), "the basis did not travel back")
+        decided = [json.loads(l) for l in cluster.run(["audit", "--dir", cluster.dir(CITY), "--action", "share_decide", "--json"]).stdout.splitlines() if l.strip()]
+        expect(len(decided) == 2 and all(x["user"] == data_admin for x in decided), f"the decisions are not audited under the data administrator: {decided}")
+
+        # 数据质量校核: the city answers the clerk's check with a correction in the page.
+        dispute_row = lambda: d.find_element(By.CSS_SELECTOR, f"#share-disputes tbody tr[data-dispute='{dispute}']")
+        browser.wait(lambda: dispute_row().get_attribute("data-state") == "open", "the dispute on the city's sharing page")
+        d.find_element(By.ID, f"dispute-answer-{dispute}").click()
+        browser.wait(lambda: d.find_element(By.ID, "dispute-answer-form").is_displayed(), "the answer form")
+        expect(browser.by_label("姓名").get_attribute("value") == "赵晓梅", "the answer form does not hold the expected name")
+        expect(unlabelled() == [], f"inputs without a label on dispute-answer: {unlabelled()}")
+        browser.screenshot("dispute-answer")
+        d.find_element(By.ID, "dispute-correct").click()
+        browser.wait(lambda: dispute_row().get_attribute("data-state") == "corrected", "the dispute corrected")
+        for code in [CITY, DISTRICT, STREET, COMMUNITY]:
+            cluster.wait_until(lambda: (cluster.get(code, "person", good) or {}).get("name") == "赵晓梅", f"the correction at {code}")
+        cluster.wait_until(lambda: listed("dispute", COMMUNITY)[dispute]["state"] == "corrected", "the dispute closed at the community")
+
+        # 目录: a draft of other changes than a new item (a code added, a label changed), checked,
+        # submitted at the community and reviewed at the district by its section reviewer.
+        sign_in_at(web, admin, admin_password)
+        d.find_element(By.ID, "nav-catalogue").click()
+        browser.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "#catalogue-items tbody tr[data-item='id_number']")) == 1, "the catalogue again")
+        Select(browser.by_label("修改类型")).select_by_value("add_code")
+        Select(browser.by_label("代码集")).select_by_value("20001")
+        browser.type("代码", "50")
+        browser.type("代码名称", "群租")
+        d.find_element(By.ID, "draft-add").click()
+        browser.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "#draft-changes tbody tr[data-change='add_code']")) == 1, "the code in the draft's changes")
+        Select(browser.by_label("修改类型")).select_by_value("set_label")
+        Select(browser.by_label("要改名的字段")).select_by_value("phone")
+        browser.type("新的中文名", "手机号码")
+        expect(d.find_element(By.CSS_SELECTOR, "#draft-changes tbody tr[data-change='add_code']").is_displayed(), "the added change is hidden")
+        browser.type("标题", "房屋用途增加群租，电话改称手机号码")
+        browser.type("理由", "单独统计群租房")
+        d.find_element(By.ID, "draft-check").click()
+        browser.wait(lambda: "检查通过" in d.find_element(By.ID, "catalogue-saved").text, "the draft checked")
+        expect(unlabelled() == [], f"inputs without a label on catalogue-draft: {unlabelled()}")
+        browser.screenshot("catalogue-draft")
+        d.find_element(By.ID, "draft-submit").click()
+        browser.wait(lambda: "草案已提交" in d.find_element(By.ID, "catalogue-saved").text, "the second draft submitted")
+        draft = d.find_element(By.ID, "catalogue-saved").text.split("草案已提交：")[1].split()[0]
+        def drafts_at(code):
+            out = cluster.run(["catalogue", "drafts", "--dir", cluster.dir(code), "--json"]).stdout
+            return {j["id"]: j for j in (json.loads(l) for l in out.splitlines() if l.strip())}
+        ops = [c["op"] for c in drafts_at(COMMUNITY)[draft].get("changes", [])]
+        expect(ops == ["add_code", "set_label"], f"the draft's changes are stored wrongly: {ops}")
+        cluster.wait_until(lambda: draft in drafts_at(DISTRICT), "the draft at the district")
+        sign_in_at(urls[DISTRICT], section, section_password)
+        d.find_element(By.ID, "nav-catalogue").click()
+        approve = lambda: d.find_element(By.CSS_SELECTOR, f"#catalogue-drafts button[data-draft='{draft}'][data-decision='approve']")
+        browser.wait(lambda: approve().is_displayed(), "the draft reviewable at the district")
+        row_text = d.find_element(By.CSS_SELECTOR, f"#catalogue-drafts tr[data-draft='{draft}']").text
+        expect("群租" in row_text and "手机号码" in row_text, f"the reviewer does not see what the draft changes: {row_text}")
+        browser.type("审核意见", "同意，报市级审核")
+        approve().click()
+        browser.wait(lambda: "已审核" in d.find_element(By.ID, "catalogue-saved").text, "the draft reviewed")
+        reviewed = drafts_at(DISTRICT)[draft]
+        expect(reviewed.get("next_step") == "department", f"the section review did not move the draft on: {reviewed}")
+        audit = cluster.run(["audit", "--dir", cluster.dir(DISTRICT), "--json"]).stdout
+        expect(any(json.loads(l).get("user") == section and draft in l for l in audit.splitlines() if l.strip()), "the review is not audited under the reviewer")
+        # At the requesting node (the district) the granted request is rated (评价) and then revoked.
+        d.find_element(By.ID, "nav-sharing").click()
+        browser.wait(lambda: request_row(requests[0]).get_attribute("data-state") == "granted", "the grant on the district's sharing page")
+        d.find_element(By.ID, f"share-rate-{requests[0]}").click()
+        Select(browser.by_label("数据质量评分")).select_by_value("4")
+        Select(browser.by_label("响应速度评分")).select_by_value("5")
+        browser.type("评价意见", "答复及时")
+        d.find_element(By.ID, "share-action-submit").click()
+        browser.wait(lambda: "4/5" in request_row(requests[0]).text, "the rating on the request")
+        d.find_element(By.ID, f"share-revoke-{requests[0]}").click()
+        browser.type("撤销理由", "用途已完成")
+        d.find_element(By.ID, "share-action-submit").click()
+        browser.wait(lambda: request_row(requests[0]).get_attribute("data-state") == "revoked", "the grant revoked")
+        cluster.wait_until(lambda: listed("share", CITY)[requests[0]]["state"] == "revoked" and len(listed("share", CITY)[requests[0]]["ratings"]) == 1,
+                           "the rating and the revocation at the city")
+        sign_in_at(web, admin, admin_password)
 
         # In English, the administrator sees the ID whole.
         d.find_element(By.ID, "language").click()

@@ -74,6 +74,46 @@ const words = {
   stale: ['（超时未报告）', ' (not heard from)'],
   datePlaceholder: ['例 1980-01-01', 'e.g. 1980-01-01'],
   dateTimePlaceholder: ['例 2026-01-01 08:30:00', 'e.g. 2026-01-01 08:30:00'],
+  expectedSuffix: ['（期望值）', ' (expected)'],
+  disputeComment: ['校核说明', 'Why it is wrong (校核说明)'],
+  disputeSubmit: ['提交校核', 'Raise the check'],
+  disputeOpen: ['提出校核', 'Raise a quality check'],
+  disputeHint: ['填写认为正确的值（只填有误的项）和说明；校核送到该字段组的权威节点答复。', 'Enter the values you believe are right (only the wrong ones) and why; the check goes to the authoritative node of the group.'],
+  sharingNote: ['今天 %s · ', 'Today %s · '],
+  isDataAdmin: ['您是本节点的数据管理员', 'you are the data administrator of this node'],
+  notDataAdmin: ['您不是本节点的数据管理员（rootsync catalogue grant --role data_admin）', 'you are not a data administrator here (rootsync catalogue grant --role data_admin)'],
+  overdueHere: ['本节点逾期未办 %s 件', '%s overdue here'],
+  rejectRequest: ['驳回', 'Reject'],
+  revoke: ['撤销', 'Revoke'],
+  rate: ['评价', 'Rate'],
+  rated: ['评价 %s', 'rated %s'],
+  atOnce: ['即时授权', 'granted at once'],
+  correctedBy: ['已更正，版本', 'corrected, version'],
+  answer: ['答复', 'Answer'],
+  rejectTitle: ['驳回申请', 'Reject request'],
+  revokeTitle: ['撤销授权', 'Revoke'],
+  rateTitle: ['评价授权', 'Rate grant'],
+  basis: ['驳回依据', 'Basis for rejecting (驳回依据)'],
+  revokeReason: ['撤销理由', 'Reason for revoking (撤销理由)'],
+  quality: ['数据质量评分', 'Data quality (数据质量评分)'],
+  responsiveness: ['响应速度评分', 'Responsiveness (响应速度评分)'],
+  rateComment: ['评价意见', 'Comment (评价意见)'],
+  answerTitle: ['答复校核', 'Answer quality check'],
+  reviewComment: ['审核意见', 'Review comment'],
+  newestShown: ['只列出最新的 %s 件（全部见 rootsync share list / dispute list）', 'only the newest %s are listed (all with rootsync share list / dispute list)'],
+  resourceName: ['资源名称', 'the resource\'s name'],
+  remove: ['移除', 'Remove'],
+  op_add_item: ['新增字段', 'add item'],
+  op_add_code: ['增加代码', 'add code'],
+  op_disable_code: ['停用代码', 'disable code'],
+  op_enable_code: ['启用代码', 'enable code'],
+  op_set_label: ['修改中文名', 'change label'],
+  op_set_share: ['修改共享类型', 'change share type'],
+  op_set_meta: ['修改资源说明', 'change metadata'],
+  op_add_group: ['新增字段组', 'add group'],
+  op_add_resource: ['新增资源', 'add resource'],
+  op_add_code_set: ['新增代码集', 'add code set'],
+  op_add_data_element: ['新增数据元', 'add data element'],
 };
 
 function t(key, arg) {
@@ -166,7 +206,7 @@ function showPage(name) {
   for (const page of document.querySelectorAll('.page')) page.hidden = page.id !== `page-${name}`;
   $('nav').hidden = name === 'sign-in';
   $('sign-out').hidden = name === 'sign-in';
-  for (const page of ['entry', 'search', 'import', 'invalid', 'conflicts', 'catalogue', 'status']) {
+  for (const page of ['entry', 'search', 'import', 'invalid', 'conflicts', 'sharing', 'catalogue', 'status']) {
     $(`nav-${page}`).classList.toggle('current', name === page || (name === 'record' && page === 'search'));
   }
 }
@@ -229,6 +269,7 @@ async function signedIn(session) {
   route();
   loadConflictCount();
   loadInvalidCount();
+  loadSharingCount();
 }
 
 function route() {
@@ -239,6 +280,8 @@ function route() {
   if (page === 'import') { showImport(); return; }
   if (page === 'invalid') { showInvalid(); return; }
   if (page === 'record') { showRecord(resource, decodeURIComponent(rest.join('/'))); return; }
+  if (page === 'ref') { showRecord(null, null, resource); return; }
+  if (page === 'sharing') { showSharing(); return; }
   if (page === 'catalogue') { showCatalogue(resource); return; }
   if (page === 'status') { showStatus(); return; }
   showEntry(resource);
@@ -558,13 +601,14 @@ function showResults(r, answer) {
   const table = $('search-results'), note = $('search-note');
   const columns = r.columns.map((name) => fieldOf(r, name));
   table.tHead.replaceChildren(el('tr', {}, columns.map((f) => el('th', { text: label(f.label, f.name) }))));
-  const keyField = fieldOf(r, r.key);
-  const linked = !answer.masked || !['citizen_id', 'phone'].includes(keyField.check);
-  table.tBodies[0].replaceChildren(...answer.records.map((record) => el('tr', { dataset: { key: String(record[r.key]) } },
+  // A key the operator sees masked links through this session's opaque reference, never the key.
+  table.tBodies[0].replaceChildren(...answer.records.map((record, i) => el('tr', { dataset: { key: String(record[r.key]) } },
     columns.map((f) => {
       const text = display(f, record[f.name]);
-      if (f.name !== r.key || !linked) return el('td', { text, title: text });
-      return el('td', { title: text }, [el('a', { href: `#/record/${r.name}/${encodeURIComponent(String(record[r.key]))}`, class: 'record-link', text })]);
+      if (f.name !== r.key) return el('td', { text, title: text });
+      const ref = answer.refs && answer.refs[i];
+      const href = ref ? `#/ref/${ref}` : `#/record/${r.name}/${encodeURIComponent(String(record[r.key]))}`;
+      return el('td', { title: text }, [el('a', { href, class: 'record-link', text })]);
     }))));
   table.hidden = answer.records.length === 0;
   let text = answer.records.length ? t('found', answer.page * answer.page_size + answer.records.length) + (answer.has_more ? t('more') : '') : t('noResults');
@@ -888,15 +932,17 @@ function invalidCard(w, index, mayFix) {
 
 // ---- 记录 A record with its history -------------------------------------------------------------
 
-async function showRecord(resourceName, key) {
-  const r = resourceNamed(resourceName);
+async function showRecord(resourceName, key, ref) {
+  let r = resourceNamed(resourceName);
   showPage('record');
   $('record-error').replaceChildren();
-  $('record-title').textContent = `${label(r.label, r.name)} ${key}`;
+  $('record-title').textContent = ref ? '' : `${label(r.label, r.name)} ${key}`;
   $('record-groups').replaceChildren();
   $('record-history').tBodies[0].replaceChildren();
   try {
-    const answer = await api('GET', `/app/api/record?${new URLSearchParams({ resource: r.name, key })}`);
+    const answer = await api('GET', `/app/api/record?${new URLSearchParams(ref ? { ref } : { resource: r.name, key })}`);
+    r = resourceNamed(answer.resource);
+    const record = ref ? { ref } : { resource: r.name, key };
     $('record-title').textContent = `${label(r.label, r.name)} ${answer.key}` + (answer.deleted ? t('deletedRecord') : '');
     $('record-groups').replaceChildren(...answer.groups.map((g) => {
       const fields = el('dl', {}, g.fields.flatMap((name) => {
@@ -906,7 +952,9 @@ async function showRecord(resourceName, key) {
       const last = g.last
         ? `${t('lastChange')}：${g.last.writer}（${g.last.writer_level_zh}）${g.last.time} · ${g.last.received_from ? '← ' + g.last.received_from : t('here')}`
         : t('neverWritten');
-      return el('div', { class: 'card', id: `record-group-${g.name}` }, [el('h2', { text: label(g.label, g.name) }), fields, el('p', { class: 'muted last-change', text: last })]);
+      const card = el('div', { class: 'card', id: `record-group-${g.name}` }, [el('h2', { text: label(g.label, g.name) }), fields, el('p', { class: 'muted last-change', text: last })]);
+      if (g.disputable.length && !answer.deleted) card.appendChild(disputeForm(r, g, record));
+      return card;
     }));
     $('record-history').tBodies[0].replaceChildren(...answer.history.map((c) => {
       const g = answer.groups.find((x) => x.name === c.group);
@@ -925,6 +973,264 @@ async function showRecord(resourceName, key) {
     showMessage($('record-error'), e.body.message_zh || '无法读取记录', e.body.message_en || e.message);
   }
 }
+
+// An input for one catalogue item outside the entry form: a select for code sets and yes/no.
+function valueInput(r, name, id, value, describedBy) {
+  const f = fieldOf(r, name);
+  let input;
+  if (f.input === 'select' || f.input === 'yesno') {
+    input = el('select', { id });
+    input.appendChild(el('option', { value: '', text: '—' }));
+    const options = f.input === 'yesno' ? [{ code: '1', name: t('yes') }, { code: '0', name: t('no') }] : (f.options || []);
+    for (const o of options) input.appendChild(el('option', { value: o.code, text: o.name, title: o.code }));
+  } else if (f.input === 'textarea') {
+    input = el('textarea', { id });
+  } else {
+    input = el('input', { id, maxlength: f.maxlength, autocomplete: 'off' });
+  }
+  if (value !== undefined && value !== null) input.value = Array.isArray(value) ? value.join('、') : String(value);
+  input.setAttribute('aria-describedby', describedBy);
+  return input;
+}
+
+// Puts each problem under its input (`prefix-FIELD`), the others in `box`.
+function showProblems(prefix, body, box, fieldIDs) {
+  const problems = body.problems || (body.field ? [{ field: body.field, message_zh: body.message_zh, message_en: body.message_en }] : []);
+  let placed = 0;
+  for (const p of problems) {
+    const id = (fieldIDs && fieldIDs[p.field]) || `${prefix}-${p.field}`;
+    const under = $(`${id}-error`);
+    if (under) { showMessage(under, p.message_zh, p.message_en); placed += 1; }
+  }
+  if (!placed || body.problems) showMessage(box, body.message_zh || '操作失败', body.message_en || 'failed');
+}
+
+// 提出校核: a record page's form to flag one field group as wrong (数据质量校核).
+function disputeForm(r, g, record) {
+  const prefix = `dispute-${g.name}`;
+  const box = el('div', { class: 'dispute', id: `${prefix}-box`, hidden: true });
+  const error = el('div', { class: 'error block', id: `${prefix}-error`, role: 'alert' });
+  const saved = el('div', { class: 'success', id: `${prefix}-saved`, role: 'status' });
+  const fields = el('div', { class: 'share-fields' }, g.disputable.map((name) => {
+    const f = fieldOf(r, name), id = `${prefix}-${name}`;
+    return el('div', { class: 'field' }, [
+      el('label', { for: id, text: `${label(f.label, name)}${t('expectedSuffix')}` }),
+      valueInput(r, name, id, undefined, `${id}-error`), el('div', { class: 'error', id: `${id}-error`, role: 'alert' })]);
+  }));
+  const comment = el('div', { class: 'field wide' }, [
+    el('label', { for: `${prefix}-comment`, text: t('disputeComment') }),
+    el('textarea', { id: `${prefix}-comment`, maxlength: 2000, 'aria-describedby': `${prefix}-comment-error` }),
+    el('div', { class: 'error', id: `${prefix}-comment-error`, role: 'alert' })]);
+  const submit = el('button', { type: 'button', class: 'primary', id: `${prefix}-submit`, text: t('disputeSubmit') });
+  box.append(el('p', { class: 'muted', text: t('disputeHint') }), fields, comment, error, el('div', { class: 'actions' }, [submit]));
+  const open = el('button', { type: 'button', id: `${prefix}-open`, class: 'plain', text: t('disputeOpen') });
+  open.addEventListener('click', () => { box.hidden = !box.hidden; });
+  submit.addEventListener('click', async () => {
+    for (const node of box.querySelectorAll('.error')) node.replaceChildren();
+    saved.replaceChildren();
+    const expected = {};
+    for (const name of g.disputable) { const v = $(`${prefix}-${name}`).value; if (v.trim() !== '') expected[name] = v; }
+    try {
+      const d = await api('POST', '/app/api/disputes', { ...record, group: g.name, expected, comment: $(`${prefix}-comment`).value });
+      box.hidden = true;
+      showMessage(saved, `校核已提出：${d.id}，由 ${d.answerer} 答复，期限 ${d.due || '—'}`, `Quality check raised: ${d.id}, answered at ${d.answerer}, due ${d.due || '—'}`);
+    } catch (e) {
+      showProblems(prefix, e.body, error);
+    }
+  });
+  return el('div', {}, [saved, open, box]);
+}
+
+// ---- 共享 Sharing: requests, decisions, ratings, quality checks ---------------------------------
+
+async function loadSharingCount() {
+  try { showSharingCount(await api('GET', '/app/api/sharing')); } catch (e) { /* the badge is only a hint */ }
+}
+
+// The badge counts what waits for this operator here: requests to decide, checks to answer.
+function showSharingCount(answer) {
+  const n = answer.requests.filter((s) => s.may_decide).length + answer.disputes.filter((d) => d.may_answer).length;
+  $('sharing-count').textContent = String(n);
+  $('sharing-count').hidden = n === 0;
+}
+
+const yesNo = (flag) => (flag ? t('yes') : '');
+
+async function showSharing(keepMessages) {
+  showPage('sharing');
+  $('sharing-error').replaceChildren();
+  if (!keepMessages) $('sharing-saved').replaceChildren();
+  $('share-action-form').hidden = true;
+  $('dispute-answer-form').hidden = true;
+  try {
+    const answer = await api('GET', '/app/api/sharing');
+    state.sharing = answer;
+    showSharingCount(answer);
+    const o = answer.overdue;
+    $('sharing-note').textContent = t('sharingNote', answer.today)
+      + (answer.data_admin ? t('isDataAdmin') : t('notDataAdmin'))
+      + ` · ${t('overdueHere', o.requests_overdue_here.length + o.disputes_overdue_here.length)}`
+      + (answer.requests_total > answer.requests.length || answer.disputes_total > answer.disputes.length
+        ? ` · ${t('newestShown', answer.requests.length + answer.disputes.length)}` : '');
+    $('share-requests').tBodies[0].replaceChildren(...answer.requests.map((s) => {
+      const actions = el('td', { class: 'row-actions' });
+      const button = (id, word, handler, primary) => {
+        const b = el('button', { type: 'button', id: `${id}-${s.id}`, class: primary ? 'primary' : '', text: t(word) });
+        b.addEventListener('click', handler);
+        actions.appendChild(b);
+      };
+      if (s.may_decide) {
+        button('share-approve', 'approve', () => decideShare(s), true);
+        button('share-reject', 'rejectRequest', () => openShareAction(s, 'reject'));
+      }
+      if (s.may_revoke) button('share-revoke', 'revoke', () => openShareAction(s, 'revoke'));
+      if (s.may_rate) button('share-rate', 'rate', () => openShareAction(s, 'rate'));
+      const shown = (state.lang === 'en' ? s.state : s.state_zh) + (s.decision && s.decision.basis && s.state === 'rejected' ? `（${s.decision.basis}）` : '');
+      const rated = s.ratings.length ? ` · ${t('rated', s.ratings.map((x) => `${x.quality}/${x.responsiveness}`).join('、'))}` : '';
+      return el('tr', { dataset: { request: s.id, state: s.state }, class: s.overdue ? 'overdue' : '' }, [
+        el('td', { text: s.id }), el('td', { text: s.consumer, title: s.consumer }), el('td', { text: s.resource_label }),
+        el('td', { text: s.items.join(','), title: s.items.join(',') }), el('td', { text: s.jurisdiction }),
+        el('td', { text: state.lang === 'en' ? s.purpose : s.purpose_zh }), el('td', { text: s.until }),
+        el('td', { class: 'state', text: shown + rated, title: shown + rated }), el('td', { text: s.decider }),
+        el('td', { text: s.granted_at_once ? t('atOnce') : (s.due || '—') }), el('td', { class: s.overdue ? 'stale' : '', text: yesNo(s.overdue) }), actions,
+      ]);
+    }));
+    $('share-disputes').tBodies[0].replaceChildren(...answer.disputes.map((d) => {
+      const r = resourceNamed(d.resource);
+      const href = d.ref ? `#/ref/${d.ref}` : `#/record/${d.resource}/${encodeURIComponent(d.key)}`;
+      const expected = Object.entries(d.expected).map(([k, v]) => `${fieldOf(r, k).label}：${display(fieldOf(r, k), v)}`).join('；');
+      let outcome = '';
+      if (d.answer) outcome = d.answer.reason ? d.answer.reason : `${t('correctedBy')} ${d.answer.version || ''}`;
+      const actions = el('td');
+      if (d.may_answer) {
+        const b = el('button', { type: 'button', class: 'primary', id: `dispute-answer-${d.id}`, text: t('answer') });
+        b.addEventListener('click', () => openDisputeAnswer(d));
+        actions.appendChild(b);
+      }
+      return el('tr', { dataset: { dispute: d.id, state: d.state }, class: d.overdue ? 'overdue' : '' }, [
+        el('td', { text: d.id }), el('td', {}, [el('a', { href, text: `${d.resource_label} ${d.key}` })]),
+        el('td', { text: d.group_label }), el('td', { text: expected, title: expected }), el('td', { text: d.comment || '', title: d.comment || '' }),
+        el('td', { text: `${d.node} ${d.raised_by}` }), el('td', { text: d.answerer }), el('td', { class: 'state', text: d.state_zh }),
+        el('td', { text: d.due || '—' }), el('td', { class: d.overdue ? 'stale' : '', text: yesNo(d.overdue) }),
+        el('td', { text: outcome, title: outcome }), actions,
+      ]);
+    }));
+  } catch (e) {
+    showMessage($('sharing-error'), e.body.message_zh || '无法读取共享', e.body.message_en || e.message);
+  }
+}
+
+$('sharing-reload').addEventListener('click', () => showSharing());
+
+async function decideShare(s) {
+  $('sharing-error').replaceChildren();
+  try {
+    const answer = await api('POST', '/app/api/share/decide', { request: s.id, decision: 'approve' });
+    await showSharing();
+    showMessage($('sharing-saved'), `已同意申请 ${answer.id}（${answer.state_zh}）`, `Request ${answer.id} approved (${answer.state})`);
+  } catch (e) {
+    showMessage($('sharing-error'), e.body.message_zh || '审批失败', e.body.message_en || e.message);
+  }
+}
+
+// The inputs of each action on a request: [id, label word, kind of input, the API's field].
+const shareActions = {
+  reject: { title: 'rejectTitle', submit: 'rejectRequest', path: '/app/api/share/decide', inputs: [['share-basis', 'basis', 'textarea', 'basis']] },
+  revoke: { title: 'revokeTitle', submit: 'revoke', path: '/app/api/share/revoke', inputs: [['share-reason', 'revokeReason', 'textarea', 'reason']] },
+  rate: { title: 'rateTitle', submit: 'rate', path: '/app/api/share/rate', inputs: [
+    ['share-quality', 'quality', 'mark', 'quality'], ['share-responsiveness', 'responsiveness', 'mark', 'responsiveness'],
+    ['share-comment', 'rateComment', 'textarea', 'comment']] },
+};
+
+function openShareAction(s, kind) {
+  const a = shareActions[kind];
+  const form = $('share-action-form');
+  form.dataset.request = s.id;
+  form.dataset.kind = kind;
+  $('share-action-title').textContent = `${t(a.title)} ${s.id}`;
+  $('share-action-detail').textContent = `${s.consumer} · ${s.resource_label} · ${s.items.join(',')} · ${s.jurisdiction} · ${s.purpose_zh} · ${s.until}`;
+  $('share-action-fields').replaceChildren(...a.inputs.map(([id, word, kindOfInput]) => {
+    let input;
+    if (kindOfInput === 'mark') {
+      input = el('select', { id }, [el('option', { value: '', text: '—' }), ...[5, 4, 3, 2, 1].map((n) => el('option', { value: String(n), text: `${n}` }))]);
+    } else {
+      input = el('textarea', { id, maxlength: 2000 });
+    }
+    input.setAttribute('aria-describedby', `${id}-error`);
+    return el('div', { class: 'field' }, [el('label', { for: id, text: t(word) }), input, el('div', { class: 'error', id: `${id}-error`, role: 'alert' })]);
+  }));
+  $('share-action-submit').textContent = t(a.submit);
+  form.hidden = false;
+  a.inputs[0] && $(a.inputs[0][0]).focus();
+}
+
+$('share-action-cancel').addEventListener('click', () => { $('share-action-form').hidden = true; });
+
+$('share-action-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('share-action-form'), kind = form.dataset.kind, a = shareActions[kind];
+  for (const node of form.querySelectorAll('.error')) node.replaceChildren();
+  $('sharing-error').replaceChildren();
+  const body = { request: form.dataset.request };
+  if (kind === 'reject') body.decision = 'reject';
+  const ids = {};
+  for (const [id, , , field] of a.inputs) { body[field] = $(id).value; ids[field] = id; }
+  // A revocation's reason is checked as its basis.
+  if (kind === 'revoke') ids.basis = 'share-reason';
+  try {
+    const answer = await api('POST', a.path, body);
+    await showSharing();
+    showMessage($('sharing-saved'), `${t(a.title)} ${answer.id}：${answer.state_zh}`, `${words[a.title][1]} ${answer.id}: ${answer.state}`);
+  } catch (e) {
+    showProblems('share', e.body, $('sharing-error'), ids);
+  }
+});
+
+// 答复校核: the authoritative node corrects the group (checked like an entry) or rejects the check.
+function openDisputeAnswer(d) {
+  const r = resourceNamed(d.resource);
+  const g = r.groups.find((x) => x.name === d.group);
+  const form = $('dispute-answer-form');
+  form.dataset.dispute = d.id;
+  for (const node of form.querySelectorAll('.error')) node.replaceChildren();
+  $('dispute-answer-title').textContent = `${t('answerTitle')} ${d.id} · ${d.resource_label} ${d.key} · ${d.group_label}`;
+  $('dispute-answer-detail').textContent = `${t('disputeComment')}：${d.comment || ''}（${d.node} ${d.raised_by}）`;
+  const names = (g ? g.fields.map((f) => f.name) : Object.keys(d.expected)).filter((name) => name !== r.key);
+  form.dataset.fields = names.join(',');
+  $('dispute-answer-fields').replaceChildren(...names.map((name) => {
+    const id = `dispute-answer-${name}`, f = fieldOf(r, name);
+    return el('div', { class: 'field' }, [el('label', { for: id, text: label(f.label, name) }),
+      valueInput(r, name, id, d.expected[name], `${id}-error`), el('div', { class: 'error', id: `${id}-error`, role: 'alert' })]);
+  }));
+  $('dispute-reject-reason').value = '';
+  form.hidden = false;
+}
+
+$('dispute-answer-cancel').addEventListener('click', () => { $('dispute-answer-form').hidden = true; });
+
+async function answerDispute(body) {
+  const form = $('dispute-answer-form');
+  for (const node of form.querySelectorAll('.error')) node.replaceChildren();
+  try {
+    const d = await api('POST', '/app/api/disputes/answer', { dispute: form.dataset.dispute, ...body });
+    await showSharing();
+    showMessage($('sharing-saved'), `校核 ${d.id} 已答复：${d.state_zh}`, `Quality check ${d.id} answered: ${d.state}`);
+  } catch (e) {
+    showProblems('dispute-answer', e.body, $('dispute-answer-error'), { reject: 'dispute-reject-reason' });
+  }
+}
+
+$('dispute-answer-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const correct = {};
+  for (const name of $('dispute-answer-form').dataset.fields.split(',').filter(Boolean)) {
+    const v = $(`dispute-answer-${name}`).value;
+    if (v.trim() !== '') correct[name] = v;
+  }
+  answerDispute({ correct });
+});
+
+$('dispute-reject').addEventListener('click', () => answerDispute({ reject: $('dispute-reject-reason').value }));
 
 // ---- 目录 The catalogue -------------------------------------------------------------------------
 
@@ -961,11 +1267,31 @@ function showCatalogueResource() {
     el('div', {}, s.entries.map((e) => el('div', { class: e.disabled ? 'disabled' : '', text: `${e.code} ${e.name}${e.short ? '（' + e.short + '）' : ''}` }))),
   ])));
   $('draft-group').replaceChildren(...r.groups.map((g) => el('option', { value: g.name, text: label(g.label, g.name) })));
+  $('draft-label-item').replaceChildren(el('option', { value: '', text: `（${t('resourceName')}）${r.label}` }),
+    ...r.items.map((f) => el('option', { value: f.name, text: `${f.label} · ${f.name}` })));
+  $('draft-code-set').replaceChildren(...c.code_sets.map((x) => el('option', { value: x.id, text: `${x.id} ${x.title}` })));
+  showDraftChanges();
+}
+
+// A change of a draft in words (the op's name, what it touches), as a reviewer needs to read it.
+function describeChange(c) {
+  const name = (words['op_' + c.op] || [c.op, c.op])[state.lang === 'en' ? 1 : 0];
+  switch (c.op) {
+    case 'add_item': return `${name}：${c.resource}.${c.item && c.item.name}（${c.item && c.item.label}，${c.item && c.item.format}）→ ${typeof c.group === 'string' ? c.group : JSON.stringify(c.group)}`;
+    case 'add_code': return `${name}：${c.code_set} ${c.code} ${c.name}`;
+    case 'disable_code': case 'enable_code': return `${name}：${c.code_set} ${c.code}`;
+    case 'set_label': return `${name}：${c.resource}${c.item ? '.' + c.item : ''} → ${c.label}`;
+    case 'set_share': return `${name}：${c.resource} → ${c.share}${c.share_condition ? '（' + c.share_condition + '）' : ''}`;
+    case 'set_meta': return `${name}：${c.resource} ${Object.entries(c.meta || {}).map(([k, v]) => `${k} → ${v}`).join('；')}`;
+    case 'add_group': return `${name}：${c.resource}.${c.group && c.group.name}（${c.group && c.group.label}）`;
+    default: return `${name}：${JSON.stringify(c)}`;
+  }
 }
 
 function showDrafts() {
   const c = state.catalogue;
   $('catalogue-roles').textContent = c.my_roles.length ? t('myRoles', c.my_roles.join('、')) : t('noRoles');
+  $('review-box').hidden = c.reviewable.length === 0;
   $('catalogue-drafts').tBodies[0].replaceChildren(...c.drafts.map((d) => {
     const actions = el('td');
     if (c.reviewable.includes(d.id)) {
@@ -976,7 +1302,9 @@ function showDrafts() {
       }
     }
     return el('tr', { dataset: { draft: d.id } }, [
-      el('td', { text: d.id }), el('td', { text: d.title }), el('td', { text: d.author }), el('td', { text: d.status_zh }),
+      el('td', { text: d.id }), el('td', { text: d.title }),
+      el('td', { class: 'changes', title: (d.changes || []).map(describeChange).join('\n') }, (d.changes || []).map((x) => el('div', { text: describeChange(x) }))),
+      el('td', { text: d.author }), el('td', { text: d.status_zh + (d.comment ? `（${d.comment}）` : '') }),
       el('td', { text: d.next_step_zh ? `${d.next_step_zh}（${d.reviewer_node}）` : '' }), actions,
     ]);
   }));
@@ -985,7 +1313,8 @@ function showDrafts() {
 async function reviewDraft(id, decision) {
   $('catalogue-error').replaceChildren();
   try {
-    const d = await api('POST', '/app/api/catalogue/review', { draft: id, decision, comment: '' });
+    const d = await api('POST', '/app/api/catalogue/review', { draft: id, decision, comment: $('review-comment').value });
+    $('review-comment').value = '';
     await showCatalogue($('catalogue-resource').value);
     showMessage($('catalogue-saved'), `已审核：${d.title}（${d.status_zh}）`, `Reviewed: ${d.title} (${d.status})`);
   } catch (e) {
@@ -993,24 +1322,106 @@ async function reviewDraft(id, decision) {
   }
 }
 
+// The draft being written: changes added with 加入草案; the one in the editor counts too.
+state.draftChanges = [];
+
+function showDraftOp() {
+  const op = $('draft-op').value;
+  for (const box of document.querySelectorAll('#draft-form [data-op]')) box.hidden = !box.dataset.op.split(' ').includes(op);
+}
+$('draft-op').addEventListener('change', showDraftOp);
+
+// The change the editor holds, as the draft JSON of `rootsync catalogue draft` has it.
+function editorChange() {
+  const resource = $('catalogue-resource').value, op = $('draft-op').value, v = (id) => $(id).value.trim();
+  switch (op) {
+    case 'add_item': return { op, resource, group: $('draft-group').value, item: { name: v('draft-name'), label: v('draft-label'), format: v('draft-format') } };
+    case 'add_code': return { op, code_set: $('draft-code-set').value, code: v('draft-code'), name: v('draft-code-name') };
+    case 'disable_code': case 'enable_code': return { op, code_set: $('draft-code-set').value, code: v('draft-code') };
+    case 'set_label': return $('draft-label-item').value ? { op, resource, item: $('draft-label-item').value, label: v('draft-new-label') } : { op, resource, label: v('draft-new-label') };
+    case 'set_share': return v('draft-share-condition') ? { op, resource, share: $('draft-share').value, share_condition: v('draft-share-condition') } : { op, resource, share: $('draft-share').value };
+    case 'set_meta': return { op, resource, meta: { [$('draft-meta-key').value]: v('draft-meta-value') } };
+    case 'add_group': return { op, resource, group: { name: v('draft-group-name'), label: v('draft-group-label'), authority: $('draft-group-authority').value, fields: [] } };
+    default: {
+      const text = v('draft-json');
+      try { return JSON.parse(text); } catch (e) { throw new Error('json'); }
+    }
+  }
+}
+
+// Whether the editor holds anything (an empty editor adds no change).
+function editorFilled() {
+  const op = $('draft-op').value;
+  const ids = { add_item: ['draft-name'], add_code: ['draft-code'], disable_code: ['draft-code'], enable_code: ['draft-code'], set_label: ['draft-new-label'],
+                set_share: [], set_meta: ['draft-meta-value'], add_group: ['draft-group-name'], json: ['draft-json'] }[op];
+  return ids.length === 0 || ids.some((id) => $(id).value.trim() !== '');
+}
+
+function clearEditor() {
+  for (const id of ['draft-name', 'draft-label', 'draft-code', 'draft-code-name', 'draft-new-label', 'draft-share-condition', 'draft-meta-value',
+                    'draft-group-name', 'draft-group-label', 'draft-json']) $(id).value = '';
+}
+
+function showDraftChanges() {
+  const table = $('draft-changes');
+  table.hidden = state.draftChanges.length === 0;
+  table.tBodies[0].replaceChildren(...state.draftChanges.map((c, i) => {
+    const remove = el('button', { type: 'button', class: 'plain', text: t('remove') });
+    remove.addEventListener('click', () => { state.draftChanges.splice(i, 1); showDraftChanges(); });
+    return el('tr', { dataset: { change: c.op } }, [el('td', { text: describeChange(c) }), el('td', {}, [remove])]);
+  }));
+}
+
+function draftBody() {
+  const changes = [...state.draftChanges];
+  if (editorFilled() || changes.length === 0) changes.push(editorChange());
+  return { title: $('draft-title').value, reason: $('draft-reason').value, changes };
+}
+
+// Shown above the page and beside the draft's buttons.
+function draftFailed(e, zh) {
+  for (const box of ['catalogue-error', 'draft-error']) {
+    if (e.message === 'json') showMessage($(box), '修改不是有效的 JSON', 'the change is not valid JSON');
+    else showMessage($(box), (e.body && e.body.message_zh) || zh, (e.body && e.body.message_en) || e.message);
+  }
+}
+
+function clearDraftMessages() {
+  for (const box of ['catalogue-error', 'catalogue-saved', 'draft-checked', 'draft-error']) $(box).replaceChildren();
+}
+
+$('draft-add').addEventListener('click', () => {
+  clearDraftMessages();
+  try { state.draftChanges.push(editorChange()); } catch (e) { draftFailed(e, ''); return; }
+  clearEditor();
+  showDraftChanges();
+});
+
+$('draft-check').addEventListener('click', async () => {
+  clearDraftMessages();
+  try {
+    const answer = await api('POST', '/app/api/catalogue/drafts/check', { draft: draftBody() });
+    for (const box of ['catalogue-saved', 'draft-checked']) {
+      showMessage($(box), `检查通过：${answer.changes} 项修改可以应用（将成为目录第 ${answer.version} 版）`,
+                  `Check passed: ${answer.changes} change(s) apply (catalogue version ${answer.version})`);
+    }
+  } catch (e) { draftFailed(e, '检查未通过'); }
+});
+
 $('draft-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  $('catalogue-error').replaceChildren();
-  $('catalogue-saved').replaceChildren();
+  clearDraftMessages();
   const resource = $('catalogue-resource').value;
-  const draft = {
-    title: $('draft-title').value, reason: $('draft-reason').value,
-    changes: [{ op: 'add_item', resource, group: $('draft-group').value,
-                item: { name: $('draft-name').value.trim(), label: $('draft-label').value.trim(), format: $('draft-format').value.trim() } }],
-  };
+  let draft;
+  try { draft = draftBody(); } catch (e) { draftFailed(e, ''); return; }
   try {
     const answer = await api('POST', '/app/api/catalogue/drafts', { draft });
+    state.draftChanges = [];
+    clearEditor();
     await showCatalogue(resource);
     showMessage($('catalogue-saved'), `草案已提交：${answer.id}`, `Draft submitted: ${answer.id}`);
-    for (const id of ['draft-title', 'draft-reason', 'draft-name', 'draft-label']) $(id).value = '';
-  } catch (e) {
-    showMessage($('catalogue-error'), e.body.message_zh || '提交失败', e.body.message_en || e.message);
-  }
+    for (const id of ['draft-title', 'draft-reason']) $(id).value = '';
+  } catch (e) { draftFailed(e, '提交失败'); }
 });
 
 // ---- 运行状态 Status ----------------------------------------------------------------------------

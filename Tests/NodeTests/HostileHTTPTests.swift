@@ -106,4 +106,37 @@ struct HostileHTTPTests {
         let query = try s.client.send(path: "/v1/records/person?limit=%00")
         #expect(query.status == 400 && query.isJSON)
     }
+
+    @Test("malformed purge exchanges get a JSON 400 naming what is wrong, change nothing, and the server keeps serving")
+    func malformedPurges() throws {
+        let s = try Served()
+        let db = s.setup.tree[SecurityTests.street].db
+        func state() throws -> [String] {
+            try db.all("SELECT node || ':' || coalesce(stable_database, '') || ':' || coalesce(stable_position, '') FROM _rs_link ORDER BY node") { $0.string(0) }
+                + (try db.all("SELECT count(*) FROM _rs_purge") { String($0.int(0)) })
+        }
+        let before = try state()
+        let bad: [(body: String, says: String)] = [
+            ("not json", "JSON"),
+            ("[]", "must be an object"),
+            (#"{"stable": null, "cursor": null}"#, "limit"),
+            (#"{"stable": null, "cursor": null, "limit": 0}"#, "limit"),
+            (#"{"stable": null, "cursor": null, "limit": "10"}"#, "limit"),
+            (#"{"stable": null, "cursor": {"database": 7, "position": 1}, "limit": 10}"#, "purge cursor"),
+            (#"{"stable": null, "cursor": {"database": "x", "position": -1}, "limit": 10}"#, "purge cursor"),
+            (#"{"stable": "everything", "cursor": null, "limit": 10}"#, ""),
+            (#"{"stable": {"database": "x"}, "cursor": null, "limit": 10}"#, ""),
+        ]
+        for (body, says) in bad {
+            let r = try s.client.send(method: "POST", path: "/v1/sync/purges", headers: s.auth(s.setup.credential), body: Array(body.utf8))
+            #expect(r.status == 400 && r.isJSON, "\(body): \(r.status) \(r.bodyText ?? "")")
+            if !says.isEmpty { #expect(r.bodyText?.contains(says) == true, "\(body): \(r.bodyText ?? "")") }
+        }
+        #expect(try state() == before)
+        // The same exchange, well formed, is answered.
+        let ok = try s.client.send(method: "POST", path: "/v1/sync/purges", headers: s.auth(s.setup.credential),
+                                   body: Array(#"{"stable": null, "cursor": null, "limit": 10}"#.utf8))
+        #expect(ok.status == 200, "\(ok.status) \(ok.bodyText ?? "")")
+        #expect(try s.client.send(path: "/v1/sync/have", headers: s.auth(s.setup.credential)).status == 200)
+    }
 }

@@ -232,6 +232,7 @@ public final class AgentRuntime: @unchecked Sendable {
                 if failures > 0 { log.notice("parent_reachable", ["parent": config.parent ?? ""]) }
                 failures = 0
                 for v in report.cataloguesInstalled { log.event("catalogue_installed", ["version": String(v)]) }
+                if report.sharingHeldBack { log.notice("sharing_held_back", ["reason": "the parent runs an earlier release without sharing events; upgrade it"]) }
                 if report.pushed + report.pulled > 0 {
                     log.event("synced", ["pushed": String(report.pushed), "pulled": String(report.pulled)])
                 }

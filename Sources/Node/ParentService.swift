@@ -156,7 +156,8 @@ public struct ParentService {
         let accepted = try replica.receiveWorkflow(events, from: child, child: true)
         let catalogues = try replica.catalogues(after: request.catalogueVersion).prefix(CatalogueExchange.maxCatalogues).map(\.source)
         let cursor = request.database == replica.databaseID ? request.cursor : 0
-        let down = try replica.workflowEvents(for: child, after: cursor, limit: CatalogueExchange.maxEvents)
+        let down = try replica.workflowEvents(for: child, after: cursor, limit: CatalogueExchange.maxEvents,
+                                              sharing: request.features.contains(SyncProtocol.sharingEvents))
         return CatalogueExchange.Answer(catalogues: Array(catalogues), events: down.events.map(\.json), cursor: down.last,
                                         database: replica.databaseID, accepted: accepted)
     }

@@ -31,6 +31,9 @@ public struct SyncRound {
         public var pushWaiting = false
         /// Tombstones dropped here on the parent's purge notices.
         public var tombstonesPurged = 0
+        /// The parent runs an earlier release that cannot read sharing's workflow events (data
+        /// requests, quality checks): they wait here until it is upgraded.
+        public var sharingHeldBack = false
     }
 
     static let maxSetAsidePerRound = 100
@@ -74,7 +77,7 @@ public struct SyncRound {
             throw NodeError.wrongParent(expected: expected, found: hello.node)
         }
         // The catalogue first: a node never receives data it cannot validate.
-        try exchangeCatalogue(parent: hello.node, report: &report)
+        try exchangeCatalogue(parent: hello.node, features: hello.features, report: &report)
         _ = try replica.captureExternalWrites()
         // Taken before the push: once the push has finished, everything written in this subtree
         // before it received the root's feed up to here has gone up (for purging tombstones).
@@ -133,7 +136,7 @@ public struct SyncRound {
             }
             if page.catalogue > replica.catalogue.version {
                 // Published while this round ran: fetch it, and take the page again next loop.
-                try exchangeCatalogue(parent: hello.node, report: &report)
+                try exchangeCatalogue(parent: hello.node, features: hello.features, report: &report)
                 if page.catalogue > replica.catalogue.version {
                     throw ReplicaError.catalogueBehind(needed: page.catalogue, have: replica.catalogue.version)
                 }
@@ -234,11 +237,17 @@ public struct SyncRound {
 
     /// Sends up the workflow events the parent lacks, installs every newer catalogue it has, and
     /// stores the events of drafts written in this subtree (reviews, rejections, publication).
-    func exchangeCatalogue(parent: String, report: inout Report) throws {
+    /// A parent without the `sharing` feature (an earlier release) gets the catalogue's events
+    /// only; sharing's wait here, and the report says so (`sharingHeldBack`).
+    func exchangeCatalogue(parent: String, features: Set<String>, report: inout Report) throws {
         // Evidence for the parent's rollback check: looked up once, it does not change here.
         let parentNewest = try replica.newestVersion(of: parent).map { ($0.0.description, $0.1, Crypto.sha256Hex($0.2)) }
         for _ in 0..<100 {
-            let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents)
+            let sharing = features.contains(SyncProtocol.sharingEvents)
+            let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents, sharing: sharing)
+            if !sharing, try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents, sharing: true).contains(where: \.kind.isSharing) {
+                report.sharingHeldBack = true
+            }
             let saved = try replica.syncState("workflow_cursor")?.split(separator: " ").map(String.init) ?? []
             var request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
                                             cursor: saved.count == 2 ? Int64(saved[1]) ?? 0 : 0, database: saved.first ?? "")

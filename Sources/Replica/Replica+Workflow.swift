@@ -183,8 +183,11 @@ extension Replica {
     }
 
     /// Events the parent may not hold yet: everything not received from it and not yet confirmed.
-    public func workflowEventsToSendUp(limit: Int = 500) throws -> [WorkflowEvent] {
-        try db.all("SELECT json FROM _rs_workflow WHERE sent_up = 0 AND link IS NOT ? ORDER BY pos LIMIT ?", parentLink ?? "", limit) {
+    /// Without `sharing` (a parent of an earlier release) only the catalogue's: sharing's wait,
+    /// unsent, until the parent can read them.
+    public func workflowEventsToSendUp(limit: Int = 500, sharing: Bool = true) throws -> [WorkflowEvent] {
+        let kinds = sharing ? "" : " AND kind IN \(Self.catalogueKinds)"
+        return try db.all("SELECT json FROM _rs_workflow WHERE sent_up = 0 AND link IS NOT ?\(kinds) ORDER BY pos LIMIT ?", parentLink ?? "", limit) {
             try WorkflowEvent(json: JSONParser.parse($0.string(0)))
         }
     }
@@ -196,12 +199,15 @@ extension Replica {
 
     /// Events a child must receive after its cursor: those of threads (drafts, requests,
     /// disputes) started in its subtree or addressed to a node in it.
-    public func workflowEvents(for child: String, after position: Int64, limit: Int = 500) throws -> (events: [WorkflowEvent], last: Int64) {
+    /// Without `sharing` (a child of an earlier release) only the catalogue's events: the child's
+    /// cursor moves past the others, and it reads them all again once it is upgraded (step 18).
+    public func workflowEvents(for child: String, after position: Int64, limit: Int = 500, sharing: Bool = true) throws -> (events: [WorkflowEvent], last: Int64) {
         let j = Jurisdiction(node: child)
+        let kinds = sharing ? "" : " AND kind IN \(Self.catalogueKinds)"
         var last = position
         return try db.transaction {
         let events = try db.all("""
-            SELECT json, pos FROM _rs_workflow WHERE pos > ? AND (substr(author, 1, ?) = ? OR substr(target, 1, ?) = ?) AND link <> ?
+            SELECT json, pos FROM _rs_workflow WHERE pos > ? AND (substr(author, 1, ?) = ? OR substr(target, 1, ?) = ?) AND link <> ?\(kinds)
             ORDER BY pos LIMIT ?
             """, position, j.prefix.count, j.prefix, j.prefix.count, j.prefix, child, limit) { row -> WorkflowEvent in
             last = row.int64(1)

@@ -70,6 +70,10 @@ enum ReplicaSchema {
         // Issue 12: step 11's insert triggers run only when a row has addresses or tags to index
         // (an FTS statement that matched nothing was half the cost of inserting a person).
         m.registerMigration("17-search-insert-triggers") { try SearchIndex.conditionalInsertTriggers($0) }
+        // A parent skips sharing's workflow events for a child that does not announce the
+        // `sharing` feature (an earlier release): on upgrade the child reads its parent's events
+        // from the start again (they are idempotent), so it gets the ones skipped.
+        m.registerMigration("18-workflow-cursor-reset") { try $0.run("DELETE FROM _rs_meta WHERE name = 'sync.workflow_cursor'") }
         return m
     }()
 

@@ -61,9 +61,9 @@ public protocol SyncStore: AnyObject {
     @discardableResult func applyPurges(_ notices: [PurgeNotice], recording: [(String, String)]) throws -> Int
 
     // The catalogue workflow's events.
-    func workflowEventsToSendUp(limit: Int) throws -> [WorkflowEvent]
+    func workflowEventsToSendUp(limit: Int, sharing: Bool) throws -> [WorkflowEvent]
     func markWorkflowSentUp(_ ids: [String]) throws
-    func workflowEvents(for child: String, after position: Int64, limit: Int) throws -> (events: [WorkflowEvent], last: Int64)
+    func workflowEvents(for child: String, after position: Int64, limit: Int, sharing: Bool) throws -> (events: [WorkflowEvent], last: Int64)
     @discardableResult func receiveWorkflow(_ events: [WorkflowEvent], from link: String, child: Bool) throws -> Int
 }
 

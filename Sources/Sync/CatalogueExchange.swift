@@ -19,25 +19,30 @@ public struct CatalogueExchange: Equatable, Sendable {
     /// digest): if the parent never issued that counter, or issued it for something else, the
     /// parent went back in time with its lease and must take a new epoch before writing again.
     public var parentNewest: (actor: String, seq: Int64, digest: String)?
+    /// The child's `SyncProtocol.features` (absent from an earlier release's request: none). The
+    /// parent sends down only the events the child can read.
+    public var features: Set<String>
 
     public init(catalogueVersion: Int, events: [JSONValue], cursor: Int64, database: String,
-                parentNewest: (actor: String, seq: Int64, digest: String)? = nil) {
+                parentNewest: (actor: String, seq: Int64, digest: String)? = nil, features: Set<String> = SyncProtocol.features) {
         self.catalogueVersion = catalogueVersion
         self.events = events
         self.cursor = cursor
         self.database = database
         self.parentNewest = parentNewest
+        self.features = features
     }
 
     public static func == (a: CatalogueExchange, b: CatalogueExchange) -> Bool {
         a.catalogueVersion == b.catalogueVersion && a.events == b.events && a.cursor == b.cursor && a.database == b.database
             && a.parentNewest?.actor == b.parentNewest?.actor && a.parentNewest?.seq == b.parentNewest?.seq
-            && a.parentNewest?.digest == b.parentNewest?.digest
+            && a.parentNewest?.digest == b.parentNewest?.digest && a.features == b.features
     }
 
     public var json: JSONValue {
         var o: JSONObject = ["catalogue_version": .int(catalogueVersion), "events": .array(events), "cursor": .int(cursor), "database": .string(database)]
         if let p = parentNewest { o["parent_newest"] = [.string(p.actor), .int(p.seq), .string(p.digest)] }
+        o["features"] = .array(features.sorted().map { .string($0) })
         return .object(o)
     }
 
@@ -53,7 +58,8 @@ public struct CatalogueExchange: Equatable, Sendable {
                   let d = p[2].stringValue, d.utf8.count <= 128 else { throw WireError("parent_newest must be [actor, counter, digest]") }
             newest = (a, s, d)
         }
-        self.init(catalogueVersion: Int(v), events: events, cursor: c, database: json["database"]?.stringValue ?? "", parentNewest: newest)
+        self.init(catalogueVersion: Int(v), events: events, cursor: c, database: json["database"]?.stringValue ?? "", parentNewest: newest,
+                  features: try Hello.features(json["features"]))
     }
 
     /// The parent's answer.

@@ -8,21 +8,26 @@ public struct Hello: Equatable, Sendable {
     public var oldestProtocol: Int
     public var catalogueVersion: Int
     public var databaseID: String
+    /// `SyncProtocol.features` of the answering release (optional on the wire: absent from an
+    /// earlier release's hello, which then means none).
+    public var features: Set<String>
 
     public init(node: String, level: String, catalogueVersion: Int, databaseID: String,
-                protocolVersion: Int = SyncProtocol.version, oldestProtocol: Int = SyncProtocol.oldestSupported) {
+                protocolVersion: Int = SyncProtocol.version, oldestProtocol: Int = SyncProtocol.oldestSupported,
+                features: Set<String> = SyncProtocol.features) {
         self.node = node
         self.level = level
         self.protocolVersion = protocolVersion
         self.oldestProtocol = oldestProtocol
         self.catalogueVersion = catalogueVersion
         self.databaseID = databaseID
+        self.features = features
     }
 
     public var json: JSONValue {
         ["node": .string(node), "level": .string(level), "protocol": .int(protocolVersion),
          "oldest_protocol": .int(oldestProtocol), "catalogue_version": .int(catalogueVersion),
-         "database_id": .string(databaseID)]
+         "database_id": .string(databaseID), "features": .array(features.sorted().map { .string($0) })]
     }
 
     public init(json: JSONValue) throws {
@@ -32,6 +37,19 @@ public struct Hello: Equatable, Sendable {
             throw WireError("hello needs node, level, protocol, oldest_protocol, catalogue_version, database_id")
         }
         self.init(node: node, level: level, catalogueVersion: Int(cat), databaseID: db,
-                  protocolVersion: Int(p), oldestProtocol: Int(oldest))
+                  protocolVersion: Int(p), oldestProtocol: Int(oldest), features: try Self.features(json["features"]))
+    }
+
+    /// A `features` list: absent or null is an earlier release (none); otherwise at most 64
+    /// short names. Names this release does not know are kept (a later release's).
+    public static func features(_ value: JSONValue?) throws -> Set<String> {
+        guard let value, !value.isNull else { return [] }
+        guard let list = value.arrayValue, list.count <= 64 else { throw WireError("features must be an array of at most 64 names") }
+        var out = Set<String>()
+        for item in list {
+            guard let name = item.stringValue, !name.isEmpty, name.utf8.count <= 64 else { throw WireError("features must be names of 1 to 64 bytes") }
+            out.insert(name)
+        }
+        return out
     }
 }

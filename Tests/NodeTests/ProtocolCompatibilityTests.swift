@@ -1,3 +1,4 @@
+import Catalogue
 import Causality
 import Foundation
 import JSON
@@ -7,10 +8,13 @@ import Testing
 @testable import Replica
 
 /// A parent as an earlier or a later release answers it: one without the purge exchange and
-/// without `received` on its pages (before step 16), one that speaks only a newer protocol.
+/// without `received` on its pages (before step 16), one that speaks only a newer protocol, one
+/// that knows no sharing events (before step 13: it announces no features and refuses, whole,
+/// an exchange holding an event kind it does not know).
 final class OtherReleaseLink: ParentLink, @unchecked Sendable {
     let inner: ParentLink
     var protocolRange: (oldest: Int, newest: Int)?
+    var withoutSharing = false
     var purgeCalls = 0
     init(_ inner: ParentLink, protocolRange: (oldest: Int, newest: Int)? = nil) {
         self.inner = inner
@@ -22,11 +26,22 @@ final class OtherReleaseLink: ParentLink, @unchecked Sendable {
             h.oldestProtocol = protocolRange.oldest
             h.protocolVersion = protocolRange.newest
         }
+        if withoutSharing { h.features = [] }
         return h
     }
     func have() throws -> HaveVector { try inner.have() }
     func push(_ batch: PushBatch) throws -> PushOutcome { try inner.push(batch) }
-    func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer { try inner.exchangeCatalogue(request) }
+    func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
+        guard withoutSharing else { return try inner.exchangeCatalogue(request) }
+        for e in request.events {
+            guard let kind = e["kind"]?.stringValue.flatMap(WorkflowEvent.Kind.init(rawValue:)), kind.isCatalogue else {
+                throw WireError("bad workflow event: workflow event: unknown kind \(e["kind"]?.stringValue ?? "")")
+            }
+        }
+        var old = request
+        old.features = []
+        return try inner.exchangeCatalogue(old)
+    }
     func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
         var page = try inner.pull(cursor: cursor, limit: limit)
         page.received = nil
@@ -70,5 +85,56 @@ struct ProtocolCompatibilityTests {
             let text = "\(error)"
             #expect(text.contains("\(SyncProtocol.oldestSupported)…\(SyncProtocol.version)") && text.contains("2…3"), "\(text)")
         }
+    }
+
+    @Test("a parent of an earlier release without sharing: the child's quality check waits while catalogue drafts still go up, and goes once the parent is upgraded")
+    func aParentWithoutSharingGetsNoSharingEvents() throws {
+        let t = try Tree(Self.chain)
+        let key = Tree.id(2)
+        try t["150603002001"].put("person", JSONObject([("id_number", .string(key)), ("name", "李四"), ("community_code", "150603002001")]))
+        try t.sync("150603002001")
+        let dispute = try t["150603002"].raiseDispute(resource: "person", key: key, group: "identity", expected: ["name": "李泗"],
+                                                     comment: "疑似错字", operator: "网格员").id
+        let draft = try t["150603002"].submitDraft(try CatalogueSyncTests.draft("add-wechat.json"), operator: "王芳")
+        let link = OtherReleaseLink(DirectParentLink(service: try ParentService(replica: t["150603"], child: "150603002")))
+        link.withoutSharing = true
+        for _ in 0..<2 {
+            let report = try SyncRound(replica: t["150603002"], link: link).run()
+            #expect(report.sharingHeldBack)
+        }
+        #expect(throws: (any Error).self) { try t["150603"].dispute(dispute) }
+        #expect(try t["150603"].draftState(draft).events.isEmpty == false, "the draft went up")
+        #expect(try t["150603002"].dispute(dispute).status == .open, "the check waits at the street")
+        // The district is upgraded: the check goes up with the next round.
+        let report = try t.sync("150603002")
+        #expect(!report.sharingHeldBack)
+        #expect(try t["150603"].dispute(dispute).id == dispute)
+    }
+
+    @Test("a child of an earlier release is sent no sharing events; after its upgrade (step 18) it reads them all")
+    func aChildWithoutSharingIsSentNone() throws {
+        let t = try Tree(Self.chain)
+        let key = Tree.id(3)
+        try t["150603002001"].put("person", JSONObject([("id_number", .string(key)), ("name", "王五"), ("community_code", "150603002001")]))
+        try t.syncAll()
+        let id = try t["150603002"].raiseDispute(resource: "person", key: key, group: "identity", expected: ["name": "王伍"],
+                                                comment: "核对", operator: "网格员").id
+        try t.sync("150603002")
+        try t.sync("150603")
+        _ = try t["150600"].answerDispute(id, correct: nil, reject: "无误", operator: "户籍科")
+        let service = try ParentService(replica: t["150600"], child: "150603")
+        let catalogue = t["150603"].catalogue.version
+        let old = try service.exchangeCatalogue(CatalogueExchange(catalogueVersion: catalogue, events: [], cursor: 0, database: "", features: []))
+        #expect(old.events.allSatisfy { $0["kind"]?.stringValue.flatMap(WorkflowEvent.Kind.init(rawValue:))?.isCatalogue == true }, "\(old.events)")
+        let new = try service.exchangeCatalogue(CatalogueExchange(catalogueVersion: catalogue, events: [], cursor: 0, database: ""))
+        #expect(new.events.contains { $0["kind"] == "answered" })
+        #expect(old.cursor == new.cursor, "the earlier release's cursor moves past what it was not sent")
+        // Upgrading resets the child's cursor into its parent's events, so it reads them again.
+        try t["150603"].setSyncState("workflow_cursor", "\(old.database) \(old.cursor)")
+        try t["150603"].db.run("DELETE FROM _rs_migration WHERE identifier = '18-workflow-cursor-reset'")
+        try ReplicaSchema.migrator.migrate(t["150603"].db)
+        #expect(try t["150603"].syncState("workflow_cursor") == nil)
+        try t.sync("150603")
+        #expect(try t["150603"].dispute(id).status == .rejected)
     }
 }

@@ -30,7 +30,7 @@ struct SyncCommand: Command {
                               "push_batches": .int(report.pushBatches), "pull_pages": .int(report.pullPages), "purged": .int(report.purged),
                               "catalogues_installed": .array(report.cataloguesInstalled.map { .int($0) }),
                               "workflow_sent": .int(report.eventsSent), "workflow_received": .int(report.eventsReceived),
-                              "push_deferred": .bool(report.pushDeferred)])
+                              "push_deferred": .bool(report.pushDeferred), "sharing_held_back": .bool(report.sharingHeldBack)])
         } else {
             context.out.line("同步完成 / synced: 推送 pushed \(report.pushed)，拉取 pulled \(report.pulled)" + (report.purged > 0 ? "，移出 moved out \(report.purged)" : ""))
             for v in report.cataloguesInstalled { context.out.line("已安装数据目录第 \(v) 版 · installed catalogue version \(v)") }
@@ -39,6 +39,9 @@ struct SyncCommand: Command {
             }
             if report.pushDeferred {
                 context.out.line("上级的数据目录版本较旧，本次暂不推送（数据保留，下次再推）· the parent's catalogue is older; push deferred, data kept")
+            }
+            if report.sharingHeldBack {
+                context.out.line("上级运行的旧版本不能接收数据共享申请和质量校核，这些记录保留在本节点，请先升级上级 · the parent runs an earlier release that cannot take data requests and quality checks: they wait here; upgrade the parent")
             }
         }
         return .success

@@ -67,7 +67,8 @@ public struct ParentService {
         let result = try replica.apply(versions, from: child, within: Jurisdiction(node: child), recording: [], through: batch.through,
                                        writer: batch.writer.flatMap { $0.node == child ? $0 : nil })
         try replica.noteLink(child, push: result.applied, pull: nil, error: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
-        return PushOutcome(applied: result.applied, skipped: result.skipped)
+        // What we hold now, read after the batch committed: the child's next batch needs it.
+        return PushOutcome(applied: result.applied, skipped: result.skipped, have: try have())
     }
 
     public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {

@@ -116,7 +116,8 @@ public struct SyncRound {
             }
             report.pushed += outcome.applied
             report.pushBatches += 1
-            have = try link.have()
+            // The answer carries the parent's have after the batch (an earlier release's does not).
+            have = try outcome.have ?? link.have()
             // Nothing new was taken (the answer to an earlier push was lost, or the parent's
             // have-vector could not move): stop rather than resend the same batch; next round.
             if outcome.applied == 0 { break }

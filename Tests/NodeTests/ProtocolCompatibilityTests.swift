@@ -15,7 +15,10 @@ final class OtherReleaseLink: ParentLink, @unchecked Sendable {
     let inner: ParentLink
     var protocolRange: (oldest: Int, newest: Int)?
     var withoutSharing = false
+    /// Answers pushes as an earlier release: without the parent's have.
+    var withoutPushHave = false
     var purgeCalls = 0
+    var haveCalls = 0
     init(_ inner: ParentLink, protocolRange: (oldest: Int, newest: Int)? = nil) {
         self.inner = inner
         self.protocolRange = protocolRange
@@ -29,8 +32,15 @@ final class OtherReleaseLink: ParentLink, @unchecked Sendable {
         if withoutSharing { h.features = [] }
         return h
     }
-    func have() throws -> HaveVector { try inner.have() }
-    func push(_ batch: PushBatch) throws -> PushOutcome { try inner.push(batch) }
+    func have() throws -> HaveVector {
+        haveCalls += 1
+        return try inner.have()
+    }
+    func push(_ batch: PushBatch) throws -> PushOutcome {
+        var outcome = try inner.push(batch)
+        if withoutPushHave { outcome.have = nil }
+        return outcome
+    }
     func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
         guard withoutSharing else { return try inner.exchangeCatalogue(request) }
         for e in request.events {
@@ -136,5 +146,30 @@ struct ProtocolCompatibilityTests {
         #expect(try t["150603"].syncState("workflow_cursor") == nil)
         try t.sync("150603")
         #expect(try t["150603"].dispute(id).status == .rejected)
+    }
+
+    @Test("the push answer carries the parent's have: one have request per round, however many batches; an earlier release's answer makes the child ask after each")
+    func pushAnswersCarryTheHave() throws {
+        let t = try Tree(["150600", "150603", "150603002", "150603002001"])
+        for n in 1...25 {
+            try t["150603002001"].put("person", JSONObject([("id_number", .string(Tree.id(n))), ("name", "张三"), ("community_code", "150603002001")]))
+        }
+        let link = OtherReleaseLink(DirectParentLink(service: try ParentService(replica: t["150603002"], child: "150603002001")))
+        var round = SyncRound(replica: t["150603002001"], link: link)
+        round.batchSize = 20  // 25 persons of three versions each: several batches
+        let report = try round.run()
+        #expect(report.pushBatches >= 3 && report.pushed == 75, "\(report)")
+        #expect(link.haveCalls == 1, "\(link.haveCalls) have requests")
+        for n in 26...35 {
+            try t["150603002001"].put("person", JSONObject([("id_number", .string(Tree.id(n))), ("name", "李四"), ("community_code", "150603002001")]))
+        }
+        let old = OtherReleaseLink(DirectParentLink(service: try ParentService(replica: t["150603002"], child: "150603002001")))
+        old.withoutPushHave = true
+        var again = SyncRound(replica: t["150603002001"], link: old)
+        again.batchSize = 20
+        let second = try again.run()
+        #expect(second.pushBatches >= 2 && second.pushed == 30, "\(second)")
+        #expect(old.haveCalls == 1 + second.pushBatches, "one to start, one after each batch: \(old.haveCalls)")
+        #expect(try t["150603002"].storageCounts().records["person"] == 35)
     }
 }

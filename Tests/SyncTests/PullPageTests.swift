@@ -19,6 +19,11 @@ struct PullPageTests {
 
     @Test func roundTrips() throws {
         #expect(try PushOutcome(json: PushOutcome(applied: 7, skipped: 2).json) == PushOutcome(applied: 7, skipped: 2))
+        let have = HaveVector([Actor(node: "150603002001", epoch: 1): 40, Actor(node: "150600", epoch: 2): 3],
+                              fingerprints: [Actor(node: "150603002001", epoch: 1): .init(seq: 40, digest: "ab12")])
+        let withHave = PushOutcome(applied: 7, skipped: 2, have: have)
+        #expect(try PushOutcome(json: JSONParser.parse(withHave.json.text)) == withHave)
+        #expect(try PushOutcome(json: ["applied": 1, "skipped": 0]).have == nil, "an earlier release's answer has no parent_have")
         var page = PullPage(versions: [Self.version], cursor: PullCursor(database: "D", mode: .route, position: 9, routeStart: 4), more: true, catalogue: 3)
         #expect(try PullPage(json: page.json) == page)
         page.more = false
@@ -37,6 +42,8 @@ struct PullPageTests {
         #expect(message(["applied": 1]) { _ = try PushOutcome(json: $0) }?.contains("skipped") == true)
         #expect(message(["applied": .int(-1), "skipped": 0]) { _ = try PushOutcome(json: $0) }?.contains("applied") == true)
         #expect(message(["applied": "1", "skipped": 0]) { _ = try PushOutcome(json: $0) } != nil)
+        #expect(message(["applied": 1, "skipped": 0, "parent_have": ["have": ["nobody": 3]]]) { _ = try PushOutcome(json: $0) }?.contains("parent_have") == true)
+        #expect(message(["applied": 1, "skipped": 0, "parent_have": "all"]) { _ = try PushOutcome(json: $0) }?.contains("parent_have") == true)
         let good = PullPage(versions: [Self.version], cursor: PullCursor(database: "D", mode: .route, position: 9, routeStart: 4), more: false).json.objectValue!
         func page(_ change: (inout JSONObject) -> Void) -> String? {
             var o = good

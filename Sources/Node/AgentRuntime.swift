@@ -205,7 +205,8 @@ public final class AgentRuntime: @unchecked Sendable {
     }
 
     /// One round now (also used by `rootsync sync`); its traffic is counted for `/metrics`.
-    public func syncOnce() throws -> SyncRound.Report {
+    /// One round now; `progress` is told after each page of a pull longer than one page.
+    public func syncOnce(progress: ((PullProgress) -> Void)? = nil) throws -> SyncRound.Report {
         let link = try parentLink(timeout: 300)
         defer {
             let bytes = link.client.bodyBytes
@@ -214,6 +215,7 @@ public final class AgentRuntime: @unchecked Sendable {
         return try pool.with { replica in
             var round = SyncRound(replica: replica, link: link)
             round.isCancelled = { [weak self] in self?.isStopped ?? true }
+            round.onPullProgress = progress
             let report = try round.run()
             let summary: JSONValue = ["at": .int(Int64(Date().timeIntervalSince1970 * 1000)), "pushed": .int(report.pushed), "pulled": .int(report.pulled)]
             if report.pushed + report.pulled > 0 { try replica.setSyncState("last_round", summary.text) }

@@ -11,9 +11,10 @@ public struct DirectParentLink: ParentLink {
     public func hello() throws -> Hello { try Hello(json: service.hello().json) }
     public func have() throws -> HaveVector { try HaveVector(json: service.have().json) }
     public func push(_ batch: PushBatch) throws -> PushOutcome { try PushOutcome(json: service.push(PushBatch(json: batch.json)).json) }
-    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
+    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage { try pull(cursor: cursor, limit: limit, estimate: false) }
+    public func pull(cursor: PullCursor?, limit: Int, estimate: Bool) throws -> PullPage {
         let sent = try cursor.map { try PullCursor(json: $0.json) }
-        return try PullPage(json: service.pull(cursor: sent, limit: limit).json)
+        return try PullPage(json: service.pull(cursor: sent, limit: limit, estimate: estimate).json)
     }
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
         try CatalogueExchange.Answer(json: service.exchangeCatalogue(CatalogueExchange(json: request.json)).json)

@@ -10,6 +10,8 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
     public let client: HTTPClient
     public let node: String
     private let token: String
+    /// Answer bodies received, as they arrived (compressed).
+    public var bytesReceived: Int64 { client.bodyBytes.received }
 
     public init(url: String, node: String, token: String, options: HTTPClient.Options = HTTPClient.Options()) throws {
         client = try HTTPClient(baseURL: url, options: options)
@@ -48,8 +50,12 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         try PushOutcome(json: call("POST", "/v1/sync/push", body: batch.json))
     }
 
-    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
-        try PullPage(json: call("POST", "/v1/sync/pull", body: ["cursor": cursor?.json ?? .null, "limit": .int(limit)]))
+    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage { try pull(cursor: cursor, limit: limit, estimate: false) }
+
+    public func pull(cursor: PullCursor?, limit: Int, estimate: Bool) throws -> PullPage {
+        var body: JSONObject = ["cursor": cursor?.json ?? .null, "limit": .int(limit)]
+        if estimate { body["estimate"] = .bool(true) }
+        return try PullPage(json: call("POST", "/v1/sync/pull", body: .object(body)))
     }
 
     public func exchangeCatalogue(_ request: CatalogueExchange) throws -> CatalogueExchange.Answer {
@@ -84,3 +90,4 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         return answer["changed"]?.boolValue ?? false
     }
 }
+

@@ -375,7 +375,8 @@ public final class NodeServer: @unchecked Sendable {
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
-            let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit) }
+            let estimate = json["estimate"]?.boolValue ?? false
+            let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit, estimate: estimate) }
             return Self.ok(page.json)
         case ("POST", "purges"):
             let request = try PurgeExchange(json: JSONParser.parse(bytes: body))

@@ -71,7 +71,9 @@ public struct ParentService {
         return PushOutcome(applied: result.applied, skipped: result.skipped, have: try have())
     }
 
-    public func pull(cursor: PullCursor?, limit: Int) throws -> PullPage {
+    /// The next page for the child; with `estimate`, it also says how many versions remain after
+    /// it (a count over the child's routes or its subtree: asked once per round, not per page).
+    public func pull(cursor: PullCursor?, limit: Int, estimate: Bool = false) throws -> PullPage {
         let limit = max(1, min(limit, SyncProtocol.maxBatch))
         // A cursor of ours naming a position we never gave this child: we record the highest
         // ones before handing them out, so this replica went back in time with its lease — even
@@ -109,6 +111,7 @@ public struct ParentService {
         var answer = PullPage(versions: page.versions, cursor: next, more: more, catalogue: replica.catalogue.version)
         answer.rewound = rewound
         if !more { answer.received = received }
+        if estimate { answer.remaining = more ? try replica.versionsPending(for: child, after: next) : 0 }
         return answer
     }
 

@@ -82,6 +82,13 @@ public enum StatusReport {
                     if let at = round["at"]?.int64Value { round["time"] = .string(zone.rfc3339(milliseconds: at)) }
                     lo.append("last_round", .object(round))
                 }
+                // A load running now (its last page less than two minutes ago).
+                if let text = try r.syncState("pull_progress"), let json = try? JSONParser.parse(text), let p = PullProgress(json: json),
+                   !p.done, Int64(Date().timeIntervalSince1970 * 1000) - p.atMilliseconds < 120_000, var o = p.json.objectValue {
+                    o["seconds_left"] = p.secondsLeft.map { .int(Int64($0.rounded())) } ?? .null
+                    o["line"] = .string(p.line)
+                    lo.append("pull_progress", .object(o))
+                }
             }
             links.append(.object(lo))
         }

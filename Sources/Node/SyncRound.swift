@@ -61,6 +61,8 @@ public struct SyncRound {
     /// Asked before each batch and page: true ends the round after the batch in flight (the
     /// agent is stopping); what is not sent yet goes in a later round.
     public var isCancelled: () -> Bool = { false }
+    /// Told after each page of a pull longer than one page (a first load, a rescan).
+    public var onPullProgress: ((PullProgress) -> Void)?
 
     public init(replica: any SyncStore, link: any ParentLink) {
         self.replica = replica
@@ -127,8 +129,14 @@ public struct SyncRound {
         // Pull: pages after our cursor, each applied together with the cursor that follows it.
         var cursor = try replica.syncState("pull_cursor").flatMap { try? PullCursor(json: JSONParser.parse($0)) }
         var pulledAll = false
+        let started = Int64(Date().timeIntervalSince1970 * 1000), bytesBefore = link.bytesReceived
+        var received = 0
+        var total: Int?
         while report.pullPages < maxBatches && !isCancelled() {
-            let page = try link.pull(cursor: cursor, limit: batchSize)
+            // The first page of the round says how much there is in all.
+            let page = try link.pull(cursor: cursor, limit: batchSize, estimate: report.pullPages == 0)
+            if report.pullPages == 0, let remaining = page.remaining { total = page.versions.count + Int(remaining) }
+            received += page.versions.count
             // The parent has seen us confirm more than the cursor we sent: we went back in time
             // with our lease.
             // New epoch and database id before this page creates routes for our children.
@@ -144,10 +152,19 @@ public struct SyncRound {
             }
             var recording = [("pull_cursor", page.cursor.json.text)]
             if !page.more, let received = page.received { recording.append(Replica.rootPositionState(received)) }
+            // A load longer than a page is shown as it goes, and kept for `status` with the page.
+            var progress: PullProgress?
+            if page.more || report.pullPages > 0 {
+                let p = PullProgress(versions: received, total: total.map { max($0, received) }, bytes: link.bytesReceived - bytesBefore,
+                                     startedMilliseconds: started, atMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), done: !page.more)
+                recording.append(("pull_progress", p.json.text))
+                progress = p
+            }
             let result = try replica.apply(page.versions, from: hello.node, within: nil, recording: recording, through: [:], writer: nil)
             report.pulled += result.applied
             report.pullPages += 1
             cursor = page.cursor
+            if let progress { onPullProgress?(progress) }
             if !page.more {
                 pulledAll = true
                 break

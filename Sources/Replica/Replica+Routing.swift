@@ -2,6 +2,7 @@ import Catalogue
 import Causality
 import JSON
 import SQLite
+import Sync
 
 extension Replica {
     // MARK: Links
@@ -168,6 +169,28 @@ extension Replica {
             last = row.int64(0)
         }
         return (versions, last, versions.count >= limit || rows == limit)
+    }
+
+    /// How many versions `child` still has to pull after `cursor`: the rest of a scan of its
+    /// subtree (the routes that follow a scan mostly repeat what it sends, so they are not
+    /// added), or its routes after the position. One count per round, for progress displays.
+    public func versionsPending(for child: String, after cursor: PullCursor) throws -> Int64 {
+        if cursor.mode == .route {
+            return Int64(try db.scalarInt("""
+                SELECT coalesce(sum(v.n), 0) FROM _rs_route t JOIN _rs_version v ON v.id = t.version WHERE t.child = ? AND t.id > ?
+                """, child, cursor.position) ?? 0)
+        }
+        let j = Jurisdiction(node: child)
+        let unconditional = catalogue.resources.filter { $0.share == .unconditional }.map(\.name)
+        let shared = catalogue.resources.filter { $0.share != .none }.map(\.name)
+        let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
+        return Int64(try db.scalarInt("""
+            SELECT coalesce(sum(v.n), 0) FROM _rs_version v JOIN _rs_record r ON r.id = v.record
+            WHERE v.id > ? AND +r.resource IN (\(list(shared))) AND
+              (substr(r.scope, 1, ?) = ?
+               OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.record = v.record AND substr(w.scope, 1, ?) = ?)
+               OR +r.resource IN (\(list(unconditional))))
+            """, cursor.position, j.prefix.count, j.prefix, j.prefix.count, j.prefix) ?? 0)
     }
 
     // MARK: Have-vectors and push

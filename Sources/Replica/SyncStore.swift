@@ -41,6 +41,7 @@ public protocol SyncStore: AnyObject {
     func routed(to child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool)
     func scan(for child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool)
     func acknowledgeRoutes(child: String, through position: Int64) throws
+    func versionsPending(for child: String, after cursor: PullCursor) throws -> Int64
     func ackedRoute(child: String) throws -> Int64
     func issuedPositions(child: String) throws -> (route: Int64, feed: Int64)
     func noteIssued(child: String, route: Int64, feed: Int64) throws

@@ -15,6 +15,10 @@ public struct PullPage: Equatable, Sendable {
     /// With the page that leaves nothing to pull: how far the parent had received the root's
     /// feed before it read the page, so the child now holds all of that (for purging tombstones).
     public var received: RootPosition?
+    /// When the child asked for an estimate (`"estimate": true`, on the first page of a round):
+    /// how many versions the parent still has for it after this page, counted when the page was
+    /// read (so a long load can show how far it is). Nil when not asked, or from an earlier release.
+    public var remaining: Int64?
 
     public init(versions: [GroupVersion], cursor: PullCursor, more: Bool, catalogue: Int = 0) {
         self.versions = versions
@@ -25,7 +29,8 @@ public struct PullPage: Equatable, Sendable {
 
     public var json: JSONValue {
         ["versions": VersionBatch.encode(versions), "cursor": cursor.json, "more": .bool(more),
-         "catalogue": .int(catalogue), "rewound": .bool(rewound), "received": received?.json ?? .null]
+         "catalogue": .int(catalogue), "rewound": .bool(rewound), "received": received?.json ?? .null,
+         "remaining": remaining.map { .int($0) } ?? .null]
     }
 
     /// `catalogue`, `rewound` and `received` came in later releases of protocol 1: absent, they
@@ -44,5 +49,9 @@ public struct PullPage: Equatable, Sendable {
             rewound = b
         }
         received = try json["received"].flatMap { $0.isNull ? nil : try RootPosition(json: $0) }
+        if let r = json["remaining"], !r.isNull {
+            guard let n = r.int64Value, n >= 0 else { throw WireError("remaining must be a number of versions (≥ 0)") }
+            remaining = n
+        }
     }
 }

@@ -30,12 +30,14 @@ struct PullPageTests {
         page.rewound = true
         page.received = RootPosition(database: "CITY", position: 120)
         #expect(try PullPage(json: JSONParser.parse(page.json.text)) == page)
+        page.remaining = 1_999_000
+        #expect(try PullPage(json: JSONParser.parse(page.json.text)) == page)
     }
 
     @Test func fieldsOfLaterReleasesAreOptional() throws {
         let old: JSONValue = ["versions": .array([]), "cursor": PullCursor(database: "D", mode: .scan, position: 0, routeStart: 0).json, "more": false]
         let page = try PullPage(json: old)
-        #expect(page.catalogue == 0 && page.rewound == false && page.received == nil)
+        #expect(page.catalogue == 0 && page.rewound == false && page.received == nil && page.remaining == nil)
     }
 
     @Test func malformedAnswersAreRefused() throws {
@@ -50,6 +52,8 @@ struct PullPageTests {
             change(&o)
             return message(.object(o)) { _ = try PullPage(json: $0) }
         }
+        #expect(page { $0["remaining"] = .int(-1) }?.contains("remaining") == true)
+        #expect(page { $0["remaining"] = "many" }?.contains("remaining") == true)
         #expect(page { $0["more"] = nil }?.contains("more") == true, "no silent default for more")
         #expect(page { $0["more"] = "yes" }?.contains("more") == true)
         #expect(page { $0["cursor"] = nil }?.contains("cursor") == true)

@@ -117,6 +117,7 @@ struct StatusCommand: Command {
                 out.line("上级链路 parent link \(text("node")):")
                 out.line("  最近推送 last push:  \(text("last_push"))    最近拉取 last pull: \(text("last_pull"))")
                 out.line("  待推送版本 waiting to push: \(text("versions_waiting_to_push"))（按上次同步时上级已有的计算 as of the last round）")
+                if let line = link["pull_progress"]?["line"]?.stringValue { out.line("  正在拉取 pulling now: \(line)") }
                 if let e = link["last_error"]?.stringValue { out.line("  最近错误 last error: \(e)") }
             } else {
                 out.line("下级 child \(text("node")):  最近联系 last seen \(text("last_seen"))，尚未送达 versions behind \(text("versions_behind"))")

@@ -24,7 +24,16 @@ struct SyncCommand: Command {
             throw CommandError("\(config.node) 是最上级节点，没有上级可同步", "\(config.node) is the top node; it has no parent to sync with")
         }
         let runtime = try NodeCommands.mapped { try AgentRuntime(config: config, options: .init(), log: .fromEnvironment(verbose: parsed.flag("verbose"))) }
-        let report = try NodeCommands.mapped { try runtime.syncOnce() }
+        // A long load says how far it is, on standard error, every few seconds and at the end.
+        var shown: Int64 = 0
+        let err = context.err
+        let report = try NodeCommands.mapped {
+            try runtime.syncOnce { p in
+                guard p.done ? shown > 0 : p.atMilliseconds - shown >= 2_000 else { return }
+                shown = p.atMilliseconds
+                err.line(p.line)
+            }
+        }
         if context.json {
             context.out.json(["pushed": .int(report.pushed), "pulled": .int(report.pulled),
                               "push_batches": .int(report.pushBatches), "pull_pages": .int(report.pullPages), "purged": .int(report.purged),

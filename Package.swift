@@ -30,7 +30,7 @@ let package = Package(
         // Streaming CSV (RFC 4180) in UTF-8 or GB18030, as Chinese Excel saves it.
         .target(name: "CSV"),
         // A small, strict reader and writer of .xlsx workbooks (ZIP + SpreadsheetML) on zlib.
-        .target(name: "XLSX", dependencies: ["CZlib"]),
+        .target(name: "XLSX", dependencies: ["CZlib", "Standards"]),
         // National standards: ID numbers, credit codes, division codes, code sets, item formats.
         .target(name: "Standards", resources: [.copy("Resources")]),
         // 政务数据目录: resources, fields, groups, code sets, sharing rules; record validation.

@@ -1,4 +1,5 @@
 import Foundation
+import Standards
 
 /// Every time rootsync shows, in one zone: the node's (`time_zone` in node.json, Asia/Shanghai
 /// by default), always with its offset. People get "2026-05-01 09:30:00 +08:00", `--json` and the
@@ -97,7 +98,7 @@ public struct NodeTime: Sendable, Equatable {
         } else {
             return nil
         }
-        let days = daysFromCivil(y, mo, d)
+        let days = CivilDays.days(year: y, month: mo, day: d)
         let seconds = Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offset)
         return seconds * 1000 + Int64(millis)
     }
@@ -111,7 +112,7 @@ public struct NodeTime: Sendable, Equatable {
         let local = seconds + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = Int(local - days * 86_400)
-        let (y, m, d) = Self.civilFromDays(days)
+        let (y, m, d) = CivilDays.civil(days: Int(days))
         let sign = offset < 0 ? "-" : "+"
         let o = abs(offset)
         return ("\(Self.pad(y, 4))-\(Self.pad(m, 2))-\(Self.pad(d, 2))",
@@ -122,27 +123,5 @@ public struct NodeTime: Sendable, Equatable {
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int64) -> (Int, Int, Int) {
-        let z = Int(z0) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

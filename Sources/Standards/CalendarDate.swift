@@ -80,15 +80,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// Days since 1970-01-01 (negative before it; H. Hinnant's days_from_civil).
-    public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    public var daysSinceEpoch: Int { CivilDays.days(year: year, month: month, day: day) }
 
     /// The day `days` days later (earlier when negative). Nil outside years 1…9999.
     public func adding(days: Int) -> CalendarDate? {
@@ -110,18 +102,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     static let firstDay = -719_162
     static let lastDay = 2_932_896
 
-    /// Converts days since 1970-01-01 to a date (H. Hinnant's civil_from_days).
+    /// Converts days since 1970-01-01 (within firstDay…lastDay) to a date.
     static func fromDaysSinceEpoch(_ days: Int) -> CalendarDate {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        // The arithmetic above only produces real dates.
+        let (year, month, day) = CivilDays.civil(days: days)
+        // CivilDays only produces real dates.
         return CalendarDate(year: year, month: month, day: day)!
     }
 }

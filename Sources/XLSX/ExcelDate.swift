@@ -1,3 +1,4 @@
+import Standards
 /// Excel keeps dates as day numbers in a date format; these turn them into `YYYY-MM-DD`.
 enum ExcelDate {
     /// Whether number format `id` (with `code` for custom ones) shows a date or time.
@@ -33,13 +34,13 @@ enum ExcelDate {
         if seconds == 86_400 { days += 1; seconds = 0 }
         let base: Int
         if date1904 {
-            base = daysFromCivil(1904, 1, 1)
+            base = CivilDays.days(year: 1904, month: 1, day: 1)
         } else {
             // Excel counts 1900 as a leap year: serial 60 is the 29 February that never was.
             if days == 60 { return nil }
-            base = days < 60 ? daysFromCivil(1899, 12, 31) : daysFromCivil(1899, 12, 30)
+            base = days < 60 ? CivilDays.days(year: 1899, month: 12, day: 31) : CivilDays.days(year: 1899, month: 12, day: 30)
         }
-        let (y, m, d) = civilFromDays(base + days)
+        let (y, m, d) = CivilDays.civil(days: base + days)
         var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
         if seconds > 0 {
             out += " " + pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
@@ -50,27 +51,5 @@ enum ExcelDate {
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y - 1 : y
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z: Int) -> (Int, Int, Int) {
-        let z = z + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -90,4 +90,3 @@ public final class HTTPParentLink: ParentLink, @unchecked Sendable {
         return answer["changed"]?.boolValue ?? false
     }
 }
-

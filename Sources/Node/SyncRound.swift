@@ -260,12 +260,10 @@ public struct SyncRound {
     func exchangeCatalogue(parent: String, features: Set<String>, report: inout Report) throws {
         // Evidence for the parent's rollback check: looked up once, it does not change here.
         let parentNewest = try replica.newestVersion(of: parent).map { ($0.0.description, $0.1, Crypto.sha256Hex($0.2)) }
+        let sharing = features.contains(SyncProtocol.sharingEvents)
+        if !sharing, try replica.sharingEventsWaiting() { report.sharingHeldBack = true }
         for _ in 0..<100 {
-            let sharing = features.contains(SyncProtocol.sharingEvents)
             let up = try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents, sharing: sharing)
-            if !sharing, try replica.workflowEventsToSendUp(limit: CatalogueExchange.maxEvents, sharing: true).contains(where: \.kind.isSharing) {
-                report.sharingHeldBack = true
-            }
             let saved = try replica.syncState("workflow_cursor")?.split(separator: " ").map(String.init) ?? []
             var request = CatalogueExchange(catalogueVersion: replica.catalogue.version, events: up.map(\.json),
                                             cursor: saved.count == 2 ? Int64(saved[1]) ?? 0 : 0, database: saved.first ?? "")

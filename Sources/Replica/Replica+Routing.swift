@@ -147,22 +147,14 @@ extension Replica {
     /// either side was restored from a backup. Used rarely; the routes serve everyday pulls.
     public func scan(for child: String, after: Int64, limit: Int) throws -> (versions: [GroupVersion], last: Int64, more: Bool) {
         try reloadCatalogueIfChanged()
-        let j = Jurisdiction(node: child)
-        let unconditional = catalogue.resources.filter { $0.share == .unconditional }.map(\.name)
-        let shared = catalogue.resources.filter { $0.share != .none }.map(\.name)
+        let filter = subtreeRuns(of: child)
         var versions: [GroupVersion] = []
         var last = after
-        let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
         var rows = 0
         try db.forEach("""
             SELECT \(Self.runColumns), r.resource, r.key FROM \(Self.runSource)
-            WHERE v.id > ? AND +r.resource IN (\(list(shared))) AND
-              (substr(r.scope, 1, ?) = ?
-               -- Records that lived there once too: the child may still hold one that moved away.
-               OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.record = v.record AND substr(w.scope, 1, ?) = ?)
-               OR +r.resource IN (\(list(unconditional))))
-            ORDER BY v.id LIMIT ?
-            """, after, j.prefix.count, j.prefix, j.prefix.count, j.prefix, limit) { row in
+            WHERE v.id > ? AND \(filter.sql) ORDER BY v.id LIMIT ?
+            """, arguments: [after] + filter.arguments + [limit]) { row in
             guard versions.count < limit else { return }
             rows += 1
             versions += try self.versions(ofRun: row).map(\.version)
@@ -180,17 +172,25 @@ extension Replica {
                 SELECT coalesce(sum(v.n), 0) FROM _rs_route t JOIN _rs_version v ON v.id = t.version WHERE t.child = ? AND t.id > ?
                 """, child, cursor.position) ?? 0)
         }
+        let filter = subtreeRuns(of: child)
+        return try db.first("SELECT coalesce(sum(v.n), 0) FROM \(Self.runSource) WHERE v.id > ? AND \(filter.sql)",
+                            arguments: [cursor.position] + filter.arguments) { $0.int64(0) } ?? 0
+    }
+
+    /// The runs a scan for `child` sends, as an SQL condition over `v` and `r` (`runSource`):
+    /// shared resources' records in its subtree, or that lived there once (the child may still
+    /// hold one that moved away), and every record of unconditionally shared resources.
+    private func subtreeRuns(of child: String) -> (sql: String, arguments: [SQLBindable?]) {
         let j = Jurisdiction(node: child)
-        let unconditional = catalogue.resources.filter { $0.share == .unconditional }.map(\.name)
-        let shared = catalogue.resources.filter { $0.share != .none }.map(\.name)
         let list = { (names: [String]) in names.map { "'\($0)'" }.joined(separator: ",") }
-        return Int64(try db.scalarInt("""
-            SELECT coalesce(sum(v.n), 0) FROM _rs_version v JOIN _rs_record r ON r.id = v.record
-            WHERE v.id > ? AND +r.resource IN (\(list(shared))) AND
+        let shared = list(catalogue.resources.filter { $0.share != .none }.map(\.name))
+        let unconditional = list(catalogue.resources.filter { $0.share == .unconditional }.map(\.name))
+        return ("""
+            +r.resource IN (\(shared)) AND
               (substr(r.scope, 1, ?) = ?
                OR EXISTS (SELECT 1 FROM _rs_version w WHERE w.record = v.record AND substr(w.scope, 1, ?) = ?)
-               OR +r.resource IN (\(list(unconditional))))
-            """, cursor.position, j.prefix.count, j.prefix, j.prefix.count, j.prefix) ?? 0)
+               OR +r.resource IN (\(unconditional)))
+            """, [j.prefix.count, j.prefix, j.prefix.count, j.prefix])
     }
 
     // MARK: Have-vectors and push

@@ -192,6 +192,12 @@ extension Replica {
         }
     }
 
+    /// True when sharing's events wait to go up (the parent cannot read them yet).
+    public func sharingEventsWaiting() throws -> Bool {
+        try db.scalarInt("SELECT 1 FROM _rs_workflow WHERE sent_up = 0 AND link IS NOT ? AND kind NOT IN \(Self.catalogueKinds) LIMIT 1",
+                         parentLink ?? "") != nil
+    }
+
     public func markWorkflowSentUp(_ ids: [String]) throws {
         guard !ids.isEmpty else { return }
         try db.transaction { for id in ids { try db.run("UPDATE _rs_workflow SET sent_up = 1 WHERE id = ?", id) } }

@@ -63,6 +63,7 @@ public protocol SyncStore: AnyObject {
 
     // The catalogue workflow's events.
     func workflowEventsToSendUp(limit: Int, sharing: Bool) throws -> [WorkflowEvent]
+    func sharingEventsWaiting() throws -> Bool
     func markWorkflowSentUp(_ ids: [String]) throws
     func workflowEvents(for child: String, after position: Int64, limit: Int, sharing: Bool) throws -> (events: [WorkflowEvent], last: Int64)
     @discardableResult func receiveWorkflow(_ events: [WorkflowEvent], from link: String, child: Bool) throws -> Int

@@ -42,7 +42,7 @@ public struct CatalogueExchange: Equatable, Sendable {
     public var json: JSONValue {
         var o: JSONObject = ["catalogue_version": .int(catalogueVersion), "events": .array(events), "cursor": .int(cursor), "database": .string(database)]
         if let p = parentNewest { o["parent_newest"] = [.string(p.actor), .int(p.seq), .string(p.digest)] }
-        o["features"] = .array(features.sorted().map { .string($0) })
+        o["features"] = SyncProtocol.json(features: features)
         return .object(o)
     }
 
@@ -59,7 +59,7 @@ public struct CatalogueExchange: Equatable, Sendable {
             newest = (a, s, d)
         }
         self.init(catalogueVersion: Int(v), events: events, cursor: c, database: json["database"]?.stringValue ?? "", parentNewest: newest,
-                  features: try Hello.features(json["features"]))
+                  features: try SyncProtocol.features(json["features"]))
     }
 
     /// The parent's answer.

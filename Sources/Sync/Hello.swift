@@ -27,7 +27,7 @@ public struct Hello: Equatable, Sendable {
     public var json: JSONValue {
         ["node": .string(node), "level": .string(level), "protocol": .int(protocolVersion),
          "oldest_protocol": .int(oldestProtocol), "catalogue_version": .int(catalogueVersion),
-         "database_id": .string(databaseID), "features": .array(features.sorted().map { .string($0) })]
+         "database_id": .string(databaseID), "features": SyncProtocol.json(features: features)]
     }
 
     public init(json: JSONValue) throws {
@@ -37,19 +37,6 @@ public struct Hello: Equatable, Sendable {
             throw WireError("hello needs node, level, protocol, oldest_protocol, catalogue_version, database_id")
         }
         self.init(node: node, level: level, catalogueVersion: Int(cat), databaseID: db,
-                  protocolVersion: Int(p), oldestProtocol: Int(oldest), features: try Self.features(json["features"]))
-    }
-
-    /// A `features` list: absent or null is an earlier release (none); otherwise at most 64
-    /// short names. Names this release does not know are kept (a later release's).
-    public static func features(_ value: JSONValue?) throws -> Set<String> {
-        guard let value, !value.isNull else { return [] }
-        guard let list = value.arrayValue, list.count <= 64 else { throw WireError("features must be an array of at most 64 names") }
-        var out = Set<String>()
-        for item in list {
-            guard let name = item.stringValue, !name.isEmpty, name.utf8.count <= 64 else { throw WireError("features must be names of 1 to 64 bytes") }
-            out.insert(name)
-        }
-        return out
+                  protocolVersion: Int(p), oldestProtocol: Int(oldest), features: try SyncProtocol.features(json["features"]))
     }
 }

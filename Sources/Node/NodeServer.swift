@@ -375,7 +375,11 @@ public final class NodeServer: @unchecked Sendable {
             let json = try JSONParser.parse(bytes: body)
             let cursor = try json["cursor"].flatMap { $0.isNull ? nil : try PullCursor(json: $0) }
             let limit = Int(json["limit"]?.int64Value ?? 1000)
-            let estimate = json["estimate"]?.boolValue ?? false
+            var estimate = false
+            if let e = json["estimate"], !e.isNull {
+                guard let b = e.boolValue else { throw WireError("estimate must be a boolean") }
+                estimate = b
+            }
             let page = try pool.with { try ParentService(replica: $0, child: child).pull(cursor: cursor, limit: limit, estimate: estimate) }
             return Self.ok(page.json)
         case ("POST", "purges"):

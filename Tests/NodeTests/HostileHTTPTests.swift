@@ -139,4 +139,17 @@ struct HostileHTTPTests {
         #expect(ok.status == 200, "\(ok.status) \(ok.bodyText ?? "")")
         #expect(try s.client.send(path: "/v1/sync/have", headers: s.auth(s.setup.credential)).status == 200)
     }
+
+    @Test("a pull's estimate must be a boolean: anything else is a JSON 400 naming it; true gives the count")
+    func pullEstimate() throws {
+        let s = try Served()
+        for bad in [#""yes""#, "1", "[]"] {
+            let r = try s.client.send(method: "POST", path: "/v1/sync/pull", headers: s.auth(s.setup.credential),
+                                      body: Array(#"{"cursor": null, "estimate": \#(bad)}"#.utf8))
+            #expect(r.status == 400 && r.isJSON && r.bodyText?.contains("estimate must be a boolean") == true, "\(bad): \(r.status) \(r.bodyText ?? "")")
+        }
+        let ok = try s.client.send(method: "POST", path: "/v1/sync/pull", headers: s.auth(s.setup.credential),
+                                   body: Array(#"{"cursor": null, "estimate": true}"#.utf8))
+        #expect(ok.status == 200 && (try? JSONParser.parse(bytes: ok.body))?["remaining"]?.int64Value != nil, "\(ok.status) \(ok.bodyText ?? "")")
+    }
 }
